@@ -1,0 +1,62 @@
+"""Candidate originals for a spun word or phrase, from the shipped thesaurus relations.
+
+The data file is built by ``tools/build_lexicon.py`` from Moby Thesaurus II and WordNet 3.0;
+each relation says which source links the two terms and in which direction.
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+
+import numpy as np
+
+MOBY_HEAD_LISTS_SPUN = 1
+MOBY_SPUN_LISTS_HEAD = 2
+WORDNET_SYNONYM = 4
+
+
+class Lexicon:
+    def __init__(self, path=None):
+        if path is None:
+            path = resources.files("unspin") / "data" / "lexicon.npz"
+        with resources.as_file(path) if not isinstance(path, str) else _nullctx(path) as p:
+            data = np.load(p)
+            self.terms: list[str] = str(data["terms"]).split("\n")
+            self._offsets = data["offsets"]
+            self._dst = data["dst"]
+            self._flags = data["flags"]
+        self._index = {t: i for i, t in enumerate(self.terms)}
+        self.max_words = max(len(t.split()) for t in self.terms)
+
+    def __contains__(self, term: str) -> bool:
+        return term in self._index
+
+    def originals(self, term: str) -> list[tuple[str, int]]:
+        """Terms that ``term`` may have replaced, with relation flags."""
+        i = self._index.get(term)
+        if i is None:
+            return []
+        a, b = self._offsets[i], self._offsets[i + 1]
+        terms = self.terms
+        return [(terms[j], int(f)) for j, f in zip(self._dst[a:b].tolist(), self._flags[a:b].tolist())]
+
+    def out_degree(self, term: str) -> int:
+        i = self._index.get(term)
+        return 0 if i is None else int(self._offsets[i + 1] - self._offsets[i])
+
+
+class _nullctx:
+    def __init__(self, v):
+        self.v = v
+
+    def __enter__(self):
+        return self.v
+
+    def __exit__(self, *a):
+        return False
+
+
+@functools.lru_cache(maxsize=None)
+def get_lexicon() -> Lexicon:
+    return Lexicon()

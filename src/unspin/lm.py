@@ -1,0 +1,64 @@
+"""The default language model: the English 3-gram LM inside the ``pocketsphinx`` wheel.
+
+Scores are natural-log probabilities. The model is memory-mapped by pocketsphinx, loads in
+milliseconds, and is loaded once per process (``get_lm``).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import os
+
+# pocketsphinx returns log base 1.0001.
+_TO_LN = math.log(1.0001)
+_OOV_THRESHOLD = -10**8
+
+# Out-of-vocabulary words (names, rare forms) cost the same whatever surrounds them, so the
+# value only matters relative to in-vocabulary alternatives: a little below a rare word.
+OOV_LOGP = -14.0
+
+
+class NGramLM:
+    """Thin wrapper: ``logp(word, prev1, prev2)`` with pocketsphinx's back-off."""
+
+    def __init__(self, path: str | None = None):
+        import pocketsphinx
+
+        if path is None:
+            path = os.path.join(os.path.dirname(pocketsphinx.__file__), "model", "en-us", "en-us.lm.bin")
+        if not os.path.exists(path):
+            raise FileNotFoundError(f"language model not found: {path}")
+        self.path = path
+        self._model = pocketsphinx.NGramModel.readfile(path)
+        self._prob = self._model.prob
+        self._vocab: dict[str, bool] = {}
+
+    def known(self, word: str) -> bool:
+        v = self._vocab.get(word)
+        if v is None:
+            v = self._vocab[word] = self._prob([word]) > _OOV_THRESHOLD
+        return v
+
+    def logp(self, word: str, prev1: str, prev2: str) -> float:
+        """ln P(word | prev2 prev1)."""
+        if not self.known(word):
+            return OOV_LOGP
+        return self._prob([word, prev1, prev2]) * _TO_LN
+
+    def unigram(self, word: str) -> float:
+        if not self.known(word):
+            return OOV_LOGP
+        return self._prob([word]) * _TO_LN
+
+    def sequence(self, words: list[str], prev1: str = "<s>", prev2: str = "<s>") -> float:
+        total = 0.0
+        for w in words:
+            total += self.logp(w, prev1, prev2)
+            prev2, prev1 = prev1, w
+        return total
+
+
+@functools.lru_cache(maxsize=None)
+def get_lm(path: str | None = None) -> NGramLM:
+    return NGramLM(path)

