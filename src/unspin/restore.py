@@ -1,19 +1,184 @@
-"""Placeholder while the decoder is written (replaced in the next commit)."""
+"""Restore: the most likely original wording of spun text, with every edit explained.
+
+The pipeline, top to bottom: text -> tokens with offsets (:mod:`unspin.tokenize`) ->
+candidate originals (:mod:`unspin.candidates`) -> scored lattice, decoded per sentence
+(:mod:`unspin.decode`) -> edits with offsets, confidence and evidence -> restored text.
+
+>>> r = restore("One resident mentioned at the least 12 folks have been killed.")
+>>> r.text
+'One resident said at least 12 people were killed.'
+>>> apply_edits(r.input, r.edits) == r.text
+True
+"""
+
 from __future__ import annotations
-from dataclasses import dataclass
-from .results import Restoration
+
+import functools
+import json
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from importlib import resources
+
+from .candidates import CandidateGenerator
+from .decode import Decoder, Weights
+from .lexicon import get_lexicon
+from .lm import get_lm
+from .results import Edit, Restoration, apply_edits
+from .table import SubstitutionTable
+from .tokenize import Token, is_sentence_initial, sentences, tokenize
+
+__all__ = ["RestoreConfig", "Restorer", "restore", "restore_many", "apply_edits"]
 
 
 @dataclass(frozen=True)
 class RestoreConfig:
-    fingerprints: bool = True
-    backend: str = "ngram"
+    """Options of :func:`restore`. Frozen, so one configured pipeline is built per process."""
+
+    fingerprints: bool = True            # use the tortured-phrase fingerprint list
+    learned_table: bool = True           # use the substitution table learned from aligned pairs
+    backend: str = "ngram"               # "ngram", or a neural re-scorer spec ("gguf", "hf:NAME")
+    threshold: float = 0.0               # extra evidence an edit needs (natural-log units)
+    weights: tuple = field(default_factory=tuple)  # (name, value) overrides of decode.Weights
+
+
+def _data(name: str):
+    return resources.files("unspin") / "data" / name
+
+
+@functools.lru_cache(maxsize=1)
+def shipped_table() -> SubstitutionTable:
+    return SubstitutionTable.load(_data("table.json"))
+
+
+@functools.lru_cache(maxsize=1)
+def shipped_weights() -> dict:
+    try:
+        return json.loads(_data("weights.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+
+
+def _fingerprint_table() -> dict:
+    try:
+        from .fingerprints import phrase_table
+    except ImportError:
+        return {}
+    return phrase_table()
+
+
+def _match_case(original: str, spun_tokens: list[str]) -> str:
+    first = spun_tokens[0]
+    if len(first) > 1 and first.isupper() and all(t.isupper() for t in spun_tokens):
+        return original.upper()
+    words = original.split(" ")
+    if len(spun_tokens) > 1 and all(t[:1].isupper() for t in spun_tokens):
+        return " ".join(w[:1].upper() + w[1:] for w in words)
+    if first[:1].isupper():
+        return original[:1].upper() + original[1:]
+    return original
+
+
+def _lm_form(tok: Token) -> str:
+    if tok.is_number:
+        return "one" if tok.text == "1" else "two"
+    return tok.lower
+
+
+class Restorer:
+    """A configured pipeline; build once per process (``get_restorer``) and reuse."""
+
+    def __init__(self, config: RestoreConfig = RestoreConfig(), table: SubstitutionTable | None = None,
+                 weights: Weights | None = None):
+        self.config = config
+        if table is None and config.learned_table:
+            table = shipped_table()
+        fps = _fingerprint_table() if config.fingerprints else {}
+        self.generator = CandidateGenerator(get_lexicon(), table=table, fingerprints=fps)
+        if weights is None:
+            base = dict(shipped_weights())
+            base.update(dict(config.weights))
+            weights = Weights.from_dict(base)
+        weights.bias -= config.threshold
+        self.weights = weights
+        self.decoder = Decoder(get_lm(), self.generator, weights)
+        self.rescorer = None
+        if config.backend != "ngram":
+            from .neural_rescore import NeuralRescorer
+
+            self.rescorer = NeuralRescorer(config.backend, self.decoder)
+
+    def restore(self, text: str) -> Restoration:
+        tokens = tokenize(text)
+        edits: list[Edit] = []
+        for sent in sentences(tokens, text):
+            edits.extend(self._restore_sentence(text, sent))
+        return Restoration(input=text, text=apply_edits(text, edits), edits=edits)
+
+    def _restore_sentence(self, text: str, toks: list[Token]) -> list[Edit]:
+        words = [_lm_form(t) for t in toks]
+        joinable = []
+        for a, b in zip(toks, toks[1:]):
+            gap = text[a.end:b.start]
+            joinable.append(gap.isspace() and "\n" not in gap)
+        protected = []
+        for k, t in enumerate(toks):
+            mid_capital = t.text[:1].isupper() and not is_sentence_initial(text, t.start)
+            protected.append(t.is_number or mid_capital or (len(t.text) > 1 and t.text.isupper()))
+        choices = self.decoder.decode(words, joinable, protected)
+        if self.rescorer is not None:
+            choices = self.rescorer.rescore(words, joinable, protected, choices)
+        edits = []
+        for ch in choices:
+            span = toks[ch.start:ch.start + ch.n]
+            spun_words = [t.lower for t in span]
+            orig_words = list(ch.words)
+            # Report the smallest edit: "at the least" -> "at least" is "the least" -> "least".
+            lo = 0
+            while (lo < len(spun_words) - 1 and lo < len(orig_words) - 1
+                   and spun_words[lo] == orig_words[lo]):
+                lo += 1
+            hi = 0
+            while (hi < len(spun_words) - lo - 1 and hi < len(orig_words) - lo - 1
+                   and spun_words[-1 - hi] == orig_words[-1 - hi]):
+                hi += 1
+            span = span[lo:len(span) - hi]
+            orig_words = orig_words[lo:len(orig_words) - hi]
+            start, end = span[0].start, span[-1].end
+            spun_text = text[start:end]
+            original = _match_case(" ".join(orig_words), [t.text for t in span])
+            if "’" in spun_text:
+                original = original.replace("'", "’")
+            if original == spun_text:
+                continue
+            confidence = 1.0 / (1.0 + math.exp(-ch.margin))
+            edits.append(Edit(start, end, spun_text, original, round(confidence, 4), ch.candidate.evidence()))
+        return edits
+
+
+@functools.lru_cache(maxsize=8)
+def get_restorer(config: RestoreConfig = RestoreConfig()) -> Restorer:
+    return Restorer(config)
 
 
 def restore(text: str, config: RestoreConfig | None = None, **options) -> Restoration:
-    return Restoration(input=text, text=text, edits=[])
+    """Most likely original wording of ``text``.
+
+    ``options`` are :class:`RestoreConfig` fields (``fingerprints=False``, ``threshold=2.0``, ...).
+    """
+    if not isinstance(text, str):
+        raise TypeError("restore() takes a str")
+    if config is None:
+        config = RestoreConfig(**options)
+    elif options:
+        raise TypeError("pass either a RestoreConfig or keyword options, not both")
+    if not text.strip():
+        return Restoration(input=text, text=text, edits=[])
+    return get_restorer(config).restore(text)
 
 
-def restore_many(texts, config: RestoreConfig | None = None):
+def restore_many(texts: Iterable[str], config: RestoreConfig | None = None) -> Iterator[Restoration]:
+    """Restore a stream of texts with one pipeline."""
+    restorer = get_restorer(config or RestoreConfig())
     for t in texts:
-        yield restore(t, config)
+        yield restorer.restore(t) if t.strip() else Restoration(input=t, text=t, edits=[])

@@ -1,0 +1,242 @@
+#!/usr/bin/env python3
+"""Benchmark of the optional neural scorer (unspin.neural): speed and a synonym-swap probe.
+
+    python benchmarks/bench_neural.py                       # gguf (Gemma 3 270M), 2 threads
+    python benchmarks/bench_neural.py --spec hf:gpt2 --threads 2
+    python benchmarks/bench_neural.py --spinner 200         # + 200 pairs made by tools/spinner.py
+
+Reports:
+
+* load time (first get_scorer call; for gguf this includes assembling/verifying the file);
+* ms per window: a window of 25 words (12 left, the doubtful word, 12 right) with K
+  alternative readings of the middle word, scored as K full texts (``score``) and as a
+  shared prefix + K continuations (``score_continuations``);
+* probe accuracy: for sentences where one word was replaced by a thesaurus synonym, how often
+  the LM gives the original the higher score, as-is and lower-cased, against the 3-gram LM
+  of unspin.lm as a baseline. With --spinner N, N more pairs are made from the prose of
+  Python's own documentation (pydoc_data) by the project's spinner, and an n-way test asks
+  whether the original ranks first among the original and up to 5 thesaurus alternatives.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import statistics
+import sys
+import time
+
+# (original, one word replaced by a context-blind thesaurus synonym), made by hand: some
+# swaps are glaring ("hyperlink"), some nearly fine ("printed", "shut").
+PAIRS = [
+    ("The company reported strong growth in the last quarter.", "The company reported powerful growth in the last quarter."),
+    ("She took a deep breath before the interview.", "She took a profound breath before the interview."),
+    ("He made a big mistake by ignoring the warning.", "He made a large mistake by ignoring the warning."),
+    ("The meeting will take place next week.", "The meeting will take spot next week."),
+    ("Prices have risen sharply over the past year.", "Prices have risen sharply over the previous year."),
+    ("The results were published in a scientific journal.", "The results were printed in a scientific journal."),
+    ("Many people lost their jobs during the crisis.", "Many people misplaced their jobs during the crisis."),
+    ("The government announced new measures to fight inflation.", "The government announced new measures to battle inflation."),
+    ("The children played in the garden all afternoon.", "The children performed in the garden all afternoon."),
+    ("The storm caused heavy damage to the coastal towns.", "The storm caused weighty damage to the coastal towns."),
+    ("He has a good chance of winning the election.", "He has a good opportunity of winning the election."),
+    ("The doctor said the patient was in stable condition.", "The doctor said the patient was in steady condition."),
+    ("The film received mixed reviews from critics.", "The film received combined reviews from critics."),
+    ("We need to make a decision quickly.", "We need to create a decision quickly."),
+    ("The bridge was closed for repairs.", "The bridge was shut for repairs."),
+    ("The new law comes into force next month.", "The new law comes into power next month."),
+    ("The team played well in the second half.", "The team played well in the moment half."),
+    ("The study found a clear link between diet and health.", "The study found a clear hyperlink between diet and health."),
+    ("The museum is open to the public every day.", "The museum is open to the populace every day."),
+    ("Scientists have discovered a new species of frog.", "Scientists have discovered a fresh species of frog."),
+    ("The price of oil fell to its lowest level in years.", "The price of oil fell to its lowest degree in years."),
+    ("He works as a teacher at a local school.", "He works as a teacher at a neighborhood school."),
+    ("The fire spread quickly through the old building.", "The fire distributed quickly through the old building."),
+    ("They spent the weekend at their house in the country.", "They invested the weekend at their house in the country."),
+    ("The minister refused to answer questions from reporters.", "The minister refused to reply questions from reporters."),
+    ("Most of the students passed the final exam.", "Most of the students handed the final exam."),
+    ("The river flows through the center of the city.", "The river flows through the core of the city."),
+    ("The plan was approved by the board of directors.", "The plan was approved by the panel of directors."),
+    ("She has lived in London for ten years.", "She has existed in London for ten years."),
+    ("The economy is expected to grow slowly this year.", "The economy is expected to grow gradually this year."),
+    ("Please turn off the lights when you leave the room.", "Please flip off the lights when you leave the room."),
+    ("The soldiers were sent to protect the border.", "The soldiers were sent to shield the border."),
+]
+
+WINDOW_TEXT = ("In the early years of the century the small town grew quickly as new families arrived "
+               "from the countryside looking for work in the mills and the busy port along the river")
+ALTERNATIVES = ["families", "households", "kin", "clans", "relatives", "folks", "broods", "tribes"]
+
+_WORD = re.compile(r"[A-Za-z']+|[^\sA-Za-z']")
+
+
+def words_of(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def ngram_score(lm, text: str) -> float:
+    ws = [w.lower() for w in words_of(text) if w[0].isalnum()]
+    return lm.sequence(ws + ["</s>"])
+
+
+def pct(k: int, n: int) -> str:
+    return f"{k}/{n} = {100.0 * k / max(n, 1):.1f}%"
+
+
+def bench_speed(scorer, k_values=(2, 5, 10), reps=5) -> None:
+    ws = WINDOW_TEXT.split()
+    mid = ws.index("families")
+    left, right = ws[mid - 12: mid], ws[mid + 1: mid + 13]
+    prefix = " ".join(left)
+    for k in k_values:
+        alts = ALTERNATIVES[:k]
+        texts = [" ".join(left + [a] + right) for a in alts]
+        options = [" " + " ".join([a] + right) for a in alts]
+        ntok = sum(len(scorer.encode(t)) for t in texts)
+        scorer.score(texts)  # warm-up
+        t_full, t_cont = [], []
+        for _ in range(reps):
+            t0 = time.perf_counter()
+            scorer.score(texts)
+            t_full.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            scorer.score_continuations(prefix, options)
+            t_cont.append(time.perf_counter() - t0)
+        print(f"  window of 25 words, {k:2d} readings ({ntok} tokens in all): "
+              f"score() {1000 * statistics.median(t_full):7.1f} ms   "
+              f"score_continuations() {1000 * statistics.median(t_cont):7.1f} ms")
+
+
+def probe(scorer, lm, pairs, label: str) -> None:
+    n = len(pairs)
+    ok_case = ok_low = ok_ng = 0
+    for orig, spun in pairs:
+        a, b = scorer.score([orig, spun])
+        ok_case += a > b
+        a, b = scorer.score([orig.lower(), spun.lower()])
+        ok_low += a > b
+        if lm is not None:
+            ok_ng += ngram_score(lm, orig) > ngram_score(lm, spun)
+    print(f"  {label}: LM prefers the original, text as-is: {pct(ok_case, n)}; "
+          f"lower-cased: {pct(ok_low, n)}" + (f"; 3-gram LM: {pct(ok_ng, n)}" if lm is not None else ""))
+
+
+def window_of(text: str, start: int, end: int, radius: int = 12) -> tuple[str, str, str]:
+    """(left, word, right) of at most `radius` words each side of text[start:end]."""
+    left = text[:start].split()[-radius:]
+    right = text[end:].split()[:radius]
+    return " ".join(left), text[start:end], " ".join(right)
+
+
+def spinner_pairs(n: int, seed: int = 0):
+    """Single-swap pairs from pydoc_data prose via tools/spinner.py, with alternatives."""
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools"))
+    import lemminflect
+    import spinner
+    from pydoc_data.topics import topics
+
+    from unspin.tokenize import tokenize
+
+    sents = []
+    for body in topics.values():
+        for para in body.split("\n\n"):
+            para = " ".join(para.split())
+            if not para or any(c in para for c in "*`=()[]{}<>|:_\\#"):
+                continue
+            for s in re.split(r"(?<=[.!?])\s+", para):
+                ws = s.split()
+                if 10 <= len(ws) <= 30 and s[0].isupper() and s.endswith("."):
+                    sents.append(s)
+    sents = sorted(set(sents))
+    rng = random.Random(seed)
+    rng.shuffle(sents)
+    out = []
+    for i, s in enumerate(sents):
+        if len(out) >= n:
+            break
+        for attempt in range(8):
+            spun, swaps = spinner.spin(s, 0.12, seed * 7919 + i * 31 + attempt)
+            if len(swaps) == 1 and " " not in swaps[0][0] and " " not in swaps[0][1]:
+                break
+        else:
+            continue
+        orig_w, spun_w = swaps[0]
+        # locate the swapped word: the first token where the texts differ
+        toks = tokenize(s)
+        tok = next((t for t in toks if t.text == orig_w and spun[t.start:t.start + len(spun_w)] == spun_w), None)
+        if tok is None:
+            continue
+        low = orig_w.lower()
+        alts = set()
+        for upos, lemmas in lemminflect.getAllLemmas(low).items():
+            for lemma in lemmas:
+                for syn in spinner.synonyms(lemma, "moby"):
+                    f = spinner._inflect_like(syn, low, lemma, upos)
+                    if f and f != low and " " not in f:
+                        alts.add(f)
+        alts.discard(spun_w.lower())
+        alts = [spun_w] + rng.sample(sorted(alts), min(4, len(alts)))
+        out.append((s, spun, tok.start, tok.end, alts))
+    return out
+
+
+def probe_nway(scorer, lm, items) -> None:
+    n = len(items)
+    ok = ok_low = ok_ng = 0
+    ks = []
+    for s, _spun, start, end, alts in items:
+        left, word, right = window_of(s, start, end)
+        readings = [word] + alts
+        ks.append(len(readings))
+        opts = [" " + " ".join([r] + ([right] if right else [])) for r in readings]
+        sc = scorer.score_continuations(left, opts) if left else scorer.score([o.strip() for o in opts])
+        ok += max(range(len(sc)), key=sc.__getitem__) == 0
+        sc = (scorer.score_continuations(left.lower(), [o.lower() for o in opts]) if left
+              else scorer.score([o.strip().lower() for o in opts]))
+        ok_low += max(range(len(sc)), key=sc.__getitem__) == 0
+        if lm is not None:
+            ng = [ngram_score(lm, f"{left} {o}") for o in opts]
+            ok_ng += max(range(len(ng)), key=ng.__getitem__) == 0
+    print(f"  n-way (original among {statistics.mean(ks):.1f} readings on average, +-12-word window): "
+          f"original ranked first, as-is: {pct(ok, n)}; lower-cased: {pct(ok_low, n)}"
+          + (f"; 3-gram LM: {pct(ok_ng, n)}" if lm is not None else ""))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--spec", default="gguf")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--spinner", type=int, default=0, metavar="N", help="also probe N spinner-made pairs")
+    ap.add_argument("--no-ngram", action="store_true", help="skip the 3-gram baseline")
+    args = ap.parse_args()
+
+    from unspin.neural import get_scorer
+
+    t0 = time.perf_counter()
+    scorer = get_scorer(args.spec, n_threads=args.threads)
+    print(f"{scorer.name}: loaded in {time.perf_counter() - t0:.2f} s ({args.threads} threads)")
+    t0 = time.perf_counter()
+    scorer.score(["Hello world."])
+    print(f"  first call: {1000 * (time.perf_counter() - t0):.0f} ms")
+    bench_speed(scorer)
+
+    lm = None
+    if not args.no_ngram:
+        from unspin.lm import get_lm
+
+        lm = get_lm()
+    probe(scorer, lm, PAIRS, f"hand-made pairs ({len(PAIRS)})")
+    if args.spinner:
+        t0 = time.perf_counter()
+        items = spinner_pairs(args.spinner)
+        pairs = [(s, spun) for s, spun, *_ in items]
+        probe(scorer, lm, pairs, f"spinner pairs from pydoc_data ({len(pairs)})")
+        probe_nway(scorer, lm, items)
+        print(f"  (spinner probes took {time.perf_counter() - t0:.1f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,192 @@
+"""``unspin restore`` and ``unspin eval restore``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+
+from .errors import UnspinError, UsageError
+from .textio import BadLines, iter_jsonl, open_binary_input, open_output, progress, read_text
+
+_CHUNK_CHARS = 1 << 16
+
+
+def register(sub, eval_sub) -> None:
+    p = sub.add_parser("restore", help="restore the original wording of spun text",
+                       description="Restore the most likely original wording of spun text.")
+    p.add_argument("input", nargs="?", default="-", help="text file, or - for standard input (default)")
+    p.add_argument("-o", "--output", help="write here instead of standard output")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print the Restoration as JSON (text and edits)")
+    out.add_argument("--diff", action="store_true", help="show an inline diff of the edits")
+    p.add_argument("--format", choices=["text", "jsonl"], default="text",
+                   help="jsonl: one JSON object per line; adds 'restored' and 'edits'")
+    p.add_argument("--text-field", default="text", help="field holding the text in --format jsonl (default: text)")
+    p.add_argument("--skip-bad", action="store_true", help="jsonl: skip malformed lines and count them")
+    p.add_argument("--errors", choices=["strict", "replace"], default="strict",
+                   help="invalid UTF-8: fail naming the byte offset (strict), or replace it")
+    p.add_argument("--color", choices=["auto", "always", "never"], default="auto")
+    _config_args(p)
+    p.set_defaults(func=run_restore)
+
+    e = eval_sub.add_parser("restore", help="repair and false-edit rate on aligned pairs",
+                            description="Score restoration on JSONL pairs with 'spun' and 'original'.")
+    e.add_argument("pairs", help="JSONL with 'spun' and 'original' (and 'id' = <article>-pNN, 'family')")
+    e.add_argument("--family", help="only pairs whose 'family' field equals this")
+    e.add_argument("--mode", choices=["full", "identity", "table-only", "lexicon-lm"], default="full",
+                   help="full system, or a baseline")
+    e.add_argument("--no-loao", action="store_true",
+                   help="do not leave the scored article out of the learned table (measures memory)")
+    e.add_argument("--details", help="write per-pair outputs as JSONL here")
+    _config_args(e)
+    e.set_defaults(func=run_eval_restore)
+
+
+def _config_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--no-fingerprints", action="store_true", help="switch the tortured-phrase list off")
+    p.add_argument("--no-table", action="store_true", help="switch the learned substitution table off")
+    p.add_argument("--threshold", type=float, default=0.0,
+                   help="extra evidence an edit needs (natural-log units; higher = fewer edits)")
+    p.add_argument("--backend", default="ngram",
+                   help="ngram (default), or a neural re-scorer: gguf, gguf:PATH, hf:NAME")
+
+
+def _config(args):
+    from .restore import RestoreConfig
+
+    return RestoreConfig(fingerprints=not args.no_fingerprints, learned_table=not args.no_table,
+                         threshold=args.threshold, backend=args.backend)
+
+
+def _iter_chunks(path: str, errors: str) -> Iterator[str]:
+    """Paragraph-aligned chunks of a text file, decoded incrementally (bounded memory).
+
+    A chunk ends after a blank line once it holds enough text, so no sentence is split.
+    """
+    f = open_binary_input(path)
+    name = "<stdin>" if path == "-" else path
+    try:
+        buf: list[str] = []
+        size = 0
+        offset = 0
+        first = True
+        for raw in f:
+            if first:
+                if b"\x00" in raw[:8192]:
+                    raise UnspinError(f"{name}: looks like a binary file (NUL bytes); give text")
+                if raw.startswith(b"\xef\xbb\xbf"):
+                    raw = raw[3:]
+                    offset += 3
+                first = False
+            elif b"\x00" in raw:
+                raise UnspinError(f"{name}: binary data (NUL byte) near byte offset {offset}")
+            try:
+                line = raw.decode("utf-8", errors=errors)
+            except UnicodeDecodeError as e:
+                raise UnspinError(
+                    f"{name}: invalid UTF-8 at byte offset {offset + e.start}; fix the encoding or pass --errors replace"
+                ) from None
+            offset += len(raw)
+            buf.append(line)
+            size += len(line)
+            if size >= _CHUNK_CHARS and not line.strip():
+                yield "".join(buf)
+                buf, size = [], 0
+        if buf:
+            yield "".join(buf)
+    finally:
+        if f is not sys.stdin.buffer:
+            f.close()
+
+
+def _diff(r, color: bool) -> str:
+    out, pos = [], 0
+    for e in r.edits:
+        out.append(r.input[pos:e.start])
+        if color:
+            out.append(f"\x1b[31;9m{e.spun}\x1b[0m\x1b[32m{e.original}\x1b[0m")
+        else:
+            out.append(f"[-{e.spun}-]{{+{e.original}+}}")
+        pos = e.end
+    out.append(r.input[pos:])
+    return "".join(out)
+
+
+def run_restore(args) -> int:
+    from .restore import Restoration, get_restorer
+
+    config = _config(args)
+    if args.format == "jsonl":
+        if args.json or args.diff:
+            raise UsageError("--json/--diff do not apply to --format jsonl (each line is JSON already)")
+        return _restore_jsonl(args, config)
+    restorer = get_restorer(config)
+    out = open_output(args.output)
+    color = args.color == "always" or (args.color == "auto" and out.isatty())
+    try:
+        if args.json:
+            text = read_text(args.input, args.errors)
+            r = restorer.restore(text) if text.strip() else Restoration(text, text, [])
+            out.write(r.to_json(indent=2) + "\n")
+            return 0
+        for chunk in _iter_chunks(args.input, args.errors):
+            r = restorer.restore(chunk) if chunk.strip() else Restoration(chunk, chunk, [])
+            out.write(_diff(r, color) if args.diff else r.text)
+            out.flush()
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    return 0
+
+
+def _restore_jsonl(args, config) -> int:
+    from .restore import get_restorer
+
+    restorer = get_restorer(config)
+    out = open_output(args.output)
+    bad = BadLines()
+    try:
+        for lineno, obj in progress(iter_jsonl(args.input, skip_bad=args.skip_bad, bad=bad, errors=args.errors),
+                                    desc="restore"):
+            text = obj.get(args.text_field)
+            if not isinstance(text, str):
+                msg = f"line {lineno}: field '{args.text_field}' is missing or not a string"
+                if args.skip_bad:
+                    bad.count += 1
+                    continue
+                raise UnspinError(msg)
+            r = restorer.restore(text)
+            obj["restored"] = r.text
+            obj["edits"] = [e.to_dict() for e in r.edits]
+            out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    if bad.count:
+        print(f"unspin: skipped {bad.count} bad line(s)", file=sys.stderr)
+    return 0
+
+
+def run_eval_restore(args) -> int:
+    from .evaluate import Pair, evaluate_restore, group_of
+
+    pairs = []
+    for lineno, obj in iter_jsonl(args.pairs):
+        if args.family and obj.get("family") != args.family:
+            continue
+        if not isinstance(obj.get("spun"), str) or not isinstance(obj.get("original"), str):
+            raise UnspinError(f"{args.pairs}:{lineno}: needs string fields 'spun' and 'original'")
+        pairs.append(Pair(group_of(obj, lineno), obj["spun"], obj["original"], str(obj.get("id", lineno))))
+    if not pairs:
+        raise UnspinError(f"{args.pairs}: no pairs" + (f" of family '{args.family}'" if args.family else ""))
+    details = [] if args.details else None
+    result = evaluate_restore(pairs, _config(args), mode=args.mode, loao=not args.no_loao, details=details)
+    result["family"] = args.family
+    if details is not None:
+        with open_output(args.details) as f:
+            for d in details:
+                f.write(json.dumps(d, ensure_ascii=False) + "\n")
+    print(json.dumps(result, indent=2))
+    return 0

@@ -1,0 +1,248 @@
+"""Noisy-channel decoding of one sentence.
+
+For each position the lattice holds "keep the input" and a few candidate originals (single
+words or phrases, possibly covering several input tokens). A reading's score is
+
+    lm_weight * ln P_LM(reading) + sum over edits of channel(edit)
+
+where ``channel`` is a log-linear score of how plausibly a spinner turned the original into
+what we see (learned substitutions, thesaurus relations and their direction, frequency shift)
+minus a fixed cost that keeps the input unless the evidence is strong. Adjacent choices are
+decoded jointly with a beam Viterbi over trigram states.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+
+import lemminflect
+from wordfreq import zipf_frequency
+
+from .candidates import Candidate, CandidateGenerator
+from .lexicon import MOBY_HEAD_LISTS_SPUN, MOBY_SPUN_LISTS_HEAD, WORDNET_SYNONYM
+from .lm import NGramLM
+
+# Function words that spinners rarely touch on their own: editing them needs learned evidence.
+FUNCTION_WORDS = frozenset(
+    """a an the and or but if of to in on at by for with from as is are was were be been being
+    have has had do does did not no it its this that these those he she they we you i me him her
+    them us our your their his my who whom which what when where why how than then there here so
+    can could will would shall should may might must s t all any each both some such only just
+    also into onto up down out over under about after before while since until""".split()
+)
+
+
+@dataclass
+class Weights:
+    """Channel and decision weights (natural-log units). Tuned by ``tools/tune_restore.py``."""
+
+    lm: float = 1.0
+    bias: float = -7.0           # cost of any edit: the input is kept unless evidence outweighs it
+    table: float = 2.5           # per ln(1 + learned count) of this exact substitution
+    table_lemma: float = 1.5     # per ln(1 + learned count) at lemma level
+    fingerprint: float = 9.0
+    moby_head: float = 1.0       # the original's thesaurus entry lists the spun word (spinner's direction)
+    moby_spun: float = 0.3
+    wordnet: float = 0.8
+    zipf: float = 0.4            # per unit of zipf frequency the original is more common than the spun form
+    length: float = -0.5         # per word of length change
+    function_word: float = -3.0  # the spun side is a lone function word and no table supports it
+    spun_zipf: float = -0.3      # per zipf unit the spun form is more common than 4 (common words are rarely spins)
+    to_function_word: float = -3.0  # a content word "restored" to a function word, unsupported
+    pos_mismatch: float = -2.0   # no shared part of speech, unsupported
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Weights":
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: float(v) for k, v in d.items() if k in names})
+
+
+def _zipf(words: tuple[str, ...]) -> float:
+    return zipf_frequency(" ".join(words), "en")
+
+
+def _share_pos(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Whether two single words can be the same part of speech (phrases: assumed yes)."""
+    if len(a) != 1 or len(b) != 1:
+        return True
+    pa, pb = lemminflect.getAllLemmas(a[0]), lemminflect.getAllLemmas(b[0])
+    if not pa or not pb:
+        return True
+    return bool(set(pa) & set(pb))
+
+
+@dataclass(slots=True)
+class Option:
+    start: int            # token index
+    n: int                # input tokens covered
+    words: tuple[str, ...]
+    channel: float        # 0 for "keep"
+    candidate: Candidate | None
+
+
+@dataclass(slots=True)
+class Choice:
+    start: int
+    n: int
+    words: tuple[str, ...]
+    candidate: Candidate
+    margin: float         # score(best path) - score(same path keeping the input here), local estimate
+
+
+class Decoder:
+    def __init__(self, lm: NGramLM, generator: CandidateGenerator, weights: Weights,
+                 max_candidates: int = 6, beam: int = 8, prune_margin: float = 4.0):
+        self.lm = lm
+        self.gen = generator
+        self.w = weights
+        self.max_candidates = max_candidates
+        self.beam = beam
+        self.prune_margin = prune_margin
+        self._prior_cache: dict[tuple[str, ...], list[tuple[float, Candidate]]] = {}
+
+    # -- channel -------------------------------------------------------------------------
+    def features(self, spun: tuple[str, ...], c: Candidate) -> dict[str, float]:
+        """Context-free features of "a spinner turned ``c`` into ``spun``" (names match Weights)."""
+        spun_fw = len(spun) == 1 and spun[0] in FUNCTION_WORDS
+        learned = bool(c.table or c.table_lemma or c.fingerprint)
+        return {
+            "bias": 1.0,
+            "table": math.log1p(c.table),
+            "table_lemma": math.log1p(c.table_lemma),
+            "fingerprint": float(c.fingerprint),
+            "moby_head": float(bool(c.flags & MOBY_HEAD_LISTS_SPUN)),
+            "moby_spun": float(bool(c.flags & MOBY_SPUN_LISTS_HEAD)),
+            "wordnet": float(bool(c.flags & WORDNET_SYNONYM)),
+            "zipf": _zipf(c.words) - _zipf(spun),
+            "spun_zipf": _zipf(spun) - 4.0,
+            "length": float(abs(len(c.words) - len(spun))),
+            "function_word": float(spun_fw and not learned),
+            "to_function_word": float(not learned and not spun_fw
+                                      and any(x in FUNCTION_WORDS for x in c.words)
+                                      and not any(x in FUNCTION_WORDS for x in spun)),
+            "pos_mismatch": float(not learned and not _share_pos(spun, c.words)),
+        }
+
+    def channel(self, spun: tuple[str, ...], c: Candidate) -> float:
+        w = self.w
+        return sum(getattr(w, k) * v for k, v in self.features(spun, c).items() if v)
+
+    def prior(self, spun: tuple[str, ...]) -> list[tuple[float, Candidate]]:
+        """Context-free channel scores of a span's candidates, best first (cached per form)."""
+        p = self._prior_cache.get(spun)
+        if p is None:
+            cands = [c for c in self.gen.candidates(spun) if all(self.lm.known(x) for x in c.words)]
+            p = sorted(((self.channel(spun, c), c) for c in cands), key=lambda x: -x[0])
+            p = p[: self.max_candidates * 3]
+            self._prior_cache[spun] = p
+        return p
+
+    # -- lattice -------------------------------------------------------------------------
+    def _window_score(self, words: list[str], i: int, n: int, repl: tuple[str, ...]) -> float:
+        """LM score of ``repl`` in place of words[i:i+n], plus the two following words."""
+        lm = self.lm
+        p2 = words[i - 2] if i >= 2 else "<s>"
+        p1 = words[i - 1] if i >= 1 else "<s>"
+        seq = list(repl) + words[i + n:i + n + 2]
+        if i + n + 2 > len(words):
+            seq.append("</s>")
+        return lm.sequence(seq, p1, p2)
+
+    def options(self, words: list[str], joinable: list[bool], protected: list[bool]) -> list[list[Option]]:
+        """Per start position: keep, plus candidates that survive local pruning.
+
+        ``joinable[i]`` says whether tokens i and i+1 are separated by plain spaces only
+        (a phrase may cover them).
+        """
+        N = len(words)
+        opts: list[list[Option]] = []
+        lmw = self.w.lm
+        for i in range(N):
+            row = [Option(i, 1, (words[i],), 0.0, None)]
+            scored = []
+            for n in range(1, self.gen.max_words + 1):
+                if i + n > N or (n > 1 and not joinable[i + n - 2]):
+                    break
+                spun = tuple(words[i:i + n])
+                prior = self.prior(spun)
+                if any(protected[i:i + n]):
+                    prior = [(ch, c) for ch, c in prior if c.table or c.fingerprint]
+                if not prior:
+                    continue
+                base = self._window_score(words, i, n, spun)
+                for ch, c in prior:
+                    local = lmw * (self._window_score(words, i, n, c.words) - base) + ch
+                    scored.append((local, n, c, ch))
+            scored.sort(key=lambda x: -x[0])
+            for local, n, c, ch in scored[: self.max_candidates]:
+                if local > -self.prune_margin:
+                    row.append(Option(i, n, c.words, ch, c))
+            opts.append(row)
+        return opts
+
+    def decode(self, words: list[str], joinable: list[bool], protected: list[bool]) -> list[Choice]:
+        N = len(words)
+        if N == 0:
+            return []
+        opts = self.options(words, joinable, protected)
+        if all(len(r) == 1 for r in opts):
+            return []
+        lm = self.lm
+        lmw = self.w.lm
+        # dp[i]: state (prev2, prev1) -> (score, back-pointer (i0, state0, option))
+        dp: list[dict] = [dict() for _ in range(N + 1)]
+        dp[0][("<s>", "<s>")] = (0.0, None)
+        for i in range(N):
+            if not dp[i]:
+                continue
+            states = sorted(dp[i].items(), key=lambda kv: -kv[1][0])[: self.beam]
+            for state, (score, _) in states:
+                for opt in opts[i]:
+                    p2, p1 = state
+                    s = score + opt.channel
+                    for wd in opt.words:
+                        s += lmw * lm.logp(wd, p1, p2)
+                        p2, p1 = p1, wd
+                    j = i + opt.n
+                    key = (p2, p1)
+                    cur = dp[j].get(key)
+                    if cur is None or s > cur[0]:
+                        dp[j][key] = (s, (i, state, opt))
+        best_state, best = None, -math.inf
+        for state, (score, _) in dp[N].items():
+            s = score + lmw * lm.logp("</s>", state[1], state[0])
+            if s > best:
+                best_state, best = state, s
+        path: list[Option] = []
+        j, state = N, best_state
+        while j > 0:
+            _, back = dp[j][state]
+            i, state, opt = back
+            path.append(opt)
+            j = i
+        path.reverse()
+        out_words: list[str] = []
+        choices = []
+        for opt in path:
+            if opt.candidate is not None:
+                choices.append((opt, len(out_words)))
+            out_words.extend(opt.words)
+        result = []
+        for opt, k in choices:
+            result.append(Choice(opt.start, opt.n, opt.words, opt.candidate,
+                                 self._margin(out_words, k, opt, words)))
+        return result
+
+    def _margin(self, out: list[str], k: int, opt: Option, words: list[str]) -> float:
+        """How much better the chosen reading is than keeping the input at this spot, with the
+        rest of the decoded sentence as context."""
+        lm, lmw = self.lm, self.w.lm
+        left = out[:k]
+        right = out[k + len(opt.words):][:2]
+        p2 = left[-2] if len(left) >= 2 else "<s>"
+        p1 = left[-1] if left else "<s>"
+        tail = right + (["</s>"] if len(out) - (k + len(opt.words)) <= 2 else [])
+        with_edit = lm.sequence(list(opt.words) + tail, p1, p2)
+        keep = lm.sequence(words[opt.start:opt.start + opt.n] + tail, p1, p2)
+        return lmw * (with_edit - keep) + opt.channel
