@@ -214,7 +214,16 @@ def test_gguf_gemma(gguf):
     got = s.score_continuations(prefix, options)
     base = s.score([prefix])[0]
     want = [x - base for x in s.score([prefix + o for o in options])]
-    assert got == pytest.approx(want, abs=2e-3)
+    # llama.cpp's quantised CPU kernels give slightly different logits for different batch
+    # shapes (measured: up to ~0.3 nats on one token), so the KV-cached path and the
+    # full-text path agree only roughly; an off-by-one position would be off by several nats.
+    assert got == pytest.approx(want, abs=1.0)
     assert got[-1] == pytest.approx(0.0, abs=1e-9)
+    # Same-shape calls are exact and repeatable.
+    assert s.score_continuations(prefix, options) == got
+    # A glaring synonym swap loses, on both paths.
+    cont = s.score_continuations("The study found a clear", [" link between diet and health.",
+                                                              " hyperlink between diet and health."])
+    assert cont[0] > cont[1]
     # A fresh score after continuations is unaffected by the cache state.
     assert s.score([texts[0]])[0] == pytest.approx(a, abs=1e-3)

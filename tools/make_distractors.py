@@ -166,6 +166,11 @@ def main() -> int:
     ap.add_argument("--spun-share", type=float, default=0.15,
                     help="share of distractors that are synthetic spins of other distractors")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--pools", default="lee,python,debian,wordnet",
+                    help="comma-separated sources to draw from (default all)")
+    ap.add_argument("--skip", action="append", default=[],
+                    help="JSONL whose texts must not be drawn again (to make held-out sources)")
+    ap.add_argument("--prefix", default="d", help="id prefix")
     args = ap.parse_args()
 
     out_path = os.path.abspath(args.output)
@@ -177,8 +182,15 @@ def main() -> int:
     rng = random.Random(args.seed)
     pools: dict[str, list[str]] = {}
     seen: set[str] = set()
-    gens = [("lee", g) for g in (lee(p) for p in args.lee)]
-    gens += [("python", python_docs()), ("debian", debian_docs()), ("wordnet", wordnet_glosses())]
+    for path in args.skip:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                if line.strip():
+                    seen.add(_key(json.loads(line)["text"]))
+    wanted = set(args.pools.split(","))
+    gens = [("lee", g) for g in (lee(p) for p in args.lee)] if "lee" in wanted else []
+    gens += [(name, fn()) for name, fn in (("python", python_docs), ("debian", debian_docs),
+                                           ("wordnet", wordnet_glosses)) if name in wanted]
     for name, gen in gens:
         pool = pools.setdefault(name, [])
         for p in gen:
@@ -217,7 +229,7 @@ def main() -> int:
 
     with open(out_path, "w", encoding="utf-8") as f:
         for j, (name, text) in enumerate(chosen + spun):
-            f.write(json.dumps({"id": f"d{j:06d}", "text": text, "source": name}, ensure_ascii=False) + "\n")
+            f.write(json.dumps({"id": f"{args.prefix}{j:06d}", "text": text, "source": name}, ensure_ascii=False) + "\n")
     print(f"wrote {len(chosen) + len(spun)} distractors to {out_path}", file=sys.stderr)
     return 0
 

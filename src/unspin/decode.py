@@ -38,10 +38,10 @@ class Weights:
     """Channel and decision weights (natural-log units). Tuned by ``tools/tune_restore.py``."""
 
     lm: float = 1.0
-    bias: float = -7.0           # cost of any edit: the input is kept unless evidence outweighs it
+    bias: float = -12.0          # cost of any edit: the input is kept unless evidence outweighs it
     table: float = 2.5           # per ln(1 + learned count) of this exact substitution
     table_lemma: float = 1.5     # per ln(1 + learned count) at lemma level
-    fingerprint: float = 9.0
+    fingerprint: float = 15.0     # a curated list: one hit alone carries the edit unless the LM strongly objects
     moby_head: float = 1.0       # the original's thesaurus entry lists the spun word (spinner's direction)
     moby_spun: float = 0.3
     wordnet: float = 0.8
@@ -92,7 +92,10 @@ class Choice:
 
 class Decoder:
     def __init__(self, lm: NGramLM, generator: CandidateGenerator, weights: Weights,
-                 max_candidates: int = 6, beam: int = 8, prune_margin: float = 4.0):
+                 max_candidates: int = 6, beam: int = 8, prune_margin: float = 4.0,
+                 min_zipf: float = 4.0, min_zipf_gain: float = 0.5):
+        self.min_zipf = min_zipf
+        self.min_zipf_gain = min_zipf_gain
         self.lm = lm
         self.gen = generator
         self.w = weights
@@ -128,11 +131,24 @@ class Decoder:
         w = self.w
         return sum(getattr(w, k) * v for k, v in self.features(spun, c).items() if v)
 
+    def plausible(self, spun: tuple[str, ...], c: Candidate) -> bool:
+        """Hard channel constraints for thesaurus-only candidates: spinners replace a common
+        word by a rarer synonym, so the original must be common and more frequent than what
+        we see, and linked in the spinner's direction (or by WordNet)."""
+        if c.table or c.table_lemma or c.fingerprint:
+            return True
+        zc = _zipf(c.words)
+        return (zc >= self.min_zipf and zc - _zipf(spun) >= self.min_zipf_gain
+                and bool(c.flags & (MOBY_HEAD_LISTS_SPUN | WORDNET_SYNONYM)))
+
     def prior(self, spun: tuple[str, ...]) -> list[tuple[float, Candidate]]:
         """Context-free channel scores of a span's candidates, best first (cached per form)."""
         p = self._prior_cache.get(spun)
         if p is None:
-            cands = [c for c in self.gen.candidates(spun) if all(self.lm.known(x) for x in c.words)]
+            # Learned and fingerprint originals may be words the 3-gram never saw (technical terms).
+            cands = [c for c in self.gen.candidates(spun)
+                     if (c.fingerprint or c.table or all(self.lm.known(x) for x in c.words))
+                     and self.plausible(spun, c)]
             p = sorted(((self.channel(spun, c), c) for c in cands), key=lambda x: -x[0])
             p = p[: self.max_candidates * 3]
             self._prior_cache[spun] = p

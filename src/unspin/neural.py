@@ -35,6 +35,7 @@ missing package raises :class:`unspin.errors.UnspinError` with the command that 
 
 from __future__ import annotations
 
+import atexit
 import functools
 import math
 import os
@@ -214,6 +215,23 @@ def gemma_gguf_path() -> str:
     return str(path)
 
 
+_QUIET_CALLBACK = None
+
+
+def _quiet_llama_logs(llama_cpp) -> None:
+    """Silence llama.cpp's own log lines (it warns on stderr even with verbose=False)."""
+    global _QUIET_CALLBACK
+    if _QUIET_CALLBACK is None:
+        import ctypes
+
+        @llama_cpp.llama_log_callback
+        def _cb(level, text, user_data):  # pragma: no cover - called from C
+            return None
+
+        _QUIET_CALLBACK = _cb  # keep a reference: C holds only the pointer
+        llama_cpp.llama_log_set(_QUIET_CALLBACK, ctypes.c_void_p(0))
+
+
 class LlamaCppScorer(CausalLMScorer):
     """A GGUF causal LM run by llama.cpp (``llama-cpp-python``) on the CPU.
 
@@ -241,15 +259,17 @@ class LlamaCppScorer(CausalLMScorer):
         self.path = path
         self.n_threads = n_threads or _default_threads()
         self.n_ctx = n_ctx
+        if not verbose:
+            _quiet_llama_logs(llama_cpp)
         try:
             self._llm = llama_cpp.Llama(
                 model_path=path, n_ctx=n_ctx, n_batch=n_batch, n_ubatch=n_batch,
                 n_threads=self.n_threads, n_threads_batch=self.n_threads,
-                logits_all=False, verbose=verbose,
+                logits_all=False, swa_full=True, verbose=verbose,
             )
         except (ValueError, RuntimeError, OSError) as e:
             raise UnspinError(f"llama.cpp could not load {path}: {e}") from None
-        self._ctx = self._llm._ctx.ctx
+        self._ctx = self._llm.ctx
         self._n_vocab = self._llm.n_vocab()
         self._bos = self._llm.token_bos()
         if self._bos is None or self._bos < 0:
@@ -338,8 +358,14 @@ class LlamaCppScorer(CausalLMScorer):
     def _continuations(self, prefix: str, options: list[str]) -> list[float]:
         p = self.encode(prefix)
         fulls = [self.encode(prefix + o) for o in options]
-        if not self.has_bos or not all(f[: len(p)] == p for f in fulls):
-            return super()._continuations(prefix, options)
+        if self.has_bos and all(f[: len(p)] == p for f in fulls):
+            try:
+                return self._cached_continuations(p, fulls)
+            except RuntimeError:  # the KV cache refused to drop a tail
+                pass
+        return super()._continuations(prefix, options)
+
+    def _cached_continuations(self, p: list[int], fulls: list[list[int]]) -> list[float]:
         bos = [self._bos]
         seqs = [bos + f for f in fulls]
         for s in seqs:
@@ -596,13 +622,20 @@ def _normalise(spec: str) -> tuple[str, str | None]:
     return backend, arg
 
 
+_LOADED: list[CausalLMScorer] = []
+_GET_LOCK = threading.Lock()
+
+
 @functools.lru_cache(maxsize=None)
 def _get(backend: str, arg: str | None, n_threads: int | None) -> CausalLMScorer:
     if backend == "gguf":
-        return LlamaCppScorer(arg, n_threads=n_threads)
-    if backend == "hf":
-        return HFCausalLMScorer(arg, n_threads=n_threads)
-    return HFMaskedLMScorer(arg, n_threads=n_threads)
+        s: CausalLMScorer = LlamaCppScorer(arg, n_threads=n_threads)
+    elif backend == "hf":
+        s = HFCausalLMScorer(arg, n_threads=n_threads)
+    else:
+        s = HFMaskedLMScorer(arg, n_threads=n_threads)
+    _LOADED.append(s)
+    return s
 
 
 def get_scorer(spec: str = "gguf", n_threads: int | None = None) -> CausalLMScorer:
@@ -612,10 +645,23 @@ def get_scorer(spec: str = "gguf", n_threads: int | None = None) -> CausalLMScor
     None leaves torch's own setting alone).
     """
     backend, arg = _normalise(spec)
-    return _get(backend, arg, n_threads)
+    with _GET_LOCK:  # two threads asking at once load one model
+        return _get(backend, arg, n_threads)
 
 
-get_scorer.cache_clear = _get.cache_clear  # type: ignore[attr-defined]
+def _close_cached() -> None:
+    # lru_cache gives no access to its values; keep our own registry.
+    for s in list(_LOADED):
+        try:
+            s.close()
+        except Exception:  # noqa: BLE001 - shutting down
+            pass
+    _LOADED.clear()
+    _get.cache_clear()
+
+
+get_scorer.cache_clear = _close_cached  # type: ignore[attr-defined]
+atexit.register(_close_cached)
 
 
 def logsumexp(xs: Sequence[float]) -> float:

@@ -4,9 +4,9 @@ The pipeline, top to bottom: text -> tokens with offsets (:mod:`unspin.tokenize`
 candidate originals (:mod:`unspin.candidates`) -> scored lattice, decoded per sentence
 (:mod:`unspin.decode`) -> edits with offsets, confidence and evidence -> restored text.
 
->>> r = restore("One resident mentioned at the least 12 folks have been killed.")
->>> r.text
-'One resident said at least 12 people were killed.'
+>>> r = restore("One resident mentioned at the least 12 folks have been killed within the assault.")
+>>> [(e.spun, e.original) for e in r.edits][:2]
+[('mentioned', 'said'), ('within', 'in')]
 >>> apply_edits(r.input, r.edits) == r.text
 True
 """

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import re
+import math
 
 import numpy as np
 
@@ -143,9 +143,28 @@ def doc_key(word: str) -> str:
     return _lemmas(normalise(word))[0]
 
 
+#: key hash -> chance that a ~100-word passage of general English contains the key (wordfreq)
+PRIOR: dict[int, float] = {}
+
+
+def _prior(key: str) -> float:
+    from wordfreq import word_frequency
+
+    if key.isalpha():
+        f = word_frequency(key, "en")
+    else:
+        f = 1e-6 if any(c.isdigit() for c in key) else 1e-7
+    return min(0.95, max(1e-6, 1.0 - math.exp(-100.0 * max(f, 1e-8))))
+
+
+@functools.lru_cache(maxsize=500_000)
 def h64(key: str) -> int:
-    """A stable 64-bit hash of a key (not Python's per-process salted ``hash``)."""
-    return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "little")
+    """A stable 64-bit hash of a key (not Python's per-process salted ``hash``); also records
+    the key's general-English rarity in :data:`PRIOR`."""
+    h = int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "little")
+    if h not in PRIOR:
+        PRIOR[h] = _prior(key)
+    return h
 
 
 _HASH_CACHE: dict[str, int] = {}
@@ -194,6 +213,31 @@ def _flag_weight(flags: int) -> float:
     if flags & 1:
         return W_HEAD
     return W_REVERSE
+
+
+@functools.lru_cache(maxsize=1)
+def _in_degree() -> np.ndarray:
+    """How many lexicon terms list each term as a possible original."""
+    from .lexicon import get_lexicon
+
+    lex = get_lexicon()
+    return np.bincount(lex._dst, minlength=len(lex.terms))
+
+
+@functools.lru_cache(maxsize=200_000)
+def original_share(key: str) -> float:
+    """Unnormalised prior that a spinner's output word came from original ``key``: common words
+    are more often the original, and a word with many synonyms spreads its swaps over all of
+    them (frequency / number of thesaurus neighbours)."""
+    from wordfreq import word_frequency
+
+    from .lexicon import get_lexicon
+
+    lex = get_lexicon()
+    f = word_frequency(key, "en") if key.isalpha() else 1e-6
+    i = lex._index.get(key)
+    deg = int(_in_degree()[i]) if i is not None else 1
+    return max(f, 1e-8) / max(deg, 1)
 
 
 @functools.lru_cache(maxsize=100_000)
@@ -273,15 +317,16 @@ def _phrase_heads() -> tuple[frozenset[str], int]:
 class QueryAlternatives:
     """The expanded query: parallel arrays of (alternative key hash, query token, weight)."""
 
-    __slots__ = ("tokens", "exact", "alt_hash", "alt_tok", "alt_w", "alt_group")
+    __slots__ = ("tokens", "exact", "alt_hash", "alt_tok", "alt_w", "alt_group", "alt_share")
 
-    def __init__(self, tokens, exact, alt_hash, alt_tok, alt_w, alt_group):
+    def __init__(self, tokens, exact, alt_hash, alt_tok, alt_w, alt_group, alt_share):
         self.tokens = tokens
         self.exact = exact          # uint64 per token: the token's own key hash
         self.alt_hash = alt_hash    # uint64 per alternative
         self.alt_tok = alt_tok      # int32: the query token it stands for
         self.alt_w = alt_w          # float32: relation weight
-        self.alt_group = alt_group  # int32: the alternative set it came from (for chance rates)
+        self.alt_group = alt_group  # int32: the alternative set it came from
+        self.alt_share = alt_share  # float64: prior share as an original (:func:`original_share`)
 
 
 def expand_query(text: str, extra: dict[int, list[str]] | None = None, tokens=None) -> QueryAlternatives:
@@ -297,6 +342,7 @@ def expand_query(text: str, extra: dict[int, list[str]] | None = None, tokens=No
     tok_idx: list[int] = []
     weights: list[float] = []
     groups: list[int] = []
+    shares: list[float] = []
     group = 0
     exact = np.fromiter((key_hash(t.text) for t in toks), dtype=np.uint64, count=len(toks))
     for i, low in enumerate(lows):
@@ -305,12 +351,14 @@ def expand_query(text: str, extra: dict[int, list[str]] | None = None, tokens=No
             tok_idx.append(i)
             weights.append(weight)
             groups.append(group)
+            shares.append(original_share(key))
         if extra and i in extra:
             for term in extra[i]:
                 hashes.append(h64(doc_key(term)))
                 tok_idx.append(i)
                 weights.append(W_WORDNET)
                 groups.append(group)
+                shares.append(original_share(doc_key(term)))
         group += 1
         if low in heads:
             for n in range(2, min(longest, len(lows) - i) + 1):
@@ -320,11 +368,13 @@ def expand_query(text: str, extra: dict[int, list[str]] | None = None, tokens=No
                     continue
                 for key, weight in alts:
                     kh = h64(key)
+                    sh = original_share(key)
                     for j in range(i, i + n):
                         hashes.append(kh)
                         tok_idx.append(j)
                         weights.append(weight)
                         groups.append(group)
+                        shares.append(sh)
                 group += 1
     return QueryAlternatives(
         toks,
@@ -333,4 +383,5 @@ def expand_query(text: str, extra: dict[int, list[str]] | None = None, tokens=No
         np.array(tok_idx, dtype=np.int32),
         np.array(weights, dtype=np.float32),
         np.array(groups, dtype=np.int32),
+        np.array(shares, dtype=np.float64),
     )

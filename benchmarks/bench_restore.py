@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+"""Restore speed on one core: words per second, cold (first pass) and warm (caches filled).
+
+    .venv/bin/python benchmarks/bench_restore.py [FILE] [--repeat N]
+
+Pins itself to one CPU where the OS allows. Results are recorded in docs/quality.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("file", nargs="?", default=str(ROOT / "examples" / "atmeh-raid.spun.txt"))
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--backend", default="ngram")
+    args = ap.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    import unspin
+    from unspin.restore import RestoreConfig, get_restorer
+    from unspin.tokenize import tokenize
+
+    text = Path(args.file).read_text(encoding="utf-8")
+    words = len(tokenize(text))
+    t0 = time.perf_counter()
+    restorer = get_restorer(RestoreConfig(backend=args.backend))
+    unspin.restore("warm up the models")
+    load = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    restorer.restore(text)
+    cold = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for _ in range(args.repeat):
+        restorer.restore(text)
+    warm = (time.perf_counter() - t0) / args.repeat
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"file={Path(args.file).name} words={words} backend={args.backend}")
+    print(f"load {load:.2f} s; cold {words / cold:,.0f} words/s; warm {words / warm:,.0f} words/s; max RSS {rss:.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,316 @@
+"""``unspin trace``, ``unspin index build|add|stats`` and ``unspin eval trace``."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+
+from .errors import UnspinError, UsageError
+from .textio import iter_jsonl, open_output, progress, read_text
+
+
+def _trace_module():
+    # ``unspin.trace`` is also the name of the public function in ``unspin/__init__``; go by
+    # sys.modules so we always get the module.
+    return importlib.import_module("unspin.trace")
+
+
+def register(sub, eval_sub) -> None:
+    # -- trace ------------------------------------------------------------------------------
+    p = sub.add_parser(
+        "trace",
+        help="find the source a (spun) text was copied from",
+        description="Find the sources a text was copied from, robust to synonym swaps, with the "
+                    "aligned passages and swapped words as evidence.",
+    )
+    p.add_argument("input", help="text file (- for stdin); with --format jsonl, a JSONL file of records")
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("--index", help="index made with `unspin index build`")
+    where.add_argument("--against", metavar="SOURCE.txt", help="compare with one text, no index")
+    p.add_argument("-k", type=int, default=5, help="number of sources to report (default 5)")
+    p.add_argument("--format", choices=["text", "json", "jsonl"], default="text",
+                   help="text report (default), one JSON object, or JSONL: each input record plus `matches`")
+    p.add_argument("--text-field", default="text", help="field holding the text in JSONL input (default text)")
+    p.add_argument("--html", metavar="FILE", help="also write a side-by-side HTML report")
+    p.add_argument("--restore", action="store_true", help="also use unspin.restore's proposals (slower)")
+    p.add_argument("-o", "--output", help="write here instead of stdout")
+    p.add_argument("--errors", choices=["strict", "replace"], default="strict", help="undecodable input bytes")
+    p.set_defaults(func=cmd_trace)
+
+    # -- index ------------------------------------------------------------------------------
+    ip = sub.add_parser("index", help="build and inspect trace indexes",
+                        description="Build, extend and inspect the embedded index used by `unspin trace`.")
+    isub = ip.add_subparsers(dest="index_command", metavar="ACTION")
+    isub.required = True
+    b = isub.add_parser("build", help="build an index from JSONL files or folders of text files")
+    b.add_argument("sources", nargs="+", help="JSONL (id, text, optional url, date) or folders of .txt/.md files")
+    b.add_argument("-o", "--output", required=True, help="index file to write (replaced atomically)")
+    b.add_argument("--force", action="store_true", help="overwrite a file that is not an unspin index")
+    b.add_argument("--errors", choices=["strict", "replace"], default="strict")
+    b.set_defaults(func=cmd_index_build)
+    a = isub.add_parser("add", help="add documents to an existing index")
+    a.add_argument("index", help="index file")
+    a.add_argument("sources", nargs="+")
+    a.add_argument("--errors", choices=["strict", "replace"], default="strict")
+    a.set_defaults(func=cmd_index_add)
+    s = isub.add_parser("stats", help="print what an index holds (JSON)")
+    s.add_argument("index")
+    s.set_defaults(func=cmd_index_stats)
+
+    # -- eval trace ------------------------------------------------------------------------
+    e = eval_sub.add_parser(
+        "trace",
+        help="recall@1/5, MRR and latency of trace on labelled spun queries",
+        description="Index sources (plus distractors), trace each spun query and report recall@1, "
+                    "recall@5, MRR and query latency as JSON.",
+    )
+    e.add_argument("--pairs", action="append", default=[],
+                   help="JSONL with id, spun, original: each original is indexed under id, each spun text "
+                        "is a query whose true source is id (repeatable)")
+    e.add_argument("--sources", action="append", default=[], help="more documents to index (JSONL or folder)")
+    e.add_argument("--queries", action="append", default=[],
+                   help="JSONL queries: text (or spun) and source_id of the true source")
+    e.add_argument("--index", help="a prebuilt index of distractors to add the sources to (left unchanged)")
+    e.add_argument("-k", type=int, default=5)
+    e.add_argument("--restore", action="store_true")
+    e.add_argument("--limit", type=int, help="at most this many queries")
+    e.add_argument("--misses", action="store_true", help="list the queries whose source was not first")
+    e.add_argument("-o", "--output")
+    e.set_defaults(func=cmd_eval_trace)
+
+
+# ---------------------------------------------------------------------------------------------
+
+def _progress_cb(desc: str):
+    if not sys.stderr.isatty():
+        return None
+
+    def cb(n):
+        sys.stderr.write(f"\r{desc} {n}")
+        sys.stderr.flush()
+    return cb
+
+
+def cmd_index_build(args) -> int:
+    from .trace_index import build, iter_sources
+
+    t0 = time.perf_counter()
+    summary = build(args.output, iter_sources(args.sources, errors=args.errors), force=args.force,
+                    on_progress=_progress_cb("indexed"))
+    secs = time.perf_counter() - t0
+    summary["docs_per_s"] = round(summary["documents"] / secs, 1) if secs > 0 else None
+    summary["index"] = args.output
+    print(json.dumps(summary))
+    return 0
+
+
+def cmd_index_add(args) -> int:
+    from .trace_index import Index, iter_sources
+
+    idx = Index.open(args.index, writable=True)
+    try:
+        t0 = time.perf_counter()
+        n = idx.add(iter_sources(args.sources, errors=args.errors), on_progress=_progress_cb("added"))
+        secs = time.perf_counter() - t0
+        st = idx.stats()
+    finally:
+        idx.close()
+    print(json.dumps({"added": n, "seconds": round(secs, 3), "documents": st["documents"], "index": args.index}))
+    return 0
+
+
+def cmd_index_stats(args) -> int:
+    from .trace_index import Index
+
+    with Index.open(args.index) as idx:
+        print(json.dumps(idx.stats(), indent=2))
+    return 0
+
+
+def cmd_trace(args) -> int:
+    T = _trace_module()
+
+    if args.k < 1:
+        raise UsageError("-k must be at least 1")
+    if args.against and args.format == "jsonl":
+        raise UsageError("--against compares two text files; --format jsonl needs --index")
+    if args.against:
+        query = read_text(args.input, args.errors)
+        source = read_text(args.against, args.errors)
+        m = T.compare(query, source)
+        m.id = args.against
+        _emit(args, [(args.input, query, [m], None)])
+        return 0
+    from .trace_index import Index
+
+    idx = Index.open(args.index)
+    try:
+        idx.load()
+        if args.format == "jsonl":
+            items = []
+            for lineno, obj in iter_jsonl(args.input, errors=args.errors):
+                text = obj.get(args.text_field)
+                if not isinstance(text, str):
+                    raise UnspinError(f"{args.input}:{lineno}: no {args.text_field!r} string")
+                items.append((f"{args.input}:{lineno}", text, T.trace(text, idx, args.k, restore=args.restore), obj))
+        else:
+            text = read_text(args.input, args.errors)
+            items = [(args.input, text, T.trace(text, idx, args.k, restore=args.restore), None)]
+    finally:
+        idx.close()
+    _emit(args, items)
+    return 0
+
+
+def _emit(args, items) -> None:
+    T = _trace_module()
+
+    if args.html:
+        parts = [T.render_html(name, text, matches) for name, text, matches, _ in items]
+        with open_output(args.html) as f:
+            f.write("\n".join(parts))
+    out = open_output(args.output)
+    try:
+        for name, text, matches, obj in items:
+            if args.format == "jsonl":
+                rec = dict(obj or {})
+                rec["matches"] = [m.to_dict() for m in matches]
+                out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            elif args.format == "json":
+                out.write(json.dumps({"input": name, "matches": [m.to_dict() for m in matches]},
+                                     ensure_ascii=False, indent=2) + "\n")
+            else:
+                out.write(T.render_text(name, matches))
+    finally:
+        if out is not sys.stdout:
+            out.close()
+
+
+# ---------------------------------------------------------------------------------------------
+
+def _norm_text(t: str) -> str:
+    return " ".join(t.replace("’", "'").replace("“", '"').replace("”", '"').split())
+
+
+def cmd_eval_trace(args) -> int:
+    T = _trace_module()
+    from .trace_index import Document, Index, build, iter_sources
+
+    if not args.pairs and not args.queries:
+        raise UsageError("give --pairs and/or --queries")
+    docs: list[tuple[str, Document]] = []
+    queries: list[tuple[str, str, str, str]] = []  # (query id, text, true source id, family)
+    by_text: dict[str, str] = {}
+    dedup = 0
+    for path in args.pairs:
+        for lineno, obj in iter_jsonl(path):
+            where = f"{path}:{lineno}"
+            pid = obj.get("id")
+            if pid in (None, ""):
+                raise UnspinError(f"{where}: pair has no 'id'")
+            spun, orig = obj.get("spun"), obj.get("original")
+            if not isinstance(spun, str) or not isinstance(orig, str):
+                raise UnspinError(f"{where}: pair needs 'spun' and 'original' strings")
+            key = _norm_text(orig)
+            truth = by_text.get(key)
+            if truth is None:
+                truth = by_text[key] = str(pid)
+                docs.append((where, Document(id=str(pid), text=orig, url=obj.get("original_url"))))
+            else:
+                dedup += 1  # the same original twice: index it once, either query's answer is it
+            queries.append((str(pid), spun, truth, str(obj.get("family", ""))))
+    for path in args.queries:
+        for lineno, obj in iter_jsonl(path):
+            text = obj.get("text", obj.get("spun"))
+            sid = obj.get("source_id")
+            if not isinstance(text, str) or sid in (None, ""):
+                raise UnspinError(f"{path}:{lineno}: query needs 'text' (or 'spun') and 'source_id'")
+            queries.append((str(obj.get("id", f"{path}:{lineno}")), text, str(sid), str(obj.get("family", ""))))
+    if args.limit:
+        queries = queries[: args.limit]
+
+    tmpdir = tempfile.mkdtemp(prefix="unspin-eval-trace-")
+    try:
+        path = os.path.join(tmpdir, "eval.index")
+        extra = list(iter_sources(args.sources)) if args.sources else []
+        t0 = time.perf_counter()
+        if args.index:
+            Index.open(args.index).close()  # validate before copying
+            shutil.copyfile(args.index, path)
+            idx = Index.open(path, writable=True)
+            try:
+                idx.add(docs + extra)
+            finally:
+                idx.close()
+            n_built = len(docs) + len(extra)
+        else:
+            n_built = build(path, docs + extra)["documents"]
+        build_s = time.perf_counter() - t0
+        idx = Index.open(path)
+        idx.load()
+        known = {d.id for _, d in docs + extra}
+        for qid, _, sid, _ in queries:
+            if sid not in known and idx.doc_number(sid) is None:
+                raise UnspinError(f"query {qid}: its source {sid!r} is not among the indexed documents")
+        ranks, lat, lat_ev, misses = [], [], [], []
+        fams: dict[str, list[int]] = {}
+        for qid, text, sid, fam in progress(queries, len(queries), "queries"):
+            t = time.perf_counter()
+            res = T.trace(text, idx, max(args.k, 5), evidence=False, restore=args.restore)
+            lat.append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            T.trace(text, idx, 1, evidence=True, restore=args.restore)
+            lat_ev.append((time.perf_counter() - t) * 1000)
+            ids = [m.id for m in res]
+            rank = ids.index(sid) + 1 if sid in ids else 0
+            ranks.append(rank)
+            fams.setdefault(fam, []).append(rank)
+            if rank != 1:
+                misses.append({"query": qid, "source": sid, "rank": rank or None,
+                               "top": [(m.id, round(m.score, 3)) for m in res[:3]]})
+        n_docs = idx.n_docs
+        idx.close()
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+
+    def summary(rs):
+        n = len(rs)
+        return {
+            "queries": n,
+            "recall@1": round(sum(r == 1 for r in rs) / n, 4) if n else None,
+            "recall@5": round(sum(0 < r <= 5 for r in rs) / n, 4) if n else None,
+            "mrr": round(sum(1.0 / r for r in rs if r) / n, 4) if n else None,
+        }
+
+    def pct(xs, q):
+        xs = sorted(xs)
+        return round(xs[min(len(xs) - 1, int(q * len(xs)))], 2) if xs else None
+
+    report = summary(ranks)
+    report.update({
+        "latency_ms": {"median": pct(lat, 0.5), "p90": pct(lat, 0.9), "max": pct(lat, 1.0)},
+        "latency_with_evidence_ms": {"median": pct(lat_ev, 0.5), "p90": pct(lat_ev, 0.9)},
+        "index": {"documents": n_docs, "added": n_built, "build_seconds": round(build_s, 2),
+                  "deduplicated_originals": dedup, "base": args.index},
+    })
+    if len(fams) > 1 or "" not in fams:
+        report["by_family"] = {f or "-": summary(r) for f, r in sorted(fams.items())}
+    if args.misses:
+        report["misses"] = misses
+    out = open_output(args.output)
+    try:
+        out.write(json.dumps(report, indent=2) + "\n")
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    return 0
+
+
+__all__ = ["register"]
+_ = argparse  # used for type hints in editors

@@ -1,0 +1,46 @@
+"""Re-score the decoder's candidate windows with a neural causal LM (optional backend).
+
+The 3-gram lattice proposes; for every position that has surviving candidates, the neural
+model scores ``left context + option + right context`` (±``window`` words) for "keep" and each
+candidate, and the decision becomes neural log-probability + the same channel score.
+Only these few windows reach the neural model, which keeps it affordable on a CPU.
+"""
+
+from __future__ import annotations
+
+from .decode import Choice, Decoder
+
+
+class NeuralRescorer:
+    def __init__(self, spec: str, decoder: Decoder, window: int = 12):
+        from .neural import get_scorer
+
+        self.scorer = get_scorer(spec)
+        self.decoder = decoder
+        self.window = window
+
+    def rescore(self, words: list[str], joinable: list[bool], protected: list[bool],
+                choices: list[Choice]) -> list[Choice]:
+        opts = self.decoder.options(words, joinable, protected)
+        W = self.window
+        out: list[Choice] = []
+        i = 0
+        while i < len(words):
+            row = opts[i]
+            if len(row) == 1:
+                i += 1
+                continue
+            # the right context ends at the same input position for every option
+            far = min(len(words), i + max(o.n for o in row) + W)
+            left = " ".join(words[max(0, i - W):i])
+            texts = [" ".join(list(o.words) + words[i + o.n:far]) for o in row]
+            lm = self.scorer.score_continuations(left, texts)
+            totals = [s + o.channel for s, o in zip(lm, row)]
+            best = max(range(len(row)), key=totals.__getitem__)
+            if best == 0:
+                i += 1
+                continue
+            o = row[best]
+            out.append(Choice(o.start, o.n, o.words, o.candidate, totals[best] - totals[0]))
+            i += o.n
+        return out

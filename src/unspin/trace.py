@@ -1,0 +1,606 @@
+"""Trace a (possibly spun) text to the sources it was copied from.
+
+``trace(text, index, k)`` returns the ``k`` best :class:`Match` es, each with the source's ``id``,
+``url`` and ``date`` where known, a similarity ``score`` in [0, 1], and the evidence: aligned
+passages side by side with each swapped word marked (spun <-> original).
+
+How (see :mod:`unspin.trace_signatures` for the keys): the query's words are expanded into the
+originals they may stand for; a first pass over the index's posting lists scores every source
+passage by the chance-weighted matches it has (BM25-like, each query word counted once); the best
+few hundred passages are then re-scored on their word sequences: how much of the query they
+account for, how much of the passage the matches cover, and whether the matches keep the query's
+word order. Long queries are cut into chunks and the evidence of all chunks is added up per
+source. ``compare(a, b)`` is the same measure for one pair of texts, without an index.
+
+>>> m = compare("The loss of life toll rose to 80, officials explained on Sunday.",
+...             "The death toll rose to 80, officials said on Sunday.")
+>>> m.score > 0.6, [(p.query, p.source) for p in m.swaps]
+(True, [('loss of life', 'death'), ('explained', 'said')])
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import html
+import math
+import os
+import sys
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .errors import UnspinError
+from .tokenize import tokenize
+from .trace_index import SINGLE, WINDOW, Document, Index
+from .trace_signatures import PRIOR, expand_query, normalise, stop_hashes
+
+# Scoring: each query word adds the log-likelihood ratio "this passage is its source" vs "an
+# unrelated passage" of what is found for it in the passage (module-level so benchmarks can report).
+SPIN_RATE = 0.4         # prior share of words a spinner swapped
+P_MISS = 0.2            # chance that a source word is none of the query word's expected originals
+SHARPNESS = 3.0         # alternative weights are raised to this power before normalising per word
+FREQ_POWER = 0.5        # ...and multiplied by their prior share as an original to this power
+P_ORDER = 0.7           # chance that consecutive matched words keep their order in a spun copy
+ORDER_GAP = 4           # ...at most this many source words apart
+IDF_STOP = 0.3          # rarity of a function word
+PRIOR_DOCS = 50.0       # pseudo-documents of general English mixed into document frequencies
+CANDIDATES = 300        # passages re-scored on their word sequences
+DF_CAP = 0.25           # first pass skips alternatives found in more than this share of passages
+
+
+@dataclass(slots=True)
+class Piece:
+    """One stretch of an alignment. ``kind`` is ``same`` (identical words), ``swap`` (the query
+    has ``query`` where the source has ``source``), ``query_only`` or ``source_only``.
+    Offsets are code-point indices into the query text and the source text."""
+
+    kind: str
+    query: str
+    source: str
+    query_start: int
+    query_end: int
+    source_start: int
+    source_end: int
+
+    def to_dict(self) -> dict:
+        return {
+            "kind": self.kind, "query": self.query, "source": self.source,
+            "query_start": self.query_start, "query_end": self.query_end,
+            "source_start": self.source_start, "source_end": self.source_end,
+        }
+
+
+@dataclass(slots=True)
+class AlignedPassage:
+    """A stretch of the query and the stretch of the source it was copied from, aligned."""
+
+    query_start: int
+    query_end: int
+    source_start: int
+    source_end: int
+    query_text: str
+    source_text: str
+    score: float
+    pieces: list[Piece] = field(default_factory=list)
+
+    @property
+    def swaps(self) -> list[Piece]:
+        return [p for p in self.pieces if p.kind == "swap"]
+
+    def to_dict(self) -> dict:
+        return {
+            "query_start": self.query_start, "query_end": self.query_end,
+            "source_start": self.source_start, "source_end": self.source_end,
+            "query_text": self.query_text, "source_text": self.source_text,
+            "score": round(self.score, 4),
+            "pieces": [p.to_dict() for p in self.pieces],
+        }
+
+
+@dataclass(slots=True)
+class Match:
+    """A likely source of the query."""
+
+    id: str
+    score: float
+    url: str | None = None
+    date: str | None = None
+    passages: list[AlignedPassage] = field(default_factory=list)
+
+    @property
+    def swaps(self) -> list[Piece]:
+        """Every swapped stretch: ``query`` is the spun wording, ``source`` the original."""
+        return [p for a in self.passages for p in a.swaps]
+
+    def to_dict(self, evidence: bool = True) -> dict:
+        d: dict = {"id": self.id, "score": round(self.score, 4)}
+        if self.url is not None:
+            d["url"] = self.url
+        if self.date is not None:
+            d["date"] = self.date
+        if evidence:
+            d["swaps"] = [{"spun": p.query, "original": p.source} for p in self.swaps]
+            d["passages"] = [a.to_dict() for a in self.passages]
+        return d
+
+
+# ---------------------------------------------------------------------------------------------
+# weights
+
+@functools.lru_cache(maxsize=1)
+def _stop_array() -> np.ndarray:
+    return np.array(sorted(stop_hashes()), dtype=np.uint64)
+
+
+_PRIOR = PRIOR
+
+
+def _idf(hashes: np.ndarray, df: np.ndarray, n: int) -> np.ndarray:
+    prior = np.fromiter((_PRIOR.get(h, 1e-3) for h in hashes.tolist()), dtype=np.float64, count=len(hashes))
+    p = (df + 0.5 + PRIOR_DOCS * prior) / (n + 1.0 + PRIOR_DOCS)
+    out = np.log(1.0 / np.clip(p, 1e-9, 1.0))
+    out[np.isin(hashes, _stop_array())] = IDF_STOP
+    return np.maximum(out, IDF_STOP)
+
+
+# ---------------------------------------------------------------------------------------------
+# search
+
+class _Chunk:
+    __slots__ = ("t0", "t1", "weight", "cand", "scores", "best_tok", "qcov")
+
+
+def _expand_ranges(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Concatenated ``arange(lo[i], hi[i])`` and the ``i`` each element came from."""
+    lens = hi - lo
+    total = int(lens.sum())
+    if total == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    owner = np.repeat(np.arange(len(lo)), lens)
+    offs = np.repeat(np.cumsum(lens) - lens, lens)
+    return np.arange(total, dtype=np.int64) - offs + np.repeat(lo, lens), owner
+
+
+def _score_chunk(index: Index, qa, t0: int, t1: int, n_cand: int):
+    """Score source passages for query tokens [t0, t1).
+
+    Returns ``(passage ids, log-likelihood ratios, best source position per query token (-1 when
+    unmatched), the best ratio attainable)`` or None when nothing matches.
+    """
+    sel = (qa.alt_tok >= t0) & (qa.alt_tok < t1)
+    a_hash = qa.alt_hash[sel]
+    a_tok = qa.alt_tok[sel] - t0
+    a_w = qa.alt_w[sel].astype(np.float64)
+    nt = t1 - t0
+    exact = qa.exact[t0:t1]
+    P = index.n_passages
+    if len(a_hash) == 0 or P == 0:
+        return None
+    uniq, inv = np.unique(a_hash, return_inverse=True)
+    df, ranges = index.lookup(uniq)
+    stops = _stop_array()
+    a_stop = np.isin(a_hash, stops)
+    tok_stop = np.isin(exact, stops)
+    a_idf = _idf(uniq, df, P)[inv]
+    a_df = df[inv]
+    # log P(source word = a | query word): kept words vs swapped-in originals, the latter shared
+    # out by relation strength among the word's alternatives.
+    same = a_w >= 1.0
+    sharp = np.where(same, 0.0, a_w ** SHARPNESS * qa.alt_share[sel] ** FREQ_POWER)
+    z = np.zeros(nt)
+    np.add.at(z, a_tok, sharp)
+    log_src = np.where(same, math.log(1.0 - SPIN_RATE),
+                       math.log(SPIN_RATE) + np.log(np.maximum(sharp, 1e-12) / np.maximum(z[a_tok], 1e-12)))
+    llr = log_src + a_idf
+    # function words carry (almost) no evidence either way
+    llr = np.where(tok_stop[a_tok] | a_stop, np.minimum(np.maximum(llr, 0.0), IDF_STOP) * same, llr)
+    miss = np.where(tok_stop, 0.0, math.log(P_MISS))
+    gain = llr - miss[a_tok]  # what finding alternative a adds over finding nothing
+    best_possible = np.full(nt, 0.0)
+    np.maximum.at(best_possible, a_tok, gain)
+    avg = index.avg_pass_len
+    log_len = np.log(np.maximum(index.pass_len, 1) / avg)
+
+    # -- first pass: posting lists -------------------------------------------------------
+    total = np.zeros(P, dtype=np.float64)
+    use = (a_df > 0) & (gain > log_len.min()) & ((a_df <= DF_CAP * P) | (P < 200))
+    for t in np.unique(a_tok[use]).tolist():
+        rows = np.flatnonzero(use & (a_tok == t))
+        pid_parts, val_parts = [], []
+        for r in rows.tolist():
+            u = inv[r]
+            for lo, hi, seg in ranges:
+                if lo is None or hi[u] <= lo[u]:
+                    continue
+                pids = seg.pids[lo[u]:hi[u]]
+                pid_parts.append(pids)
+                val_parts.append(np.maximum(gain[r] - log_len[pids], 0.0))
+        if not pid_parts:
+            continue
+        if len(pid_parts) == 1:
+            total[pid_parts[0]] += val_parts[0]
+        else:
+            acc = np.zeros(P, dtype=np.float64)
+            np.maximum.at(acc, np.concatenate(pid_parts), np.concatenate(val_parts))
+            total += acc
+    nz = np.count_nonzero(total)
+    if nz == 0:
+        return None
+    C = min(n_cand, nz)
+    cand = np.argpartition(-total, C - 1)[:C] if C < P else np.flatnonzero(total)
+    cand = cand[total[cand] > 0]
+
+    # -- second pass: word sequences of the candidates -----------------------------------
+    docs = index.pass_doc[cand]
+    starts = index.doc_seq_start[docs] + index.pass_tok0[cand]
+    lens = index.pass_len[cand].astype(np.int64)
+    tok_pos, owner = _expand_ranges(starts, starts + lens)
+    toks = index.seq[tok_pos]
+    rel_pos = tok_pos - np.repeat(starts, lens)
+    order = np.argsort(a_hash, kind="stable")
+    sh = a_hash[order]
+    lo = np.searchsorted(sh, toks, "left")
+    hi = np.searchsorted(sh, toks, "right")
+    m_idx, m_tok = _expand_ranges(lo, hi)  # m_tok: index into toks
+    if len(m_idx) == 0:
+        return None
+    alt_row = order[m_idx]
+    m_c = owner[m_tok]
+    m_q = a_tok[alt_row]
+    c_loglen = np.log(np.maximum(lens, 1) / avg)
+    m_v = gain[alt_row] - np.where(same[alt_row] & (a_stop[alt_row] | tok_stop[m_q]), 0.0, c_loglen[m_c])
+    keep = m_v > 0
+    m_c, m_q, m_v, m_tok = m_c[keep], m_q[keep], m_v[keep], m_tok[keep]
+    best = np.zeros((len(cand), nt))
+    np.maximum.at(best, (m_c, m_q), m_v)
+    score = best.sum(1)  # gain over a passage that matches nothing
+    # word order: consecutive matched query words whose best matches follow within ORDER_GAP
+    srt = np.lexsort((-m_v, m_q, m_c))
+    first = np.ones(len(srt), dtype=bool)
+    key_c, key_q = m_c[srt], m_q[srt]
+    first[1:] = (key_c[1:] != key_c[:-1]) | (key_q[1:] != key_q[:-1])
+    rows_b = srt[first]
+    bc, bq, bp = m_c[rows_b], m_q[rows_b], rel_pos[m_tok[rows_b]]
+    content = ~tok_stop[bq]
+    bc, bq, bp = bc[content], bq[content], bp[content]
+    same_c = bc[1:] == bc[:-1]
+    step = bp[1:] - bp[:-1]
+    ordered = same_c & (step > 0) & (step <= ORDER_GAP)
+    p_rand = np.minimum(0.5, ORDER_GAP / np.maximum(lens[bc[1:]], 1))
+    bonus = np.where(ordered, np.log(P_ORDER / p_rand), np.log((1 - P_ORDER) / (1 - p_rand)))
+    np.add.at(score, bc[1:][same_c], bonus[same_c])
+    n_content = int((~tok_stop).sum())
+    top = best_possible.sum() + max(0, n_content - 1) * math.log(P_ORDER / (ORDER_GAP / avg))
+    best_pos = np.full((len(cand), nt), -1, dtype=np.int64)
+    best_pos[bc, bq] = bp
+    return cand, score, best_pos, max(top, 1e-9)
+
+
+def _chunks(n: int) -> list[tuple[int, int]]:
+    if n <= SINGLE:
+        return [(0, n)]
+    k = math.ceil(n / WINDOW)
+    size = math.ceil(n / k)
+    return [(i, min(n, i + size)) for i in range(0, n, size)]
+
+
+def _open(index) -> tuple[Index, bool]:
+    if isinstance(index, Index):
+        return index, False
+    if isinstance(index, (str, os.PathLike)):
+        return Index.open(os.fspath(index)), True
+    raise TypeError("index must be a path or an unspin.trace_index.Index")
+
+
+def trace(text: str, index, k: int = 5, *, evidence: bool = True, restore: bool = False,
+          candidates: int = CANDIDATES) -> list[Match]:
+    """Top-``k`` likely sources of ``text`` in ``index`` (a path or an opened :class:`Index`).
+
+    ``evidence=False`` skips the word alignment (faster); ``restore=True`` also feeds the
+    originals proposed by :func:`unspin.restore` into the query expansion.
+    """
+    if k < 1:
+        raise UnspinError("k must be at least 1")
+    idx, owned = _open(index)
+    try:
+        idx.load()
+        return _trace(text, idx, k, evidence, restore, candidates)
+    finally:
+        if owned:
+            idx.close()
+
+
+def _restore_extra(text: str, tokens) -> dict[int, list[str]]:
+    from .restore import restore as _restore
+
+    extra: dict[int, list[str]] = {}
+    try:
+        r = _restore(text)
+    except Exception:  # restoration is an extra signal only
+        return extra
+    for e in r.edits:
+        words = [w.text for w in tokenize(e.original)]
+        for i, t in enumerate(tokens):
+            if t.start >= e.start and t.end <= e.end:
+                extra.setdefault(i, []).extend(words)
+    return extra
+
+
+def _trace(text: str, idx: Index, k: int, evidence: bool, restore: bool, n_cand: int) -> list[Match]:
+    tokens = tokenize(text)
+    if not tokens or idx.n_passages == 0:
+        return []
+    extra = _restore_extra(text, tokens) if restore else None
+    qa = expand_query(text, extra, tokens=tokens)
+    if idx.n_passages < 5000:
+        _ensure_doc_priors(idx)
+    doc_score: dict[int, float] = {}
+    doc_best: dict[int, list] = {}
+    total_w = 0.0
+    for t0, t1 in _chunks(len(tokens)):
+        res = _score_chunk(idx, qa, t0, t1, n_cand)
+        if res is None:
+            continue
+        cand, score, best_pos, Q = res
+        total_w += Q
+        docs = idx.pass_doc[cand]
+        # best passage per document for this chunk
+        order = np.lexsort((-score, docs))
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = docs[order][1:] != docs[order][:-1]
+        for j in order[first].tolist():
+            d = int(docs[j])
+            doc_score[d] = doc_score.get(d, 0.0) + float(score[j])
+            doc_best.setdefault(d, []).append((t0, t1, int(cand[j]), float(score[j])))
+    if not doc_score or total_w <= 0:
+        return []
+    ranked = sorted(doc_score.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
+    out = []
+    for d, s in ranked:
+        doc_id, url, date, src_text = idx.doc_record(d)
+        m = Match(id=doc_id, score=max(0.0, min(1.0, s / total_w)), url=url, date=date)
+        if evidence:
+            m.passages = [
+                _align(text, tokens, qa, t0, t1, src_text, int(idx.pass_tok0[p]), int(idx.pass_len[p]), sc)
+                for t0, t1, p, sc in doc_best[d]
+            ]
+        out.append(m)
+    return out
+
+
+_DOC_PRIORS_DONE: set[tuple[str, int]] = set()
+
+
+def _ensure_doc_priors(idx: Index) -> None:
+    """Small indexes lean on general-English word rarity: learn it for their words once."""
+    key = (os.path.abspath(idx.path) if idx.path != ":memory:" else str(id(idx)), idx.n_docs)
+    if key in _DOC_PRIORS_DONE:
+        return
+    from .trace_signatures import doc_keys
+
+    for d in range(idx.n_docs):
+        text = idx.doc_record(d)[3]
+        doc_keys(text)
+    _DOC_PRIORS_DONE.add(key)
+
+
+# ---------------------------------------------------------------------------------------------
+# evidence
+
+def _align(qtext: str, qtoks, qa, t0: int, t1: int, stext: str, p0: int, plen: int, score: float) -> AlignedPassage:
+    """Word alignment of query tokens [t0, t1) with source words [p0, p0 + plen)."""
+    from .trace_signatures import doc_keys
+
+    s_hash, s_toks = doc_keys(stext)
+    s_hash = s_hash[p0:p0 + plen]
+    s_toks = s_toks[p0:p0 + plen]
+    sel = (qa.alt_tok >= t0) & (qa.alt_tok < t1)
+    alts: dict[int, dict[int, float]] = {}
+    for h, t, w in zip(qa.alt_hash[sel].tolist(), qa.alt_tok[sel].tolist(), qa.alt_w[sel].tolist()):
+        d = alts.setdefault(t, {})
+        if d.get(h, 0.0) < w:
+            d[h] = w
+    src_set = set(s_hash.tolist())
+    # Each query word stands for its own key when the source has it, else for the source key of
+    # its best alternative. Neighbours standing for the same alternative ("loss of life" ->
+    # "death") form one group.
+    canon: list[int] = []
+    spans: list[tuple[int, int]] = []  # token range (relative to t0) of each group
+    prev_alt = None
+    for t in range(t0, t1):
+        own = int(qa.exact[t])
+        if own in src_set:
+            canon.append(own)
+            spans.append((t - t0, t - t0 + 1))
+            prev_alt = None
+            continue
+        opts = alts.get(t, {})
+        hits = [(w, h) for h, w in opts.items() if h in src_set]
+        if hits:
+            h = max(hits)[1]
+            if prev_alt == h:
+                spans[-1] = (spans[-1][0], t - t0 + 1)
+                continue
+            canon.append(h)
+            spans.append((t - t0, t - t0 + 1))
+            prev_alt = h
+        else:
+            canon.append(own)
+            spans.append((t - t0, t - t0 + 1))
+            prev_alt = None
+    sm = difflib.SequenceMatcher(None, canon, s_hash.tolist(), autojunk=False)
+    pieces: list[Piece] = []
+    q = qtoks[t0:t1]
+
+    def qspan(a, b):
+        return (q[a].start, q[b - 1].end) if b > a else (q[a].start if a < len(q) else q[-1].end,) * 2
+
+    def sspan(a, b):
+        if b > a:
+            return s_toks[a].start, s_toks[b - 1].end
+        pos = s_toks[a].start if a < len(s_toks) else (s_toks[-1].end if s_toks else 0)
+        return pos, pos
+
+    def add(kind, qa_, qb, sa, sb):
+        qs, qe = qspan(qa_, qb)
+        ss, se = sspan(sa, sb)
+        pieces.append(Piece(kind, qtext[qs:qe], stext[ss:se], qs, qe, ss, se))
+
+    def g(a, b):  # group range -> token range
+        if b > a:
+            return spans[a][0], spans[b - 1][1]
+        pos = spans[a][0] if a < len(spans) else len(q)
+        return pos, pos
+
+    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+        if tag == "equal":
+            run = None  # merge consecutive swapped words
+            for off in range(i2 - i1):
+                qa_, qb = spans[i1 + off]
+                sj = j1 + off
+                differs = qb - qa_ > 1 or normalise(q[qa_].text) != normalise(s_toks[sj].text)
+                kind = "swap" if differs else "same"
+                if run and run[0] == kind:
+                    run[2], run[4] = qb, sj + 1
+                else:
+                    if run:
+                        add(*run)
+                    run = [kind, qa_, qb, sj, sj + 1]
+            if run:
+                add(*run)
+        elif tag == "replace":
+            add("swap", *g(i1, i2), j1, j2)
+        elif tag == "delete":
+            add("query_only", *g(i1, i2), j1, j1)
+        else:
+            add("source_only", *g(i1, i1), j1, j2)
+    # merge "swap, swap" neighbours and trim unmatched source edges
+    merged: list[Piece] = []
+    for p in pieces:
+        if merged and p.kind == "swap" and merged[-1].kind == "swap":
+            a = merged[-1]
+            merged[-1] = Piece("swap", qtext[a.query_start:p.query_end], stext[a.source_start:p.source_end],
+                               a.query_start, p.query_end, a.source_start, p.source_end)
+        else:
+            merged.append(p)
+    while merged and merged[0].kind == "source_only":
+        merged.pop(0)
+    while merged and merged[-1].kind == "source_only":
+        merged.pop()
+    if merged:
+        qs = min(p.query_start for p in merged)
+        qe = max(p.query_end for p in merged)
+        ss = min(p.source_start for p in merged if p.kind != "query_only") if any(p.kind != "query_only" for p in merged) else 0
+        se = max(p.source_end for p in merged if p.kind != "query_only") if any(p.kind != "query_only" for p in merged) else 0
+    else:
+        qs, qe = q[0].start, q[-1].end
+        ss = se = 0
+    return AlignedPassage(qs, qe, ss, se, qtext[qs:qe], stext[ss:se], score, merged)
+
+
+# ---------------------------------------------------------------------------------------------
+# pairwise
+
+def compare(query: str, source: str) -> Match:
+    """Similarity and alignment of one text against one possible source (no index needed).
+
+    The score uses general-English word rarity in place of an index's document frequencies.
+    """
+    idx = Index._create(":memory:")
+    try:
+        idx.add([("source", Document(id="source", text=source))])
+        idx.load()
+        res = _trace(query, idx, 1, True, False, CANDIDATES)
+    finally:
+        idx.close()
+    if res:
+        return res[0]
+    return Match(id="source", score=0.0)
+
+
+# ---------------------------------------------------------------------------------------------
+# rendering
+
+def render_text(query_name: str, matches: list[Match]) -> str:
+    """Human-readable report: each match with its passages, swaps marked ``[spun -> original]``."""
+    lines = []
+    if not matches:
+        return f"{query_name}: no likely source found\n"
+    for rank, m in enumerate(matches, 1):
+        head = f"{rank}. {m.id}  score {m.score:.3f}"
+        if m.url:
+            head += f"  {m.url}"
+        if m.date:
+            head += f"  ({m.date})"
+        lines.append(head)
+        for a in m.passages:
+            marked = []
+            for p in a.pieces:
+                if p.kind == "same":
+                    marked.append(p.query)
+                elif p.kind == "swap":
+                    marked.append(f"[{p.query} -> {p.source}]")
+                elif p.kind == "query_only":
+                    marked.append(f"[+{p.query}]")
+                else:
+                    marked.append(f"[-{p.source}]")
+            lines.append("   query : " + " ".join(marked))
+            lines.append("   source: " + " ".join(a.source_text.split()))
+        if m.swaps:
+            lines.append(f"   swaps ({len(m.swaps)}): " + "; ".join(f"{p.query} -> {p.source}" for p in m.swaps[:30]))
+    return "\n".join(lines) + "\n"
+
+
+_CSS = """body{font-family:system-ui,sans-serif;margin:2em;max-width:80em}
+table{border-collapse:collapse;width:100%;margin-bottom:1.5em}td{vertical-align:top;padding:.5em;
+border:1px solid #ccc;width:50%;line-height:1.5}th{text-align:left;background:#f4f4f4;padding:.4em}
+mark.swap{background:#ffe08a}mark.only{background:#f7c6c6}h2{font-size:1.1em;margin-top:2em}
+.score{color:#555}"""
+
+
+def render_html(query_name: str, query_text: str, matches: list[Match]) -> str:
+    """A self-contained side-by-side report."""
+    e = html.escape
+    out = [f"<!doctype html><meta charset='utf-8'><title>unspin trace: {e(query_name)}</title>",
+           f"<style>{_CSS}</style><h1>Sources of {e(query_name)}</h1>"]
+    if not matches:
+        out.append("<p>No likely source found.</p>")
+    for rank, m in enumerate(matches, 1):
+        link = f" <a href='{e(m.url)}'>{e(m.url)}</a>" if m.url else ""
+        out.append(f"<h2>{rank}. {e(m.id)} <span class='score'>score {m.score:.3f}</span>{link}</h2>")
+        out.append("<table><tr><th>query (spun)</th><th>source (original)</th></tr>")
+        for a in m.passages:
+            left, right = [], []
+            lq, ls = a.query_start, a.source_start
+            for p in a.pieces:
+                if p.kind != "source_only":
+                    left.append(e(query_text[lq:p.query_start]))
+                    lq = p.query_end
+                if p.kind != "query_only":
+                    right.append(e(a.source_text[ls - a.source_start:p.source_start - a.source_start]))
+                    ls = p.source_end
+                if p.kind == "same":
+                    left.append(e(p.query))
+                    right.append(e(p.source))
+                elif p.kind == "swap":
+                    left.append(f"<mark class='swap' title='original: {e(p.source)}'>{e(p.query)}</mark>")
+                    right.append(f"<mark class='swap' title='spun: {e(p.query)}'>{e(p.source)}</mark>")
+                elif p.kind == "query_only":
+                    left.append(f"<mark class='only'>{e(p.query)}</mark>")
+                else:
+                    right.append(f"<mark class='only'>{e(p.source)}</mark>")
+            out.append(f"<tr><td>{''.join(left)}</td><td>{''.join(right)}</td></tr>")
+        out.append("</table>")
+    return "\n".join(out) + "\n"
+
+
+# ``unspin.trace`` is both this module and the public function ``unspin.trace(text, index, k)``
+# (exported lazily by the package). Importing this module makes the package attribute point at
+# the module, so the module itself is made callable: ``unspin.trace(...)`` works either way.
+class _CallableModule(sys.modules[__name__].__class__):
+    def __call__(self, text: str, index, k: int = 5, **options):
+        return trace(text, index, k=k, **options)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -1,0 +1,85 @@
+import json
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import unspin
+from unspin import RestoreConfig, apply_edits
+from unspin.restore import _match_case
+
+SPUN = ("One resident mentioned at the least 12 folks have been killed within the assault.\n\n"
+        "Rescuers pulled out our bodies from the rubble of a constructing.")
+
+
+def test_restore_returns_replayable_edits():
+    r = unspin.restore(SPUN)
+    assert r.edits, "a heavily spun text should get edits"
+    assert apply_edits(SPUN, r.edits) == r.text
+    for e in r.edits:
+        assert SPUN[e.start:e.end] == e.spun
+        assert 0.0 <= e.confidence <= 1.0
+        assert e.evidence
+
+
+def test_untouched_text_is_byte_identical():
+    r = unspin.restore(SPUN)
+    pos = 0
+    for e in r.edits:
+        assert SPUN[pos:e.start] in r.text
+        pos = e.end
+    # line breaks and punctuation survive exactly
+    assert r.text.count("\n") == SPUN.count("\n")
+    assert r.text.endswith("constructing.") or r.text.endswith(".")
+
+
+def test_empty_and_whitespace_input():
+    assert unspin.restore("").text == ""
+    assert unspin.restore("  \n").text == "  \n"
+    assert unspin.restore("  \n").edits == []
+
+
+def test_to_json_roundtrip():
+    r = unspin.restore(SPUN)
+    d = json.loads(r.to_json())
+    assert d["text"] == r.text
+    assert len(d["edits"]) == len(r.edits)
+    assert set(d["edits"][0]) == {"start", "end", "spun", "original", "confidence", "evidence"}
+
+
+def test_threshold_reduces_edits():
+    loose = unspin.restore(SPUN, threshold=-2.0)
+    strict = unspin.restore(SPUN, threshold=20.0)
+    assert len(strict.edits) <= len(loose.edits)
+    assert strict.edits == []
+
+
+def test_config_and_options_are_exclusive():
+    with pytest.raises(TypeError):
+        unspin.restore("x", RestoreConfig(), threshold=1.0)
+    with pytest.raises(TypeError):
+        unspin.restore(b"bytes")
+
+
+def test_match_case():
+    assert _match_case("said", ["Mentioned"]) == "Said"
+    assert _match_case("said", ["MENTIONED"]) == "SAID"
+    assert _match_case("national health", ["Nationwide", "Well"]) == "National Health"
+    assert _match_case("said", ["mentioned"]) == "said"
+
+
+WORDS = st.sampled_from(
+    ["the", "mentioned", "folks", "have", "been", "killed", "within", "assault", "Mentioned", "12",
+     "constructing", "our", "bodies", "at", "least", "city", "house", "U.S.", "didn’t"])
+SEPS = st.sampled_from([" ", " ", "  ", ", ", ". ", "\n", "\n\n", " — ", " (", ") "])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(WORDS, SEPS), max_size=25))
+def test_edits_replay_on_arbitrary_text(parts):
+    text = "".join(w + s for w, s in parts)
+    r = unspin.restore(text)
+    assert apply_edits(text, r.edits) == r.text
+    last = 0
+    for e in r.edits:
+        assert e.start >= last and text[e.start:e.end] == e.spun
+        last = e.end

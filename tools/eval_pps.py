@@ -1,0 +1,48 @@
+#!/usr/bin/env python3
+"""Share of tortured phrases that restore turns back into their expected term, exactly,
+when each is placed in a neutral sentence ("We applied profound learning to the data.").
+
+    .venv/bin/python tools/eval_pps.py ../shared/data/pps/tortured-phrases.json --no-fingerprints
+
+Without ``--no-fingerprints`` the list itself is used, which measures lookup, not restoration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+
+from unspin.restore import RestoreConfig, get_restorer
+from unspin.tokenize import eval_words
+
+TEMPLATES = ["We applied {} to the data.", "In this paper, {} is discussed in detail."]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("pps")
+    ap.add_argument("--no-fingerprints", action="store_true")
+    ap.add_argument("--sample", type=int, default=0, help="score a seeded random sample of this size")
+    ap.add_argument("--threshold", type=float, default=0.0)
+    args = ap.parse_args()
+    phrases = json.load(open(args.pps, encoding="utf-8"))["phrases"]
+    if args.sample:
+        phrases = random.Random(0).sample(phrases, min(args.sample, len(phrases)))
+    restorer = get_restorer(RestoreConfig(fingerprints=not args.no_fingerprints, threshold=args.threshold))
+    exact = changed = 0
+    for k, p in enumerate(phrases):
+        sent = TEMPLATES[k % len(TEMPLATES)].format(p["tortured"])
+        want = eval_words(TEMPLATES[k % len(TEMPLATES)].format(p["correct"]))
+        got = restorer.restore(sent).text
+        exact += eval_words(got) == want
+        changed += got != sent
+    n = len(phrases)
+    print(json.dumps({"phrases": n, "exact": round(exact / n, 4), "changed": round(changed / n, 4),
+                      "fingerprints": not args.no_fingerprints}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
