@@ -5,8 +5,8 @@ candidate originals (:mod:`unspin.candidates`) -> scored lattice, decoded per se
 (:mod:`unspin.decode`) -> edits with offsets, confidence and evidence -> restored text.
 
 >>> r = restore("One resident mentioned at the least 12 folks have been killed within the assault.")
->>> [(e.spun, e.original) for e in r.edits][:2]
-[('mentioned', 'said'), ('within', 'in')]
+>>> [(e.spun, e.original) for e in r.edits]
+[('within', 'in')]
 >>> apply_edits(r.input, r.edits) == r.text
 True
 """

@@ -40,7 +40,8 @@ from .trace_signatures import PRIOR, expand_query, normalise, stop_hashes
 SPIN_RATE = 0.4         # prior share of words a spinner swapped
 P_MISS = 0.2            # chance that a source word is none of the query word's expected originals
 SHARPNESS = 3.0         # alternative weights are raised to this power before normalising per word
-FREQ_POWER = 0.5        # ...and multiplied by their prior share as an original to this power
+FREQ_POWER = 1.0        # ...and multiplied by their prior share as an original to this power
+P_GAP_WORD = 0.3        # chance that a content word inside the copied stretch of the source has no match
 P_ORDER = 0.7           # chance that consecutive matched words keep their order in a spun copy
 ORDER_GAP = 4           # ...at most this many source words apart
 IDF_STOP = 0.3          # rarity of a function word
@@ -162,6 +163,9 @@ def _expand_ranges(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return np.arange(total, dtype=np.int64) - offs + np.repeat(lo, lens), owner
 
 
+_DEBUG: dict | None = None
+
+
 def _score_chunk(index: Index, qa, t0: int, t1: int, n_cand: int):
     """Score source passages for query tokens [t0, t1).
 
@@ -270,10 +274,27 @@ def _score_chunk(index: Index, qa, t0: int, t1: int, n_cand: int):
     p_rand = np.minimum(0.5, ORDER_GAP / np.maximum(lens[bc[1:]], 1))
     bonus = np.where(ordered, np.log(P_ORDER / p_rand), np.log((1 - P_ORDER) / (1 - p_rand)))
     np.add.at(score, bc[1:][same_c], bonus[same_c])
+    # unmatched content words between the first and last match: a copy has few
+    lo_pos = np.full(len(cand), np.iinfo(np.int64).max)
+    hi_pos = np.full(len(cand), -1, dtype=np.int64)
+    np.minimum.at(lo_pos, bc, bp)
+    np.maximum.at(hi_pos, bc, bp)
+    has = hi_pos >= 0
+    tok_content = ~np.isin(toks, stops)
+    matched_tok = np.zeros(len(toks), dtype=bool)
+    matched_tok[m_tok] = True
+    cs_unmatched = np.concatenate(([0], np.cumsum(tok_content & ~matched_tok)))
+    cand_off = np.concatenate(([0], np.cumsum(lens)))[:-1]
+    g_lo = np.where(has, cand_off + np.where(has, lo_pos, 0), 0)
+    g_hi = np.where(has, cand_off + hi_pos + 1, 0)
+    gap_words = cs_unmatched[g_hi] - cs_unmatched[g_lo]
+    score += gap_words * math.log(P_GAP_WORD)
     n_content = int((~tok_stop).sum())
     top = best_possible.sum() + max(0, n_content - 1) * math.log(P_ORDER / (ORDER_GAP / avg))
     best_pos = np.full((len(cand), nt), -1, dtype=np.int64)
     best_pos[bc, bq] = bp
+    if _DEBUG is not None:
+        _DEBUG.update(best=best, gap_words=gap_words, cand=cand, score=score, gain=gain, a_hash=a_hash, a_tok=a_tok)
     return cand, score, best_pos, max(top, 1e-9)
 
 
