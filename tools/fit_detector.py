@@ -1,23 +1,27 @@
 #!/usr/bin/env python3
-"""Fit the spin detector (token and document logistic regressions) into ``src/unspin/data/detector.json``.
+"""Fit the spin detector into ``src/unspin/data/detector.json`` and print held-out figures.
 
-Data: the JSONL files of ``tools/make_detect_data.py`` (default ``build/detect-data``). The model
-is fitted on the ``train`` split only (clean prose and its synthetic spins, long documents and
-short paragraphs); the figures stored in the model file and printed are on the ``test`` split
-(other source files) and on the wild-dev articles, which are never fitted on unless
-``--fit-wild`` is given, and then scored leave-one-article-out.
+Data: the JSONL files of ``tools/make_detect_data.py`` (default ``build/detect-data``). The models
+are fitted on the ``train`` split only (clean prose and its synthetic spins, long documents and
+short paragraphs). Figures are on the ``test`` split (other source files) and on the wild-dev
+articles, which are never fitted on.
 
-Stages (each is a plain logistic regression, see ``unspin.detect``):
+Models (plain logistic regressions, ``unspin.detect.fit_logreg``):
 
-1. token model on the scan features (restoration off); it also gates restoration;
-2. token model with the restoration features (restoration on the gated sentences);
-3. document model over the smoothed rates; the pseudo-count centres are the midpoints between
-   the clean and spun training medians, so that little text means a score near the middle;
-4. fingerprint-only document model; 5. the span threshold (best word-level F1 on training spins).
+1. token model, P(word is a substitution | the text is spun), fitted on the words of spun
+   training documents (gold: the words that differ from the original);
+2. document model over the smoothed rates (``unspin.detect.DOC_FEATURES``); the pseudo-count
+   centres are the midpoints between the clean and spun training medians, so a short text
+   carries little evidence and gets a score near the middle;
+3. fingerprint-only document model over the fingerprint rate;
+4. span threshold: the token probability that maximises span F1 on the spun training documents.
+
+The scan (the slow part) does not depend on the fitted weights, so every document is scanned
+once and the models are fitted on the stored evidence: a rerun takes a few minutes.
 
 Usage::
 
-    python tools/fit_detector.py [--data build/detect-data] [--jobs 2] [--limit N]
+    python tools/fit_detector.py [--data build/detect-data] [--jobs 2]
 """
 
 from __future__ import annotations
@@ -37,149 +41,104 @@ sys.path.insert(0, os.path.join(ROOT, "src"))
 
 import unspin.detect as D  # noqa: E402
 
-PSEUDO = {"tokens": 40.0, "words": 80.0, "fp_words": 300.0}
-GATE = 0.35
-LONG = 100
+PSEUDO = {"tokens": 40.0, "fp_words": 300.0}
+RATES = ("tok_mean", "tok_high", "gain_mean", "rare_rate")
 
 
 def bootstrap_model() -> D.Model:
     def zero(names, b=-2.0):
         return D.LogReg(list(names), np.zeros(len(names)), b, np.zeros(len(names)), np.ones(len(names)))
 
-    priors = {"tok_mean": 0.2, "tok_high": 0.1, "edit_rate": 0.05, "edit_conf": 0.7, "lm_gain": 0.3}
-    return D.Model(zero(D.TOKEN_FEATURES_SCAN), zero(D.TOKEN_FEATURES_FULL), zero(D.DOC_FEATURES),
-                   zero(D.FP_FEATURES), priors, dict(PSEUDO), 0.5, GATE, {})
+    return D.Model(zero(D.TOKEN_FEATURES), zero(D.DOC_FEATURES), zero(D.FP_FEATURES),
+                   {k: 0.1 for k in RATES}, dict(PSEUDO), 0.5, {})
 
 
-# -- worker -----------------------------------------------------------------------------------
 _W: dict = {}
 
 
-def _init(model, restore, fingerprints):
-    _W["model"] = model
-    _W["restore"] = restore
-    _W["fp"] = fingerprints
-    _W["dets"] = {}
+def _init(fingerprints: bool):
+    _W["det"] = D.Detector(fingerprints=fingerprints, model=bootstrap_model())
 
 
-def _detector(group: str | None):
-    key = group if (_W["restore"] != "off" and group) else None
-    det = _W["dets"].get(key)
-    if det is None:
-        restorer = None
-        if key is not None:
-            from unspin.restore import Restorer, RestoreConfig, shipped_table
-
-            table = shipped_table()
-            if key in table.groups():
-                restorer = Restorer(RestoreConfig(fingerprints=_W["fp"]), table=table.without(key))
-        det = D.Detector(fingerprints=_W["fp"], restore=_W["restore"], model=_W["model"], restorer=restorer)
-        if len(_W["dets"]) > 20:
-            _W["dets"].clear()
-        _W["dets"][key] = det
-    return det
+def _scan(row: dict):
+    return _W["det"].analyze(row["text"])
 
 
-def _work(row: dict) -> dict:
-    """Token features/labels and document features of one row under the worker's model."""
-    det = _detector(row.get("article"))
-    a = det.analyze(row["text"])
-    P = det.token_probs(a)
-    f = det.doc_features(a, P)
-    raw = raw_rates(a, P)
-    out = {"id": row["id"], "label": row["label"], "words": a.words, "doc": f, "raw": raw,
-           "hits": len(a.hits)}
-    if row.get("want_tokens"):
-        mask = D.gold_token_mask(row["text"], row["original"]) if row.get("original") and row["label"] else [False] * len(a.evidence)
-        full = det.restore_mode != "off"
-        X, y = [], []
-        for ev, m in zip(a.evidence, mask):
-            if counted(ev):
-                X.append(D.token_features(ev, full))
-                y.append(int(m))
-        out["X"], out["y"] = X, y
-    if row.get("want_spans") and row.get("original"):
-        spans = D.build_spans(a, det.model.span_threshold)
-        out["spans"] = [(s.start, s.end, s.score) for s in spans]
-        out["gold"] = D.gold_spans(row["text"], row["original"])
-    out["score"] = float(det.model.doc.prob(np.array([[f[k] for k in det.model.doc.names]]))[0])
-    out["fp_score"] = float(det.model.fp_doc.prob(np.array([[f[k] for k in det.model.fp_doc.names]]))[0])
-    return out
-
-
-def counted(ev) -> bool:
-    return ev.eligible or ev.edit is not None or ev.fingerprint is not None
-
-
-def raw_rates(a, P) -> dict:
-    idx = [i for i, ev in enumerate(a.evidence) if counted(ev)]
-    ps = P[idx] if idx else np.zeros(0)
-    n = max(len(idx), 1)
-    N = max(a.words, 1)
-    return {"tok_mean": float(ps.sum()) / n, "tok_high": float((ps >= 0.5).sum()) / n,
-            "edit_rate": len(a.edits) / N,
-            "edit_conf": (sum(e.confidence for e in a.edits) / len(a.edits)) if a.edits else float("nan"),
-            "lm_gain": a.lm_gain / N}
-
-
-def run(rows, model, restore, jobs, fingerprints=True, desc=""):
+def scan(rows, jobs, fingerprints=True, desc=""):
     t = time.time()
     if jobs > 1:
-        with mp.get_context("fork").Pool(jobs, _init, (model, restore, fingerprints)) as pool:
-            out = pool.map(_work, rows, chunksize=8)
+        with mp.get_context("fork").Pool(jobs, _init, (fingerprints,)) as pool:
+            out = pool.map(_scan, rows, chunksize=16)
     else:
-        _init(model, restore, fingerprints)
-        out = [_work(r) for r in rows]
-    words = sum(o["words"] for o in out)
-    print(f"  {desc}: {len(rows)} docs, {words} words, {time.time() - t:.0f}s", file=sys.stderr)
+        _init(fingerprints)
+        out = [_scan(r) for r in rows]
+    words = sum(a.words for a in out)
+    dt = time.time() - t
+    print(f"  scan {desc}: {len(rows)} docs, {words} words, {dt:.0f}s ({words / max(dt, 1e-9) / jobs:.0f} words/s per core)",
+          file=sys.stderr)
     return out
 
 
-def load(path, **extra):
-    rows = []
+def load(path):
     if not os.path.exists(path):
-        return rows
+        return []
     with open(path, encoding="utf-8") as f:
-        for line in f:
-            r = json.loads(line)
-            r.update(extra)
-            rows.append(r)
-    return rows
+        return [json.loads(line) for line in f if line.strip()]
 
 
-# -- metrics ------------------------------------------------------------------------------------
-def doc_metrics(outs) -> dict:
-    s = [o["score"] for o in outs]
-    y = [o["label"] for o in outs]
+def set_probs(model: D.Model, analyses) -> None:
+    for a in analyses:
+        if not a.evidence:
+            continue
+        X = np.array([D.token_features(ev) for ev in a.evidence])
+        P = model.token.prob(X)
+        for ev, p in zip(a.evidence, P.tolist()):
+            ev.p = p if D._counted(ev) else 0.0
+
+
+def score_all(det: D.Detector, analyses) -> list[float]:
+    return [det.score(det.doc_features(a)) if a.text.strip() else 0.5 for a in analyses]
+
+
+def fp_scores(model: D.Model, analyses) -> list[float]:
+    out = []
+    for a in analyses:
+        f = D.fp_features(len(a.hits), a.words, model.pseudo)
+        out.append(float(model.fp_doc.prob(np.array([[f[k] for k in model.fp_doc.names]]))[0]))
+    return out
+
+
+def doc_metrics(scores, labels) -> dict:
+    s = np.asarray(scores, float)
+    y = np.asarray(labels, int)
     tpr, thr = D.tpr_at_fpr(s, y, 0.01)
-    pos = [o["score"] for o in outs if o["label"] == 1]
-    neg = [o["score"] for o in outs if o["label"] == 0]
-    return {"n_spun": len(pos), "n_clean": len(neg), "auroc": round(D.auroc(s, y), 4),
+    pos, neg = s[y == 1], s[y == 0]
+    return {"spun": int(len(pos)), "clean": int(len(neg)), "auroc": round(D.auroc(s, y), 4),
             "tpr_at_1pct_fpr": round(tpr, 4), "threshold_at_1pct_fpr": round(thr, 4),
-            "recall_at_0.5": round(float(np.mean(np.array(pos) >= 0.5)), 4) if pos else None,
-            "fpr_at_0.5": round(float(np.mean(np.array(neg) >= 0.5)), 4) if neg else None,
-            "brier": round(float(np.mean((np.array(s) - np.array(y)) ** 2)), 4)}
+            "recall_at_0.5": round(float((pos >= 0.5).mean()), 4) if len(pos) else None,
+            "fpr_at_0.5": round(float((neg >= 0.5).mean()), 4) if len(neg) else None,
+            "brier": round(float(((s - y) ** 2).mean()), 4)}
 
 
-def calibration(outs, bins=(0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.0001)) -> list:
-    s = np.array([o["score"] for o in outs])
-    y = np.array([o["label"] for o in outs])
+def calibration(scores, labels, bins=(0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.0001)) -> list:
+    s = np.asarray(scores)
+    y = np.asarray(labels)
     res = []
     for lo, hi in zip(bins, bins[1:]):
         m = (s >= lo) & (s < hi)
         if m.sum():
-            res.append({"bin": f"{lo:.1f}-{min(hi, 1):.1f}", "n": int(m.sum()), "mean_score": round(float(s[m].mean()), 3),
-                        "spun_share": round(float(y[m].mean()), 3)})
+            res.append({"bin": f"{lo:.1f}-{min(hi, 1):.1f}", "n": int(m.sum()),
+                        "mean_score": round(float(s[m].mean()), 3), "spun_share": round(float(y[m].mean()), 3)})
     return res
 
 
-def spans_metrics(outs, threshold=None, texts=None) -> dict:
+def span_eval(analyses, rows, scores, threshold) -> dict:
     counts = []
-    for o in outs:
-        if "spans" not in o:
+    for a, r, sc in zip(analyses, rows, scores):
+        if r["label"] != 1 or not r.get("original"):
             continue
-        pred = [(s, e) for s, e, _ in o["spans"]]
-        counts.append(D.span_scores(pred, o["gold"], texts[o["id"]]))
+        spans = D.build_spans(a, threshold, sc)
+        counts.append(D.span_scores([(s.start, s.end) for s in spans], D.gold_spans(r["text"], r["original"]), r["text"]))
     return {k: round(v, 4) for k, v in D.span_metrics(counts).items()}
 
 
@@ -188,7 +147,6 @@ def main() -> int:
     ap.add_argument("--data", default=os.path.join(ROOT, "build", "detect-data"))
     ap.add_argument("--out", default=os.path.join(ROOT, "src", "unspin", "data", "detector.json"))
     ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--limit", type=int, default=0, help="use at most N training documents per kind (quick runs)")
     ap.add_argument("--l2", type=float, default=1.0)
     args = ap.parse_args()
     t0 = time.time()
@@ -199,98 +157,107 @@ def main() -> int:
     wild = load(os.path.join(args.data, "wild.jsonl"))
     if not clean or not synth:
         sys.exit(f"no data in {args.data}: run tools/make_detect_data.py first")
-    texts = {r["id"]: r["text"] for r in clean + synth + short + wild}
     train_long = [r for r in clean + synth if r["split"] == "train"]
     train_short = [r for r in short if r["split"] == "train"]
     test_long = [r for r in clean + synth if r["split"] == "test"]
     test_short = [r for r in short if r["split"] == "test"]
-    if args.limit:
-        rng = np.random.default_rng(0)
-        train_long = [train_long[i] for i in sorted(rng.permutation(len(train_long))[: args.limit])]
-        train_short = train_short[: args.limit // 2]
-        test_long = [test_long[i] for i in sorted(rng.permutation(len(test_long))[: args.limit])]
     train = train_long + train_short
-    for r in train:
-        r["want_tokens"] = True
-        r["want_spans"] = True
+
+    print("scanning", file=sys.stderr)
+    A_train = scan(train, args.jobs, desc="train")
+    A_test = scan(test_long, args.jobs, desc="test")
+    A_short = scan(test_short, args.jobs, desc="test short")
+    A_wild = scan(wild, args.jobs, desc="wild") if wild else []
+    A_wild_nofp = scan(wild, args.jobs, fingerprints=False, desc="wild, fingerprints off") if wild else []
+    A_test_nofp = scan(test_long, args.jobs, fingerprints=False, desc="test, fingerprints off")
 
     model = bootstrap_model()
-    print("stage 1: token model, scan features", file=sys.stderr)
-    outs = run(train, model, "off", args.jobs, desc="train")
-    X = np.array([x for o in outs for x in o["X"]])
-    y = np.array([v for o in outs for v in o["y"]])
-    model.token_scan = D.fit_logreg(X, y, D.TOKEN_FEATURES_SCAN, l2=args.l2)
-    tok_auc_scan = D.auroc(model.token_scan.prob(X), y)
-    print(f"  token AUROC (train, scan) {tok_auc_scan:.3f}  tokens {len(y)}  spun share {y.mean():.3f}", file=sys.stderr)
+    print("token model", file=sys.stderr)
+    X, y = [], []
+    for a, r in zip(A_train, train):
+        if r["label"] != 1 or not r.get("original"):
+            continue
+        mask = D.gold_token_mask(r["text"], r["original"])
+        for ev, m in zip(a.evidence, mask):
+            if D._counted(ev):
+                X.append(D.token_features(ev))
+                y.append(int(m))
+    X, y = np.array(X), np.array(y)
+    model.token = D.fit_logreg(X, y, D.TOKEN_FEATURES, l2=args.l2)
+    tok_auc = D.auroc(model.token.prob(X), y)
+    print(f"  tokens {len(y)}, substituted {y.mean():.3f}, train AUROC {tok_auc:.3f}", file=sys.stderr)
+    for A in (A_train, A_test, A_short, A_wild, A_wild_nofp, A_test_nofp):
+        set_probs(model, A)
 
-    print("stage 2: token model with restoration", file=sys.stderr)
-    outs = run(train, model, "auto", args.jobs, desc="train")
-    X = np.array([x for o in outs for x in o["X"]])
-    y = np.array([v for o in outs for v in o["y"]])
-    model.token_full = D.fit_logreg(X, y, D.TOKEN_FEATURES_FULL, l2=args.l2)
-    tok_auc_full = D.auroc(model.token_full.prob(X), y)
-    print(f"  token AUROC (train, full) {tok_auc_full:.3f}", file=sys.stderr)
-
-    print("stage 3: document model", file=sys.stderr)
-    outs = run(train, model, "auto", args.jobs, desc="train")
-    long_ids = {r["id"] for r in train_long}
+    print("document model", file=sys.stderr)
+    det = D.Detector(model=model)
+    long_n = len(train_long)
+    raw = [det.raw_rates(a) for a in A_train[:long_n]]
+    labels_long = [r["label"] for r in train_long]
     priors = {}
-    for k in ("tok_mean", "tok_high", "edit_rate", "edit_conf", "lm_gain"):
-        vals = {lab: [o["raw"][k] for o in outs if o["id"] in long_ids and o["label"] == lab and not math.isnan(o["raw"][k])]
-                for lab in (0, 1)}
-        priors[k] = float((np.median(vals[0]) + np.median(vals[1])) / 2) if vals[0] and vals[1] else 0.1
+    for k in RATES:
+        per = {lab: [x[k] / x["n"] for x, l in zip(raw, labels_long) if l == lab and x["n"]] for lab in (0, 1)}
+        priors[k] = float((np.median(per[0]) + np.median(per[1])) / 2)
     model.priors = priors
-    outs = run(train, model, "auto", args.jobs, desc="train (smoothed)")
-    Xd = np.array([[o["doc"][k] for k in D.DOC_FEATURES] for o in outs])
-    yd = np.array([o["label"] for o in outs])
+    feats = [det.doc_features(a) for a in A_train]
+    Xd = np.array([[f[k] for k in D.DOC_FEATURES] for f in feats])
+    yd = np.array([r["label"] for r in train])
     model.doc = D.fit_logreg(Xd, yd, D.DOC_FEATURES, l2=args.l2)
-    Xf = np.array([[o["doc"][k] for k in D.FP_FEATURES] for o in outs])
+    Xf = np.array([[f[k] for k in D.FP_FEATURES] for f in
+                   (D.fp_features(len(a.hits), a.words, model.pseudo) for a in A_train)])
     model.fp_doc = D.fit_logreg(Xf, yd, D.FP_FEATURES, l2=args.l2)
+    train_scores = score_all(det, A_train)
+    print(f"  train AUROC {D.auroc(train_scores, yd):.4f}", file=sys.stderr)
 
-    print("stage 4: span threshold", file=sys.stderr)
+    print("span threshold", file=sys.stderr)
     best = (-1.0, 0.5)
-    spun_train = [r for r in train_long if r["label"] == 1]
-    for thr in (0.3, 0.4, 0.5, 0.6, 0.7):
-        model.span_threshold = thr
-        o = run(spun_train[:300], model, "auto", args.jobs, desc=f"spans @{thr}")
-        m = spans_metrics(o, texts=texts)
-        f1 = m["word_f1"] if not math.isnan(m["word_f1"]) else 0
-        print(f"    threshold {thr}: {m}", file=sys.stderr)
+    for thr in (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6):
+        m = span_eval(A_train[:long_n], train_long, train_scores[:long_n], thr)
+        print(f"  {thr}: {m}", file=sys.stderr)
+        f1 = m["span_f1"] if m["span_f1"] == m["span_f1"] else 0.0
         if f1 > best[0]:
             best = (f1, thr)
     model.span_threshold = best[1]
 
     print("evaluation", file=sys.stderr)
-    for r in test_long + test_short + wild:
-        r["want_spans"] = True
-    res_test = run(test_long, model, "auto", args.jobs, desc="test")
-    res_short = run(test_short, model, "auto", args.jobs, desc="test short")
-    res_wild = run(wild, model, "auto", args.jobs, desc="wild (table leave-one-article-out)")
-    res_wild_nofp = run(wild, model, "auto", args.jobs, fingerprints=False, desc="wild, no fingerprints")
-    res_test_nofp = run(test_long, model, "auto", args.jobs, fingerprints=False, desc="test, no fingerprints")
-    kind = {r["id"]: r.get("kind", "") for r in clean + synth + short + wild}
+    s_test = score_all(det, A_test)
+    s_short = score_all(det, A_short)
+    s_wild = score_all(det, A_wild)
+    s_wild_nofp = score_all(det, A_wild_nofp)
+    s_test_nofp = score_all(det, A_test_nofp)
+    y_test = [r["label"] for r in test_long]
+    y_short = [r["label"] for r in test_short]
 
-    def sel(outs, *kinds):
-        return [o for o in outs if any(kind[o["id"]].startswith(k) for k in kinds)]
+    def wsel(kinds, scores):
+        idx = [i for i, r in enumerate(wild) if r["kind"] in kinds]
+        return [scores[i] for i in idx], [wild[i]["label"] for i in idx], idx
 
-    wild_syn = [o for o in res_wild if kind[o["id"]] in ("wild-synonym", "wild-original")]
-    # originals of rewrite articles are clean too: keep all originals as negatives
+    ws, wy, wi = wsel(("wild-synonym", "wild-original"), s_wild)
+    rs, ry, _ = wsel(("wild-rewrite", "wild-original"), s_wild)
+    ws_nofp, wy_nofp, _ = wsel(("wild-synonym", "wild-original"), s_wild_nofp)
+    syn_idx = [i for i, r in enumerate(wild) if r["kind"] == "wild-synonym"]
+    short_words = np.array([a.words for a in A_short])
     info = {
         "fitted": time.strftime("%Y-%m-%d"),
-        "train": {"long_docs": len(train_long), "short_docs": len(train_short),
-                  "token_auroc_scan": round(tok_auc_scan, 4), "token_auroc_full": round(tok_auc_full, 4)},
-        "test_synthetic": doc_metrics(res_test),
-        "test_short": doc_metrics(res_short),
-        "test_combined_with_wild": doc_metrics(res_test + sel(res_wild, "wild-synonym", "wild-original")),
-        "wild_synonym_vs_originals": doc_metrics(sel(res_wild, "wild-synonym", "wild-original")),
-        "wild_rewrite_vs_originals": doc_metrics(sel(res_wild, "wild-rewrite", "wild-original")),
-        "wild_spans": spans_metrics(sel(res_wild, "wild-synonym"), texts=texts),
-        "test_spans": spans_metrics([o for o in res_test if o["label"] == 1], texts=texts),
-        "no_fingerprints": {"test_synthetic": doc_metrics(res_test_nofp),
-                            "wild_synonym_vs_originals": doc_metrics(sel(res_wild_nofp, "wild-synonym", "wild-original"))},
-        "calibration_test": calibration(res_test),
-        "calibration_short": calibration(res_short),
-        "wild_scores": {o["id"]: round(o["score"], 4) for o in res_wild},
+        "data": {"train_long": len(train_long), "train_short": len(train_short), "test_long": len(test_long),
+                 "test_short": len(test_short), "wild": len(wild)},
+        "token_train_auroc": round(tok_auc, 4),
+        "test": doc_metrics(s_test, y_test),
+        "test_plus_wild_synonym": doc_metrics(s_test + ws, y_test + wy),
+        "wild_synonym_vs_wild_originals": doc_metrics(ws, wy),
+        "wild_rewrite_vs_wild_originals": doc_metrics(rs, ry),
+        "test_short": doc_metrics(s_short, y_short),
+        "no_fingerprints": {"test": doc_metrics(s_test_nofp, y_test),
+                            "wild_synonym_vs_wild_originals": doc_metrics(ws_nofp, wy_nofp)},
+        "spans_wild_synonym": span_eval([A_wild[i] for i in syn_idx], [wild[i] for i in syn_idx],
+                                        [s_wild[i] for i in syn_idx], model.span_threshold),
+        "spans_test": span_eval(A_test, test_long, s_test, model.span_threshold),
+        "calibration_test": calibration(s_test, y_test),
+        "calibration_short": calibration(s_short, y_short),
+        "short_mean_abs_logit": round(float(np.mean(np.abs([D._logit(s) for s in s_short]))), 3),
+        "long_mean_abs_logit": round(float(np.mean(np.abs([D._logit(s) for s in s_test]))), 3),
+        "short_words_median": int(np.median(short_words)) if len(short_words) else 0,
+        "wild_scores": {r["id"]: round(s, 4) for r, s in zip(wild, s_wild)},
         "seconds": round(time.time() - t0),
     }
     model.info = info

@@ -113,6 +113,34 @@ def sources():
         yield "cmake", f, open(f, encoding="utf-8", errors="replace").read()
 
 
+def repair_artifacts(spun: str, original: str) -> tuple[str, int]:
+    """Undo swaps that produced a non-word (the spinner's re-inflection sometimes writes
+    "dictateding" or "twinses"): real spinners do not, and a detector must not learn them."""
+    import difflib
+
+    from wordfreq import zipf_frequency
+
+    from unspin.lm import get_lm
+    from unspin.tokenize import tokenize
+
+    lm = get_lm()
+    a, b = tokenize(spun), tokenize(original)
+    ops = difflib.SequenceMatcher(None, [t.lower for t in a], [t.lower for t in b], autojunk=False).get_opcodes()
+    out, pos, fixed = [], 0, 0
+    for op, i1, i2, j1, j2 in ops:
+        if op != "replace":
+            continue
+        junk = any(not lm.known(t.lower) and zipf_frequency(t.lower, "en") == 0 for t in a[i1:i2])
+        if not junk:
+            continue
+        out.append(spun[pos:a[i1].start])
+        out.append(original[b[j1].start:b[j2 - 1].end])
+        pos = a[i2 - 1].end
+        fixed += 1
+    out.append(spun[pos:])
+    return "".join(out), fixed
+
+
 def documents(pars: list[str], lo: int, hi: int, rng: random.Random) -> list[str]:
     """Consecutive paragraphs joined into documents of lo..hi words."""
     docs, cur, n = [], [], 0
@@ -175,15 +203,17 @@ def main() -> int:
             rate = rng.choice(rates)
             style = rng.choice(["moby", "wordnet"])
             spun, swaps = spin(d["text"], rate, rng.randrange(1 << 30), style)
+            spun, fixed = repair_artifacts(spun, d["text"])
             synth.append({"id": did + "-spun", "text": spun, "original": d["text"], "label": 1,
                           "kind": f"synthetic-{style}", "rate": rate, "source": source, "group": d["group"],
-                          "split": split, "swaps": len(swaps)})
+                          "split": split, "swaps": len(swaps) - fixed, "repaired": fixed})
     short = []
     for i, d in enumerate(shorts):
         split = _split_of(d["group"])
         short.append({"id": f"short-{i:04d}", "text": d["text"], "label": 0, "kind": "clean", "source": d["source"],
                       "group": d["group"], "split": split})
         spun, _ = spin(d["text"], rng.choice(rates), rng.randrange(1 << 30), rng.choice(["moby", "wordnet"]))
+        spun, _ = repair_artifacts(spun, d["text"])
         short.append({"id": f"short-{i:04d}-spun", "text": spun, "original": d["text"], "label": 1,
                       "kind": "synthetic", "source": d["source"], "group": d["group"], "split": split})
 

@@ -161,23 +161,22 @@ def fit_logreg(X: np.ndarray, y: np.ndarray, names: Sequence[str], l2: float = 1
     return LogReg(list(names), beta[:-1], float(beta[-1]), mean, scale)
 
 
-TOKEN_FEATURES_SCAN = ["gain", "gain_pos", "freq_gain", "rarity", "surprisal", "moby_head", "wordnet",
-                       "no_candidate", "fingerprint"]
-TOKEN_FEATURES_FULL = TOKEN_FEATURES_SCAN + ["restore_conf", "restore_edit", "restore_table"]
-DOC_FEATURES = ["tok_mean", "tok_high", "edit_rate", "edit_conf", "lm_gain", "fp_rate"]
+TOKEN_FEATURES = ["gain", "gain_pos", "lse_gain", "freq_gain", "rarity", "surprisal", "moby_head", "wordnet",
+                  "no_candidate", "capital", "fingerprint"]
+DOC_FEATURES = ["tok_mean", "tok_high", "gain_mean", "rare_rate", "fp_rate"]
 FP_FEATURES = ["fp_rate", "fp_any"]
 
 
 @dataclass
 class Model:
-    token_scan: LogReg
-    token_full: LogReg
+    """The shipped detector: token model, document model, fingerprint-only model, smoothing."""
+
+    token: LogReg
     doc: LogReg
     fp_doc: LogReg
     priors: dict[str, float]
     pseudo: dict[str, float]
     span_threshold: float
-    gate_threshold: float
     info: dict
 
     @classmethod
@@ -189,15 +188,13 @@ class Model:
         except FileNotFoundError:
             raise UnspinError(f"detector model not found: {path} (run tools/fit_detector.py)") from None
         d = json.loads(raw)
-        return cls(LogReg.from_dict(d["token_scan"]), LogReg.from_dict(d["token_full"]),
-                   LogReg.from_dict(d["doc"]), LogReg.from_dict(d["fp_doc"]), d["priors"], d["pseudo"],
-                   float(d["span_threshold"]), float(d["gate_threshold"]), d.get("info", {}))
+        return cls(LogReg.from_dict(d["token"]), LogReg.from_dict(d["doc"]), LogReg.from_dict(d["fp_doc"]),
+                   d["priors"], d["pseudo"], float(d["span_threshold"]), d.get("info", {}))
 
     def to_dict(self) -> dict:
-        return {"format": "unspin-detector/1", "token_scan": self.token_scan.to_dict(),
-                "token_full": self.token_full.to_dict(), "doc": self.doc.to_dict(), "fp_doc": self.fp_doc.to_dict(),
-                "priors": self.priors, "pseudo": self.pseudo, "span_threshold": self.span_threshold,
-                "gate_threshold": self.gate_threshold, "info": self.info}
+        return {"format": "unspin-detector/2", "token": self.token.to_dict(), "doc": self.doc.to_dict(),
+                "fp_doc": self.fp_doc.to_dict(), "priors": self.priors, "pseudo": self.pseudo,
+                "span_threshold": self.span_threshold, "info": self.info}
 
 
 @functools.lru_cache(maxsize=1)
@@ -209,36 +206,35 @@ def shipped_model() -> Model:
 
 @dataclass(slots=True)
 class TokenEvidence:
-    """What the scan and restoration know about one word token."""
+    """What the scan knows about one word token."""
 
     index: int
     token: Token
     sentence: int
     eligible: bool = False
-    gain: float = 0.0          # best LM gain (nats) of a more common neighbour over the word, in context
-    freq_gain: float = 0.0     # unigram log-frequency of that neighbour minus the word's
-    rarity: float = 0.0        # -unigram log-probability of the word
+    gain: float = 0.0          # best 3-gram gain (nats) of a thesaurus neighbour over the word, in context
+    lse_gain: float = 0.0      # the same for all neighbours together (log-sum-exp)
+    freq_gain: float = 0.0     # unigram log-frequency of the best neighbour minus the word's
+    rarity: float = 0.0        # -ln P(word) (unigram)
     surprisal: float = 0.0     # -ln P(word | two previous words)
     flags: int = 0
-    best: str = ""             # best neighbour (the scan's guess at the original)
+    best: str = ""             # best neighbour: the scan's guess at the original
     has_candidate: bool = False
     fingerprint: object = None  # fingerprints.Hit covering the token
-    edit: object = None         # results.Edit covering the token
-    p: float = 0.0              # token model probability
+    p: float = 0.0              # P(token is a substitution | the text is spun), token model
 
 
 class Scanner:
-    """Rare-synonym scan: per content word, the most common thesaurus neighbours in context."""
+    """Rare-synonym scan: each content word against its most common thesaurus neighbours, in context."""
 
     def __init__(self, lm=None, lexicon=None):
         self.lm = lm or get_lm()
         self.lex = lexicon or get_lexicon()
         self._unigram: np.ndarray | None = None
-        self._single: np.ndarray | None = None
         self._cands: dict[str, tuple] = {}
         self._uni: dict[str, float] = {}
 
-    def _arrays(self):
+    def _arrays(self) -> np.ndarray:
         if self._unigram is None:
             lm = self.lm
             u = np.full(len(self.lex.terms), -np.inf)
@@ -255,23 +251,23 @@ class Scanner:
         return v
 
     def _top(self, term: str) -> list[tuple[str, int]]:
-        """Most common single-word neighbours the term may have replaced, with flags."""
+        """Most common single-word terms that ``term`` may have replaced, with relation flags."""
         lex = self.lex
         i = lex._index.get(term)
         if i is None:
             return []
         u = self._arrays()
         a, b = lex._offsets[i], lex._offsets[i + 1]
-        dst = lex._dst[a:b]
-        if len(dst) == 0:
+        if a == b:
             return []
+        dst = lex._dst[a:b]
         uu = u[dst]
         order = np.argsort(-uu, kind="stable")[:MAX_CANDIDATES]
         fl = lex._flags[a:b]
         return [(lex.terms[int(dst[k])], int(fl[k])) for k in order if np.isfinite(uu[k])]
 
     def candidates(self, w: str) -> tuple:
-        """((candidate form, flags), ...) for a lower-case word form (cached)."""
+        """((candidate form, flags), ...) for a lower-case word form, inflected like it (cached)."""
         c = self._cands.get(w)
         if c is not None:
             return c
@@ -279,42 +275,36 @@ class Scanner:
         for t, f in self._top(w):
             if t != w:
                 found[t] = found.get(t, 0) | f
-        try:
-            from .candidates import analyses, inflect
-        except ImportError:  # pragma: no cover
-            analyses = None
-        if analyses is not None:
-            for upos, lemma, tag in analyses(w):
-                if lemma == w:
-                    continue
-                for t, f in self._top(lemma):
-                    form = inflect(t, upos, tag)
-                    if form and form != w and " " not in form and self.lm.known(form):
-                        found[form] = found.get(form, 0) | f
+        for upos, lemma, tag in _analyses(w):
+            if lemma == w:
+                continue
+            for t, f in self._top(lemma):
+                form = _inflect(t, upos, tag)
+                if form and form != w and " " not in form and self.lm.known(form):
+                    found[form] = found.get(form, 0) | f
         if len(found) > MAX_CANDIDATES:
             best = sorted(found, key=lambda t: -self.unigram(t))[:MAX_CANDIDATES]
             found = {t: found[t] for t in best}
-        c = self._cands[w] = tuple(found.items())
-        if len(self._cands) > 500_000:
+        if len(self._cands) > 300_000:
             self._cands.clear()
+        c = self._cands[w] = tuple(found.items())
         return c
 
     def scan(self, text: str, tokens: list[Token]) -> list[TokenEvidence]:
-        lm = self.lm
-        logp = lm.logp
+        logp = self.lm.logp
         out: list[TokenEvidence] = []
         spans = sentence_spans(text)
         si = 0
-        sent_tokens: list[list[int]] = []
+        groups: list[list[int]] = []
         for k, t in enumerate(tokens):
             while si < len(spans) - 1 and t.start >= spans[si][1]:
                 si += 1
-            if not sent_tokens or sent_tokens[-1][0] != si:
-                sent_tokens.append([si])
-            sent_tokens[-1].append(k)
+            if not groups or out[groups[-1][0]].sentence != si:
+                groups.append([])
+            groups[-1].append(k)
             out.append(TokenEvidence(k, t, si))
-        for group in sent_tokens:
-            idx = group[1:]
+        exp, log = math.exp, math.log
+        for idx in groups:
             words = [_lm_form(tokens[k]) for k in idx]
             n = len(words)
             for j, k in enumerate(idx):
@@ -337,17 +327,31 @@ class Scanner:
                 n2 = words[j + 2] if j + 2 < n else ("</s>" if j + 1 < n else None)
                 base = lp + logp(n1, w, p1) + (logp(n2, n1, w) if n2 else 0.0)
                 best_g, best_c, best_f = -math.inf, "", 0
+                tot = 0.0
                 for c, f in cands:
-                    s = logp(c, p1, p2) + logp(n1, c, p1) + (logp(n2, n1, c) if n2 else 0.0)
-                    g = s - base
+                    g = logp(c, p1, p2) + logp(n1, c, p1) + (logp(n2, n1, c) if n2 else 0.0) - base
+                    tot += exp(min(g, 30.0))
                     if g > best_g:
                         best_g, best_c, best_f = g, c, f
                 ev.has_candidate = True
                 ev.gain = min(max(best_g, _GAIN_CLIP[0]), _GAIN_CLIP[1])
+                ev.lse_gain = min(max(log(tot), _GAIN_CLIP[0]), _GAIN_CLIP[1])
                 ev.best = best_c
                 ev.flags = best_f
                 ev.freq_gain = self.unigram(best_c) - uw
         return out
+
+
+def _analyses(w: str):
+    from .candidates import analyses
+
+    return analyses(w)
+
+
+def _inflect(term: str, upos: str, tag: str):
+    from .candidates import inflect
+
+    return inflect(term, upos, tag)
 
 
 def _lm_form(tok: Token) -> str:
@@ -368,6 +372,11 @@ def _eligible(tok: Token, w: str, text: str) -> bool:
     return True
 
 
+def _counted(ev: TokenEvidence) -> bool:
+    """Tokens the models weigh: content words, and words inside a fingerprint."""
+    return ev.eligible or ev.fingerprint is not None
+
+
 # ----------------------------------------------------------------------------- detector
 
 def _logit(p: float) -> float:
@@ -375,25 +384,14 @@ def _logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
-def _sigmoid(z: float) -> float:
-    if z < -30:
-        return 0.0
-    if z > 30:
-        return 1.0
-    return 1.0 / (1.0 + math.exp(-z))
-
-
-def token_features(ev: TokenEvidence, full: bool) -> list[float]:
-    g = ev.gain if ev.has_candidate else 0.0
-    x = [g, max(g, 0.0), max(min(ev.freq_gain, 8.0), -8.0) if ev.has_candidate else 0.0,
-         min(ev.rarity, 14.0) if ev.eligible else 0.0, min(ev.surprisal, 16.0),
-         float(bool(ev.flags & MOBY_HEAD_LISTS_SPUN)), float(bool(ev.flags & WORDNET_SYNONYM)),
-         float(ev.eligible and not ev.has_candidate), float(ev.fingerprint is not None)]
-    if full:
-        e = ev.edit
-        x += [e.confidence if e is not None else 0.0, float(e is not None),
-              float(e is not None and "table" in e.evidence)]
-    return x
+def token_features(ev: TokenEvidence) -> list[float]:
+    hc = ev.has_candidate
+    g = ev.gain if hc else 0.0
+    return [g, max(g, 0.0), ev.lse_gain if hc else 0.0, max(min(ev.freq_gain, 8.0), -8.0) if hc else 0.0,
+            min(ev.rarity, 14.0) if ev.eligible else 0.0, min(ev.surprisal, 16.0),
+            float(bool(ev.flags & MOBY_HEAD_LISTS_SPUN)), float(bool(ev.flags & WORDNET_SYNONYM)),
+            float(ev.eligible and not hc), float(ev.eligible and ev.token.text[:1].isupper()),
+            float(ev.fingerprint is not None)]
 
 
 @dataclass
@@ -404,31 +402,26 @@ class Analysis:
     tokens: list[Token]
     evidence: list[TokenEvidence]
     hits: list
-    edits: list
     words: int
-    lm_gain: float          # ln P(restored reading) - ln P(input), summed over edited sentences
-    restored_sentences: int
 
 
 class Detector:
     """A configured detection pipeline (build once, reuse).
 
     ``fingerprints``: use the shipped fingerprint list; ``fingerprint_files``: extra lists (same
-    JSON shape); ``restore``: run restoration on suspicious sentences ("auto"), on every sentence
-    ("all") or never ("off"); ``restorer``: a custom :class:`unspin.restore.Restorer` (evaluation
-    uses one whose learned table leaves out the article being scored).
+    JSON shape); ``restore``: also run :func:`unspin.restore` on the sentences holding spans, to
+    give their likely original and the restoration as evidence (slower; the score is unchanged);
+    ``restorer``: a custom :class:`unspin.restore.Restorer` for that.
     """
 
     def __init__(self, *, fingerprints: bool = True, fingerprint_files: Iterable[str] = (),
-                 restore: str = "auto", model: Model | None = None, restorer=None):
-        if restore not in ("auto", "all", "off"):
-            raise ValueError("restore must be 'auto', 'all' or 'off'")
+                 restore: bool = False, model: Model | None = None, restorer=None):
         from .fingerprints import get_matcher
 
         self.fingerprint_files = tuple(str(p) for p in fingerprint_files)
         self.use_fingerprints = fingerprints
         self.matcher = get_matcher(self.fingerprint_files, builtin=fingerprints)
-        self.restore_mode = restore
+        self.restore = bool(restore)
         self._model = model
         self._restorer = restorer
         self.scanner = _shared_scanner()
@@ -453,73 +446,48 @@ class Detector:
         hits = self.matcher.find(text) if len(self.matcher) else []
         evidence = self.scanner.scan(text, tokens)
         if hits:
-            _attach(evidence, hits, "fingerprint")
-        model = self.model
-        scan_lr = model.token_scan
+            _attach(evidence, hits)
         if evidence:
-            X = np.array([token_features(ev, False) for ev in evidence])
-            P = scan_lr.prob(X) * np.array([_counted(ev) for ev in evidence], float)
+            X = np.array([token_features(ev) for ev in evidence])
+            P = self.model.token.prob(X) * np.array([_counted(ev) for ev in evidence], float)
             for ev, p in zip(evidence, P.tolist()):
                 ev.p = p
-        edits, lm_gain, n_sent = [], 0.0, 0
-        if self.restore_mode != "off" and evidence:
-            spans = sentence_spans(text)
-            chosen: list[tuple[int, int]] = []
-            if self.restore_mode == "all":
-                chosen = spans
-            else:
-                flagged = {ev.sentence for ev in evidence
-                           if ev.p >= model.gate_threshold or ev.fingerprint is not None}
-                chosen = [spans[i] for i in sorted(flagged) if i < len(spans)]
-            restorer = self.restorer
-            lm = self.scanner.lm
-            for s, e in chosen:
-                sub = text[s:e]
-                if not sub.strip():
-                    continue
-                r = restorer.restore(sub)
-                n_sent += 1
-                if not r.edits:
-                    continue
-                for ed in r.edits:
-                    edits.append(type(ed)(ed.start + s, ed.end + s, ed.spun, ed.original, ed.confidence,
-                                          list(ed.evidence)))
-                lm_gain += _sentence_logp(lm, r.text) - _sentence_logp(lm, sub)
-            if edits:
-                _attach(evidence, edits, "edit")
-        return Analysis(text, tokens, evidence, hits, edits, len(tokens), lm_gain, n_sent)
+        return Analysis(text, tokens, evidence, hits, len(tokens))
 
-    def token_probs(self, a: Analysis) -> np.ndarray:
-        if not a.evidence:
-            return np.zeros(0)
-        lr = self.model.token_full if self.restore_mode != "off" else self.model.token_scan
-        full = self.restore_mode != "off"
-        X = np.array([token_features(ev, full) for ev in a.evidence])
-        P = lr.prob(X) * np.array([_counted(ev) for ev in a.evidence], float)
-        for ev, p in zip(a.evidence, P.tolist()):
-            ev.p = p
-        return P
+    def raw_rates(self, a: Analysis) -> dict[str, float]:
+        """Unsmoothed sums and counts behind the document features."""
+        n = 0
+        sp = high = gain = rare = 0.0
+        for ev in a.evidence:
+            if not _counted(ev):
+                continue
+            n += 1
+            sp += ev.p
+            high += ev.p >= 0.5
+            if ev.has_candidate:
+                gain += max(ev.gain, 0.0)
+                rare += ev.freq_gain > 1.0 and ev.gain > 0.0
+        return {"n": n, "tok_mean": sp, "tok_high": high, "gain_mean": gain, "rare_rate": rare,
+                "hits": len(a.hits), "words": a.words}
 
-    def doc_features(self, a: Analysis, P: np.ndarray | None = None) -> dict[str, float]:
+    def doc_features(self, a: Analysis) -> dict[str, float]:
         m = self.model
-        if P is None:
-            P = self.token_probs(a)
-        counted = [i for i, ev in enumerate(a.evidence) if _counted(ev)]
-        n = len(counted)
-        ps = P[counted] if n else np.zeros(0)
+        r = self.raw_rates(a)
         pri, pc = m.priors, m.pseudo
-        a_tok = pc["tokens"]
-        f = {}
-        f["tok_mean"] = _logit((float(ps.sum()) + a_tok * pri["tok_mean"]) / (n + a_tok))
-        f["tok_high"] = _logit((float((ps >= 0.5).sum()) + a_tok * pri["tok_high"]) / (n + a_tok))
-        a_w = pc["words"]
-        N = a.words
-        f["edit_rate"] = _logit((len(a.edits) + a_w * pri["edit_rate"]) / (N + a_w))
-        conf = sum(e.confidence for e in a.edits)
-        f["edit_conf"] = _logit((conf + a_w * pri["edit_rate"] * pri["edit_conf"]) / (len(a.edits) + a_w * pri["edit_rate"]))
-        f["lm_gain"] = (a.lm_gain + a_w * pri["lm_gain"]) / (N + a_w)
-        f.update(fp_features(len(a.hits), N, pc))
+        k = pc["tokens"]
+        n = r["n"]
+        f = {
+            "tok_mean": _logit((r["tok_mean"] + k * pri["tok_mean"]) / (n + k)),
+            "tok_high": _logit((r["tok_high"] + k * pri["tok_high"]) / (n + k)),
+            "gain_mean": (r["gain_mean"] + k * pri["gain_mean"]) / (n + k),
+            "rare_rate": _logit((r["rare_rate"] + k * pri["rare_rate"]) / (n + k)),
+        }
+        f.update(fp_features(len(a.hits), a.words, pc))
         return f
+
+    def score(self, f: dict[str, float]) -> float:
+        doc = self.model.doc
+        return float(doc.prob(np.array([[f[k] for k in doc.names]]))[0])
 
     # -- public --------------------------------------------------------------------------
     def detect(self, text: str) -> Detection:
@@ -528,30 +496,83 @@ class Detector:
         if not text.strip():
             return Detection(0.5, [], 0, {}, "full", note="empty text: no evidence either way")
         a = self.analyze(text)
-        P = self.token_probs(a)
-        f = self.doc_features(a, P)
-        x = np.array([[f[k] for k in self.model.doc.names]])
-        score = float(self.model.doc.prob(x)[0])
-        spans = build_spans(a, self.model.span_threshold)
-        note = _short_note(a.words)
-        return Detection(score, spans, a.words, f, "full", note)
+        f = self.doc_features(a)
+        score = self.score(f)
+        spans = build_spans(a, self.model.span_threshold, score)
+        if self.restore and spans:
+            spans = self._refine(a, spans, score)
+        return Detection(score, spans, a.words, f, "full", _short_note(a.words))
 
     def detect_fingerprints(self, text: str) -> Detection:
         """Fingerprint-only mode: fast, and blind to spins that use no listed phrase."""
         if not isinstance(text, str):
             raise TypeError("detect() takes a str")
+        if not text.strip():
+            return Detection(0.5, [], 0, {}, "fingerprints", note="empty text: no evidence either way")
         words = _count_words(text)
         hits = self.matcher.find(text) if len(self.matcher) else []
         f = fp_features(len(hits), words, self.model.pseudo)
-        x = np.array([[f[k] for k in self.model.fp_doc.names]])
-        score = float(self.model.fp_doc.prob(x)[0]) if text.strip() else 0.5
-        spans = [_fp_span(h) for h in hits]
+        fp = self.model.fp_doc
+        score = float(fp.prob(np.array([[f[k] for k in fp.names]]))[0])
+        spans = [Span(h.start, h.end, h.tortured, h.correct, score,
+                      [{"kind": "fingerprint", "list": h.source, "entry": h.entry, "correct": h.correct}])
+                 for h in hits]
         return Detection(score, spans, words, f, "fingerprints", _short_note(words))
 
+    def _refine(self, a: Analysis, spans: list[Span], score: float) -> list[Span]:
+        """Restore the sentences that hold spans; use the edits as originals and evidence."""
+        text = a.text
+        chosen = sorted({a.evidence[_token_at(a, sp.start)].sentence for sp in spans})
+        sent = sentence_spans(text)
+        edits = []
+        restorer = self.restorer
+        for i in chosen:
+            if i >= len(sent):
+                continue
+            s, e = sent[i]
+            r = restorer.restore(text[s:e])
+            edits.extend((ed.start + s, ed.end + s, ed) for ed in r.edits)
+        if not edits:
+            return spans
+        out = []
+        used = set()
+        for sp in spans:
+            inside = [(s, e, ed) for s, e, ed in edits if s < sp.end and e > sp.start]
+            if not inside:
+                out.append(sp)
+                continue
+            lo = min(sp.start, min(s for s, _, _ in inside))
+            hi = max(sp.end, max(e for _, e, _ in inside))
+            pieces, pos = [], lo
+            for s, e, ed in sorted(inside, key=lambda x: x[0]):
+                pieces.append(text[pos:s])
+                pieces.append(ed.original)
+                pos = e
+                used.add(id(ed))
+            pieces.append(text[pos:hi])
+            ev = list(sp.evidence) + [{"kind": "restoration", "spun": ed.spun, "original": ed.original,
+                                       "confidence": ed.confidence, "sources": list(ed.evidence)}
+                                      for _, _, ed in inside]
+            out.append(Span(lo, hi, text[lo:hi], "".join(pieces), sp.score, ev))
+        for s, e, ed in edits:
+            if id(ed) not in used and ed.confidence >= 0.9 and not any(s < x.end and e > x.start for x in out):
+                out.append(Span(s, e, text[s:e], ed.original, score * ed.confidence * 0.5,
+                                [{"kind": "restoration", "spun": ed.spun, "original": ed.original,
+                                  "confidence": ed.confidence, "sources": list(ed.evidence)}]))
+        out.sort(key=lambda x: x.start)
+        merged: list[Span] = []
+        for sp in out:
+            if merged and sp.start < merged[-1].end:
+                continue
+            merged.append(sp)
+        return merged
 
-def _counted(ev: TokenEvidence) -> bool:
-    """Tokens the models weigh: content words, and words inside an edit or a fingerprint."""
-    return ev.eligible or ev.edit is not None or ev.fingerprint is not None
+
+def _token_at(a: Analysis, pos: int) -> int:
+    import bisect
+
+    starts = [t.start for t in a.tokens]
+    return max(0, bisect.bisect_right(starts, pos) - 1)
 
 
 def fp_features(hits: int, words: int, pseudo: dict) -> dict[str, float]:
@@ -567,112 +588,87 @@ def _count_words(text: str) -> int:
 
 def _short_note(words: int) -> str:
     if words < 100:
-        return f"short text ({words} words): little evidence either way, the score stays near the middle"
+        return f"short text ({words} words): little evidence either way, so the score stays nearer the middle"
     return ""
 
 
-def _sentence_logp(lm, text: str) -> float:
-    words = [_lm_form(t) for t in tokenize(text)]
-    if not words:
-        return 0.0
-    return lm.sequence(words + ["</s>"])
-
-
-def _attach(evidence: list[TokenEvidence], items: list, attr: str) -> None:
-    """Point every token inside an item's [start, end) at the item."""
+def _attach(evidence: list[TokenEvidence], hits: list) -> None:
+    """Point every token inside a hit's [start, end) at the hit."""
     j = 0
-    for it in sorted(items, key=lambda x: x.start):
-        while j < len(evidence) and evidence[j].token.end <= it.start:
+    for h in sorted(hits, key=lambda x: x.start):
+        while j < len(evidence) and evidence[j].token.end <= h.start:
             j += 1
         k = j
-        while k < len(evidence) and evidence[k].token.start < it.end:
-            setattr(evidence[k], attr, it)
+        while k < len(evidence) and evidence[k].token.start < h.end:
+            evidence[k].fingerprint = h
             k += 1
 
 
-def _fp_span(h) -> Span:
-    return Span(h.start, h.end, h.tortured, h.correct, 0.9,
-                [{"kind": "fingerprint", "list": h.source, "entry": h.entry, "correct": h.correct}])
-
-
-def build_spans(a: Analysis, threshold: float) -> list[Span]:
+def build_spans(a: Analysis, threshold: float, doc_score: float = 1.0) -> list[Span]:
     """Group suspicious tokens into spans, each with a likely original and its evidence.
 
-    A restoration edit or a fingerprint hit is one unit (its tokens stay together); other
-    tokens at or above ``threshold`` are units of one word. Units that touch (no word between
-    them, same sentence) are merged.
+    A token is suspicious when P(substitution | spun text) >= ``threshold`` or it lies in a
+    fingerprint hit (a hit's tokens stay together). Suspicious tokens with no word between them
+    in one sentence form one span. A span's score is ``doc_score`` times the probability that at
+    least one of its tokens is a substitution.
     """
     text = a.text
-    units: list[tuple[int, int, int, int]] = []  # (first token, last token, start, end)
     evs = a.evidence
+    units: list[list[int]] = []  # [first token, last token, start, end]
     i = 0
     while i < len(evs):
         ev = evs[i]
-        item = ev.fingerprint or ev.edit
-        if item is not None and max(x.p for x in _covered(evs, i, item)) >= threshold * 0.5:
-            cov = _covered(evs, i, item)
-            last = cov[-1].index
-            units.append((i, last, min(item.start, ev.token.start), max(item.end, cov[-1].token.end)))
-            i = last + 1
+        h = ev.fingerprint
+        if h is not None:
+            k = i
+            while k + 1 < len(evs) and evs[k + 1].fingerprint is h:
+                k += 1
+            units.append([i, k, min(h.start, ev.token.start), max(h.end, evs[k].token.end)])
+            i = k + 1
             continue
         if ev.p >= threshold:
-            units.append((i, i, ev.token.start, ev.token.end))
+            units.append([i, i, ev.token.start, ev.token.end])
         i += 1
-    merged: list[list] = []
+    merged: list[list[int]] = []
     for u in units:
         if merged and u[0] == merged[-1][1] + 1 and evs[u[0]].sentence == evs[merged[-1][1]].sentence:
             merged[-1][1] = u[1]
             merged[-1][3] = u[3]
         else:
-            merged.append(list(u))
+            merged.append(u)
     spans = []
     for first, last, s, e in merged:
         toks = evs[first:last + 1]
         pieces, evidence, pos = [], [], s
         seen: set[int] = set()
         for ev in toks:
-            item = ev.edit or ev.fingerprint
-            if item is not None:
-                if id(item) in seen:
+            h = ev.fingerprint
+            if h is not None:
+                if id(h) in seen:
                     continue
-                seen.add(id(item))
-                pieces.append(text[pos:max(pos, item.start)])
-                if ev.edit is not None:
-                    pieces.append(ev.edit.original)
-                    evidence.append({"kind": "restoration", "spun": ev.edit.spun, "original": ev.edit.original,
-                                     "confidence": ev.edit.confidence, "sources": list(ev.edit.evidence)})
-                else:
-                    pieces.append(ev.fingerprint.correct or ev.fingerprint.tortured)
-                if ev.fingerprint is not None:
-                    h = ev.fingerprint
-                    evidence.append({"kind": "fingerprint", "list": h.source, "entry": h.entry, "correct": h.correct})
-                pos = max(pos, item.end)
+                seen.add(id(h))
+                pieces.append(text[pos:max(pos, h.start)])
+                pieces.append(h.correct or h.tortured)
+                evidence.append({"kind": "fingerprint", "list": h.source, "entry": h.entry, "correct": h.correct})
+                pos = max(pos, h.end)
                 continue
             pieces.append(text[pos:ev.token.start])
-            guess = _match_case(ev.best, ev.token.text) if ev.best and ev.gain > 0 else ev.token.text
-            pieces.append(guess)
+            fits = ev.has_candidate and ev.gain > 0
+            pieces.append(_match_case(ev.best, ev.token.text) if fits else ev.token.text)
             pos = ev.token.end
-            if ev.has_candidate and ev.gain > 0:
+            if fits:
                 evidence.append({"kind": "surprisal", "word": ev.token.text, "alternative": ev.best,
                                  "gain_nats": round(ev.gain, 2)})
-            if ev.has_candidate and ev.freq_gain > 0.5:
-                evidence.append({"kind": "rare-synonym", "word": ev.token.text, "common": ev.best,
-                                 "frequency_ratio": round(math.exp(min(ev.freq_gain, 20.0)), 1)})
+                if ev.freq_gain > 1.0:
+                    evidence.append({"kind": "rare-synonym", "word": ev.token.text, "common": ev.best,
+                                     "frequency_ratio": round(math.exp(min(ev.freq_gain, 20.0)), 1)})
         pieces.append(text[pos:e])
         original = "".join(pieces)
-        # Edits' surprisal evidence: the whole span.
-        score = 1.0 - float(np.prod([1.0 - min(ev.p, 0.999) for ev in toks]))
-        spans.append(Span(s, e, text[s:e], original if original != text[s:e] else "", score, evidence))
+        p_any = 1.0 - float(np.prod([1.0 - min(max(ev.p, 0.0), 0.999) for ev in toks]))
+        if any(ev.fingerprint is not None for ev in toks):
+            p_any = max(p_any, 0.9)
+        spans.append(Span(s, e, text[s:e], original if original != text[s:e] else "", doc_score * p_any, evidence))
     return spans
-
-
-def _covered(evs: list[TokenEvidence], i: int, item) -> list[TokenEvidence]:
-    out = []
-    k = i
-    while k < len(evs) and evs[k].token.start < item.end:
-        out.append(evs[k])
-        k += 1
-    return out
 
 
 def _match_case(word: str, like: str) -> str:
@@ -689,17 +685,18 @@ def _shared_scanner() -> Scanner:
 
 
 @functools.lru_cache(maxsize=16)
-def get_detector(fingerprints: bool = True, fingerprint_files: tuple[str, ...] = (), restore: str = "auto") -> Detector:
+def get_detector(fingerprints: bool = True, fingerprint_files: tuple[str, ...] = (), restore: bool = False) -> Detector:
     return Detector(fingerprints=fingerprints, fingerprint_files=fingerprint_files, restore=restore)
 
 
 def detect(text: str, *, fingerprints: bool = True, fingerprint_files: Iterable[str] = (),
-           restore: str = "auto", mode: str = "full") -> Detection:
+           restore: bool = False, mode: str = "full") -> Detection:
     """Spin score (a calibrated probability) and suspicious spans of ``text``.
 
-    ``mode="fingerprints"``: fingerprint hits only (fast; blind to spins that use no listed phrase).
+    ``mode="fingerprints"``: fingerprint hits only (fast; blind to spins that use no listed
+    phrase). ``restore=True``: likely originals from the full restoration decoder (slower).
     """
-    det = get_detector(fingerprints, tuple(str(p) for p in fingerprint_files), restore)
+    det = get_detector(fingerprints, tuple(str(p) for p in fingerprint_files), bool(restore))
     if mode == "fingerprints":
         return det.detect_fingerprints(text)
     if mode != "full":

@@ -5,17 +5,24 @@
 passages side by side with each swapped word marked (spun <-> original).
 
 How (see :mod:`unspin.trace_signatures` for the keys): the query's words are expanded into the
-originals they may stand for; a first pass over the index's posting lists scores every source
-passage by the chance-weighted matches it has (BM25-like, each query word counted once); the best
-few hundred passages are then re-scored on their word sequences: how much of the query they
-account for, how much of the passage the matches cover, and whether the matches keep the query's
-word order. Long queries are cut into chunks and the evidence of all chunks is added up per
-source. ``compare(a, b)`` is the same measure for one pair of texts, without an index.
+originals they may stand for. Each source passage is scored by a log-likelihood ratio, "this
+passage is the query's source" against "an unrelated passage": every query word adds what finding
+(or not finding) one of its possible originals there says, given how rare that original is in the
+index (a kept rare name says a lot; one of 300 loose thesaurus neighbours says little), plus
+terms for the word order kept, unmatched words inside the copied stretch, and a length like the
+query's. A first pass over the posting lists (the most telling alternatives of each word) picks a
+few hundred passages; the second pass scores those on their word sequences. Long queries are cut
+into chunks whose evidence is added up per source. The reported ``score`` is the evidence found
+as a share of what an identical copy would give (so a spun copy scores well below 1).
+``compare(a, b)`` is the same measure for one pair of texts, without an index, with general-English
+word rarity in place of the index's statistics.
 
 >>> m = compare("The loss of life toll rose to 80, officials explained on Sunday.",
 ...             "The death toll rose to 80, officials said on Sunday.")
->>> m.score > 0.6, [(p.query, p.source) for p in m.swaps]
-(True, [('loss of life', 'death'), ('explained', 'said')])
+>>> [(p.query, p.source) for p in m.swaps]
+[('loss of life', 'death'), ('explained', 'said')]
+>>> m.score > compare("Nothing here is like the other text at all.", "The death toll rose to 80.").score
+True
 """
 
 from __future__ import annotations
@@ -42,11 +49,17 @@ P_MISS = 0.2            # chance that a source word is none of the query word's 
 SHARPNESS = 3.0         # alternative weights are raised to this power before normalising per word
 FREQ_POWER = 1.0        # ...and multiplied by their prior share as an original to this power
 P_GAP_WORD = 0.3        # chance that a content word inside the copied stretch of the source has no match
+P_INFLECT = 0.15        # chance that a kept word comes back in another inflection (pressed -> pressing)
+P_SAME_LENGTH = 0.5     # chance that the source passage is about as long as the query (a whole copied paragraph)
 P_ORDER = 0.7           # chance that consecutive matched words keep their order in a spun copy
 ORDER_GAP = 4           # ...at most this many source words apart
 IDF_STOP = 0.3          # rarity of a function word
 PRIOR_DOCS = 50.0       # pseudo-documents of general English mixed into document frequencies
+MAX_SWAP_WORDS = 6      # longer differing stretches are shown as unmatched text, not as a swap
+MIN_PASSAGE_SHARE = 0.1  # evidence passages scoring under this share of a copy's are left out
 CANDIDATES = 300        # passages re-scored on their word sequences
+FIRST_PASS_ALTS = 40    # alternatives per query word looked up in the posting lists
+FIRST_PASS_MIN_GAIN = -1.0
 DF_CAP = 0.25           # first pass skips alternatives found in more than this share of passages
 
 
@@ -137,8 +150,9 @@ def _stop_array() -> np.ndarray:
 _PRIOR = PRIOR
 
 
-def _idf(hashes: np.ndarray, df: np.ndarray, n: int) -> np.ndarray:
-    prior = np.fromiter((_PRIOR.get(h, 1e-3) for h in hashes.tolist()), dtype=np.float64, count=len(hashes))
+def _idf(hashes: np.ndarray, df: np.ndarray, n: int, prior: np.ndarray | None = None) -> np.ndarray:
+    if prior is None:
+        prior = np.fromiter((_PRIOR.get(h, 1e-3) for h in hashes.tolist()), dtype=np.float64, count=len(hashes))
     p = (df + 0.5 + PRIOR_DOCS * prior) / (n + 1.0 + PRIOR_DOCS)
     out = np.log(1.0 / np.clip(p, 1e-9, 1.0))
     out[np.isin(hashes, _stop_array())] = IDF_STOP
@@ -166,6 +180,18 @@ def _expand_ranges(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarr
 _DEBUG: dict | None = None
 
 
+def _length_bonus(index: Index, n: int):
+    """Log-likelihood ratio of a passage's length: a copied paragraph or story is about as long as
+    its source, against how many passages of the index happen to have such a length."""
+    lo_len, hi_len = 0.7 * n - 2, 1.5 * n + 3
+    frac = index.length_share(lo_len, hi_len)
+    if not 0.0 < frac < 1.0:
+        return lambda lens: np.zeros(len(lens))
+    inside = math.log(P_SAME_LENGTH / frac)
+    outside = math.log((1 - P_SAME_LENGTH) / (1 - frac))
+    return lambda lens: np.where((lens >= lo_len) & (lens <= hi_len), inside, outside)
+
+
 def _score_chunk(index: Index, qa, t0: int, t1: int, n_cand: int):
     """Score source passages for query tokens [t0, t1).
 
@@ -181,12 +207,12 @@ def _score_chunk(index: Index, qa, t0: int, t1: int, n_cand: int):
     P = index.n_passages
     if len(a_hash) == 0 or P == 0:
         return None
-    uniq, inv = np.unique(a_hash, return_inverse=True)
+    uniq, first_of, inv = np.unique(a_hash, return_index=True, return_inverse=True)
     df, ranges = index.lookup(uniq)
     stops = _stop_array()
     a_stop = np.isin(a_hash, stops)
     tok_stop = np.isin(exact, stops)
-    a_idf = _idf(uniq, df, P)[inv]
+    a_idf = _idf(uniq, df, P, qa.alt_prior[sel][first_of])[inv]
     a_df = df[inv]
     # log P(source word = a | query word): kept words vs swapped-in originals, the latter shared
     # out by relation strength among the word's alternatives.
@@ -206,28 +232,32 @@ def _score_chunk(index: Index, qa, t0: int, t1: int, n_cand: int):
     avg = index.avg_pass_len
     log_len = np.log(np.maximum(index.pass_len, 1) / avg)
 
-    # -- first pass: posting lists -------------------------------------------------------
-    total = np.zeros(P, dtype=np.float64)
-    use = (a_df > 0) & (gain > log_len.min()) & ((a_df <= DF_CAP * P) | (P < 200))
-    for t in np.unique(a_tok[use]).tolist():
-        rows = np.flatnonzero(use & (a_tok == t))
-        pid_parts, val_parts = [], []
-        for r in rows.tolist():
-            u = inv[r]
-            for lo, hi, seg in ranges:
-                if lo is None or hi[u] <= lo[u]:
-                    continue
-                pids = seg.pids[lo[u]:hi[u]]
-                pid_parts.append(pids)
-                val_parts.append(np.maximum(gain[r] - log_len[pids], 0.0))
-        if not pid_parts:
+    # -- first pass: posting lists, the FIRST_PASS_ALTS most telling alternatives per word ---
+    use = (a_df > 0) & (gain > FIRST_PASS_MIN_GAIN) & ((a_df <= DF_CAP * P) | (P < 200))
+    rows = np.flatnonzero(use)
+    rows = rows[np.lexsort((-gain[rows], a_tok[rows]))]
+    rt = a_tok[rows]
+    if len(rows):
+        new_t = np.ones(len(rows), dtype=bool)
+        new_t[1:] = rt[1:] != rt[:-1]
+        starts_t = np.flatnonzero(new_t)
+        rank = np.arange(len(rows)) - np.repeat(starts_t, np.diff(np.append(starts_t, len(rows))))
+        rows = rows[rank < FIRST_PASS_ALTS]
+    dense = np.zeros(nt * P, dtype=np.float32)
+    for lo, hi, seg in ranges:
+        if lo is None or not len(rows):
             continue
-        if len(pid_parts) == 1:
-            total[pid_parts[0]] += val_parts[0]
-        else:
-            acc = np.zeros(P, dtype=np.float64)
-            np.maximum.at(acc, np.concatenate(pid_parts), np.concatenate(val_parts))
-            total += acc
+        u = inv[rows]
+        p_idx, owner = _expand_ranges(lo[u], hi[u])
+        if not len(p_idx):
+            continue
+        pids = seg.pids[p_idx]
+        r = rows[owner]
+        vals = np.maximum(gain[r] - log_len[pids], 0.0).astype(np.float32)
+        np.maximum.at(dense, a_tok[r].astype(np.int64) * P + pids, vals)
+    total = dense.reshape(nt, P).sum(0, dtype=np.float64)
+    len_bonus = _length_bonus(index, nt)
+    total = np.where(total > 0, np.maximum(total + len_bonus(index.pass_len), 1e-6), 0.0)
     nz = np.count_nonzero(total)
     if nz == 0:
         return None
@@ -254,6 +284,8 @@ def _score_chunk(index: Index, qa, t0: int, t1: int, n_cand: int):
     m_q = a_tok[alt_row]
     c_loglen = np.log(np.maximum(lens, 1) / avg)
     m_v = gain[alt_row] - np.where(same[alt_row] & (a_stop[alt_row] | tok_stop[m_q]), 0.0, c_loglen[m_c])
+    inflected = same[alt_row] & ~tok_stop[m_q] & (index.surf[tok_pos[m_tok]] != qa.surface[t0:t1][m_q])
+    m_v = m_v + np.where(inflected, math.log(P_INFLECT), 0.0)
     keep = m_v > 0
     m_c, m_q, m_v, m_tok = m_c[keep], m_q[keep], m_v[keep], m_tok[keep]
     best = np.zeros((len(cand), nt))
@@ -289,6 +321,9 @@ def _score_chunk(index: Index, qa, t0: int, t1: int, n_cand: int):
     g_hi = np.where(has, cand_off + hi_pos + 1, 0)
     gap_words = cs_unmatched[g_hi] - cs_unmatched[g_lo]
     score += gap_words * math.log(P_GAP_WORD)
+    # length: a copied paragraph or story is about as long as its source; weigh that against how
+    # many passages of the index happen to have such a length
+    score += len_bonus(lens)
     n_content = int((~tok_stop).sum())
     top = best_possible.sum() + max(0, n_content - 1) * math.log(P_ORDER / (ORDER_GAP / avg))
     best_pos = np.full((len(cand), nt), -1, dtype=np.int64)
@@ -373,18 +408,19 @@ def _trace(text: str, idx: Index, k: int, evidence: bool, restore: bool, n_cand:
         for j in order[first].tolist():
             d = int(docs[j])
             doc_score[d] = doc_score.get(d, 0.0) + float(score[j])
-            doc_best.setdefault(d, []).append((t0, t1, int(cand[j]), float(score[j])))
+            if score[j] >= MIN_PASSAGE_SHARE * Q:
+                doc_best.setdefault(d, []).append((t0, t1, int(cand[j]), float(score[j]) / Q))
     if not doc_score or total_w <= 0:
         return []
     ranked = sorted(doc_score.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
     out = []
     for d, s in ranked:
         doc_id, url, date, src_text = idx.doc_record(d)
-        m = Match(id=doc_id, score=max(0.0, min(1.0, s / total_w)), url=url, date=date)
+        m = Match(id=doc_id, score=float(max(0.0, min(1.0, s / total_w))), url=url, date=date)
         if evidence:
             m.passages = [
                 _align(text, tokens, qa, t0, t1, src_text, int(idx.pass_tok0[p]), int(idx.pass_len[p]), sc)
-                for t0, t1, p, sc in doc_best[d]
+                for t0, t1, p, sc in doc_best.get(d, [])
             ]
         out.append(m)
     return out
@@ -490,8 +526,11 @@ def _align(qtext: str, qtoks, qa, t0: int, t1: int, stext: str, p0: int, plen: i
                     run = [kind, qa_, qb, sj, sj + 1]
             if run:
                 add(*run)
-        elif tag == "replace":
+        elif tag == "replace" and max(i2 - i1, j2 - j1) <= MAX_SWAP_WORDS:
             add("swap", *g(i1, i2), j1, j2)
+        elif tag == "replace":  # too long to be one swap: text on each side without a counterpart
+            add("query_only", *g(i1, i2), j1, j1)
+            add("source_only", *g(i2, i2), j1, j2)
         elif tag == "delete":
             add("query_only", *g(i1, i2), j1, j1)
         else:

@@ -29,10 +29,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import UnspinError
-from .trace_signatures import ANALYZER_VERSION, doc_keys, stop_hashes
+from .trace_signatures import ANALYZER_VERSION, doc_signature, stop_hashes
 
 FORMAT = "unspin-trace-index"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 #: passage length in words, and the step between passage starts in long documents
 WINDOW = 128
 STRIDE = 96
@@ -131,11 +131,16 @@ def _check_path_is_index(path: str) -> None:
 
 
 def is_index(path: str) -> bool:
-    """True when ``path`` is a readable unspin trace index."""
+    """True when ``path`` is an unspin trace index (of this or another version)."""
     try:
-        Index.open(path).close()
-        return True
-    except UnspinError:
+        _check_path_is_index(path)
+        conn = sqlite3.connect(f"file:{_uri_path(path)}?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+        finally:
+            conn.close()
+        return row is not None and row[0] == FORMAT
+    except (UnspinError, sqlite3.Error):
         return False
 
 
@@ -176,7 +181,7 @@ class Index:
             CREATE TABLE docs (n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, url TEXT, date TEXT,
                                text TEXT NOT NULL, ntok INTEGER NOT NULL, seg INTEGER NOT NULL);
             CREATE TABLE segments (seg INTEGER PRIMARY KEY, first_doc INTEGER, n_docs INTEGER,
-                                   first_pass INTEGER, n_pass INTEGER, seq BLOB, seq_len BLOB,
+                                   first_pass INTEGER, n_pass INTEGER, seq BLOB, surf BLOB, seq_len BLOB,
                                    pass_doc BLOB, pass_tok0 BLOB, pass_len BLOB,
                                    keys BLOB, starts BLOB, pids BLOB, tfs BLOB);
             """
@@ -225,19 +230,20 @@ class Index:
             return self
         try:
             rows = self._conn.execute(
-                "SELECT seg, first_doc, n_docs, first_pass, n_pass, seq, seq_len, pass_doc, pass_tok0, "
+                "SELECT seg, first_doc, n_docs, first_pass, n_pass, seq, surf, seq_len, pass_doc, pass_tok0, "
                 "pass_len, keys, starts, pids, tfs FROM segments ORDER BY seg"
             ).fetchall()
             segs = []
-            seqs, seq_lens, pdocs, ptok0, plen = [], [], [], [], []
+            seqs, surfs, seq_lens, pdocs, ptok0, plen = [], [], [], [], [], []
             n_docs = n_pass = 0
-            for (seg, first_doc, nd, first_pass, npass, seq, seq_len, pass_doc, pass_tok0, pass_len,
+            for (seg, first_doc, nd, first_pass, npass, seq, surf, seq_len, pass_doc, pass_tok0, pass_len,
                  keys, starts, pids, tfs) in rows:
                 if first_doc != n_docs or first_pass != n_pass:
                     raise ValueError(f"segment {seg} out of order")
                 sl = _arr(seq_len, np.int32)
                 s = _arr(seq, np.uint64)
-                if len(sl) != nd or int(sl.sum()) != len(s):
+                sf = _arr(surf, np.uint32)
+                if len(sl) != nd or int(sl.sum()) != len(s) or len(sf) != len(s):
                     raise ValueError(f"segment {seg}: word counts do not add up")
                 pd = _arr(pass_doc, np.int32)
                 if len(pd) != npass:
@@ -249,6 +255,7 @@ class Index:
                 if len(st) != len(k) + 1 or len(p) != len(t) or (len(st) and st[-1] != len(p)):
                     raise ValueError(f"segment {seg}: posting lists")
                 seqs.append(s)
+                surfs.append(sf)
                 seq_lens.append(sl)
                 pdocs.append(pd)
                 ptok0.append(_arr(pass_tok0, np.int32))
@@ -260,6 +267,7 @@ class Index:
             raise UnspinError(f"{self.path}: corrupt index ({e}); rebuild it") from None
         self._segments = segs
         self.seq = np.concatenate(seqs) if seqs else np.zeros(0, np.uint64)
+        self.surf = np.concatenate(surfs) if surfs else np.zeros(0, np.uint32)
         lens = np.concatenate(seq_lens) if seq_lens else np.zeros(0, np.int32)
         self.doc_seq_start = np.zeros(len(lens) + 1, dtype=np.int64)
         np.cumsum(lens, out=self.doc_seq_start[1:])
@@ -269,6 +277,7 @@ class Index:
         self.n_docs = n_docs
         self.n_passages = n_pass
         self.avg_pass_len = float(self.pass_len.mean()) if n_pass else 1.0
+        self._sorted_len = None
         self._loaded = True
         return self
 
@@ -290,6 +299,18 @@ class Index:
             df += hi - lo
             ranges.append((lo, hi, seg))
         return df, ranges
+
+    def length_share(self, lo: float, hi: float) -> float:
+        """Share of passages whose length in words lies in [lo, hi]."""
+        self.load()
+        if self._sorted_len is None:
+            self._sorted_len = np.sort(self.pass_len)
+        n = len(self._sorted_len)
+        if n == 0:
+            return 0.0
+        a = np.searchsorted(self._sorted_len, lo, "left")
+        b = np.searchsorted(self._sorted_len, hi, "right")
+        return float(b - a) / n
 
     def doc_record(self, n: int) -> tuple[str, str | None, str | None, str]:
         row = self._conn.execute("SELECT id, url, date, text FROM docs WHERE n = ?", (int(n),)).fetchone()
@@ -347,22 +368,23 @@ class Index:
         return added
 
     def _write_segment(self, seg: int, batch, first_doc: int, first_pass: int) -> tuple[int, int]:
-        seqs, lens, pass_doc, pass_tok0, pass_len, pid_tok = [], [], [], [], [], []
+        seqs, surfs, lens, pass_doc, pass_tok0, pass_len = [], [], [], [], [], []
         rows = []
         pid = first_pass
         for j, (_where, doc) in enumerate(batch):
-            keys, _toks = doc_keys(doc.text)
+            keys, surf, _toks = doc_signature(doc.text)
             n = first_doc + j
             seqs.append(keys)
+            surfs.append(surf)
             lens.append(len(keys))
             for start, length in passages_of(len(keys)):
                 pass_doc.append(n)
                 pass_tok0.append(start)
                 pass_len.append(length)
-                pid_tok.append((pid, start, length))
                 pid += 1
             rows.append((n, doc.id, doc.url, doc.date, doc.text, len(keys), seg))
         seq = np.concatenate(seqs) if seqs else np.zeros(0, np.uint64)
+        surf_all = np.concatenate(surfs) if surfs else np.zeros(0, np.uint32)
         lens_a = np.array(lens, dtype=np.int32)
         doc_start = np.zeros(len(lens) + 1, dtype=np.int64)
         np.cumsum(lens_a, out=doc_start[1:])
@@ -383,8 +405,8 @@ class Index:
         keys, starts, plist, tfs = _postings(pids, seq[tok_idx])
         self._conn.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
         self._conn.execute(
-            "INSERT INTO segments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (seg, first_doc, len(batch), first_pass, pid - first_pass, _blob(seq), _blob(lens_a),
+            "INSERT INTO segments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (seg, first_doc, len(batch), first_pass, pid - first_pass, _blob(seq), _blob(surf_all), _blob(lens_a),
              _blob(np.array(pass_doc, np.int32)), _blob(np.array(pass_tok0, np.int32)),
              _blob(np.array(pass_len, np.int32)), _blob(keys), _blob(starts), _blob(plist), _blob(tfs)),
         )
@@ -394,18 +416,18 @@ class Index:
         """Rewrite all segments as one (fewer look-ups per query)."""
         conn = self._conn
         rows = conn.execute(
-            "SELECT seg, first_doc, n_docs, first_pass, n_pass, seq, seq_len, pass_doc, pass_tok0, pass_len, "
+            "SELECT seg, first_doc, n_docs, first_pass, n_pass, seq, surf, seq_len, pass_doc, pass_tok0, pass_len, "
             "keys, starts, pids, tfs FROM segments ORDER BY seg").fetchall()
         if len(rows) <= 1:
             return
         cat = lambda i, dt: np.concatenate([_arr(r[i], dt) for r in rows])  # noqa: E731
         all_keys, all_pids, all_tfs = [], [], []
         for r in rows:
-            k = _arr(r[10], np.uint64)
-            st = _arr(r[11], np.int64)
+            k = _arr(r[11], np.uint64)
+            st = _arr(r[12], np.int64)
             all_keys.append(np.repeat(k, np.diff(st)))
-            all_pids.append(_arr(r[12], np.int32))
-            all_tfs.append(_arr(r[13], np.uint16))
+            all_pids.append(_arr(r[13], np.int32))
+            all_tfs.append(_arr(r[14], np.uint16))
         k = np.concatenate(all_keys)
         p = np.concatenate(all_pids)
         t = np.concatenate(all_tfs)
@@ -420,9 +442,9 @@ class Index:
         conn.execute("DELETE FROM segments")
         conn.execute("UPDATE docs SET seg = 0")
         conn.execute(
-            "INSERT INTO segments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (0, 0, n_docs, 0, n_pass, _blob(cat(5, np.uint64)), _blob(cat(6, np.int32)),
-             _blob(cat(7, np.int32)), _blob(cat(8, np.int32)), _blob(cat(9, np.int32)),
+            "INSERT INTO segments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (0, 0, n_docs, 0, n_pass, _blob(cat(5, np.uint64)), _blob(cat(6, np.uint32)), _blob(cat(7, np.int32)),
+             _blob(cat(8, np.int32)), _blob(cat(9, np.int32)), _blob(cat(10, np.int32)),
              _blob(k[ks]), _blob(starts), _blob(p), _blob(t)),
         )
 

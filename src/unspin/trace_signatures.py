@@ -23,8 +23,8 @@ something in most documents; a rare name matches almost nowhere).
 'say'
 >>> doc_key("nation’s")
 'nation'
->>> sorted(k for k, w in word_alternatives("metropolis") if w >= 0.8)[:3]
-['city', 'metropolis', 'urban']
+>>> [k for k, w in readable_alternatives("metropolis") if w >= 0.8]
+['metropolis', 'city']
 """
 
 from __future__ import annotations
@@ -32,13 +32,14 @@ from __future__ import annotations
 import functools
 import hashlib
 import math
+import os
 
 import numpy as np
 
 from .tokenize import tokenize
 
 #: bump when keys or alternatives change in a way that makes old indexes incompatible
-ANALYZER_VERSION = 1
+ANALYZER_VERSION = 2
 
 # Function words: kept in every key sequence (they help align), left out of posting lists
 # (they are in every document and say nothing about which one).
@@ -185,6 +186,31 @@ def stop_hashes() -> frozenset[int]:
     return frozenset(h64(doc_key(w)) for w in STOPWORDS) | frozenset(h64(w) for w in STOPWORDS)
 
 
+_SURF_CACHE: dict[str, int] = {}
+
+
+def surface_hash(word: str) -> int:
+    """32-bit hash of the normalised surface form (to tell ``pressing`` from ``pressed``, which
+    share the key ``press``)."""
+    h = _SURF_CACHE.get(word)
+    if h is None:
+        if len(_SURF_CACHE) > 1_000_000:
+            _SURF_CACHE.clear()
+        digest = hashlib.blake2b(normalise(word).encode("utf-8"), digest_size=4, person=b"surface").digest()
+        h = _SURF_CACHE[word] = int.from_bytes(digest, "little")
+    return h
+
+
+def doc_signature(text: str) -> tuple[np.ndarray, np.ndarray, list]:
+    """Per-token key hashes (uint64), surface hashes (uint32) and tokens of a source text."""
+    toks = tokenize(text)
+    kh = key_hash
+    sh = surface_hash
+    keys = np.fromiter((kh(t.text) for t in toks), dtype=np.uint64, count=len(toks))
+    surf = np.fromiter((sh(t.text) for t in toks), dtype=np.uint32, count=len(toks))
+    return keys, surf, toks
+
+
 def doc_keys(text: str) -> tuple[np.ndarray, list]:
     """Per-token key hashes of a source text (uint64) and its tokens."""
     toks = tokenize(text)
@@ -205,101 +231,197 @@ W_MULTI = 0.5       # a content word of a multi-word original
 MAX_ALTERNATIVES = 400
 
 
-def _flag_weight(flags: int) -> float:
-    if flags & 4:
-        return W_WORDNET
-    if flags & 3 == 3:
-        return W_MUTUAL
-    if flags & 1:
-        return W_HEAD
-    return W_REVERSE
+def _flag_weights(flags: np.ndarray) -> np.ndarray:
+    return np.where(flags & 4, W_WORDNET,
+                    np.where((flags & 3) == 3, W_MUTUAL, np.where(flags & 1, W_HEAD, W_REVERSE)))
+
+
+def _cache_dir() -> str:
+    base = os.environ.get("UNSPIN_CACHE_DIR")
+    if not base:
+        base = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "unspin")
+    return base
+
+
+class _TermTable:
+    """Per lexicon term: the key hash it is matched under (for a multi-word term, that of its last
+    content word), whether it is multi-word, and its prior share as an original
+    (frequency / number of terms that list it). Computed once (a few seconds) and cached on disk."""
+
+    def __init__(self):
+        from .lexicon import get_lexicon
+
+        lex = get_lexicon()
+        fp = hashlib.blake2b(digest_size=8)
+        fp.update(str(len(lex.terms)).encode())
+        fp.update("\n".join(lex.terms[::97]).encode())
+        fp.update(np.ascontiguousarray(lex._dst[::101]).tobytes())
+        name = f"trace-terms-a{ANALYZER_VERSION}-{fp.hexdigest()}.npz"
+        path = os.path.join(_cache_dir(), name)
+        data = None
+        try:
+            with np.load(path) as z:
+                data = {k: z[k] for k in ("hash", "multi", "share", "prior")}
+            if len(data["hash"]) != len(lex.terms):
+                data = None
+        except (OSError, ValueError, KeyError):
+            data = None
+        if data is None:
+            data = self._compute(lex)
+            try:
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                tmp = f"{path}.{os.getpid()}.tmp.npz"
+                np.savez(tmp, **data)
+                os.replace(tmp, path)
+            except OSError:
+                pass  # no writable cache: recompute next time
+        self.hash = data["hash"]
+        self.multi = data["multi"]
+        self.share = data["share"]
+        self.prior = data["prior"]
+        for h, pr in zip(self.hash.tolist(), data["prior"].tolist()):
+            if h and h not in PRIOR:
+                PRIOR[h] = pr
+
+    @staticmethod
+    def _compute(lex) -> dict:
+        from wordfreq import word_frequency
+
+        n = len(lex.terms)
+        hashes = np.zeros(n, dtype=np.uint64)
+        multi = np.zeros(n, dtype=bool)
+        prior = np.zeros(n, dtype=np.float64)
+        freq = np.zeros(n, dtype=np.float64)
+        for i, term in enumerate(lex.terms):
+            if " " in term:
+                parts = [w for w in term.split() if w not in STOPWORDS and w.isalpha()]
+                if not parts:
+                    continue
+                word = parts[-1]
+                multi[i] = True
+            else:
+                word = term
+            key = doc_key(word)
+            h = h64(key)
+            hashes[i] = h
+            prior[i] = PRIOR[h]
+            freq[i] = word_frequency(key, "en") if key.isalpha() else 1e-6
+        deg = np.bincount(lex._dst, minlength=n)
+        share = np.maximum(freq, 1e-8) / np.maximum(deg, 1)
+        return {"hash": hashes, "multi": multi, "share": share, "prior": prior}
 
 
 @functools.lru_cache(maxsize=1)
-def _in_degree() -> np.ndarray:
-    """How many lexicon terms list each term as a possible original."""
-    from .lexicon import get_lexicon
-
-    lex = get_lexicon()
-    return np.bincount(lex._dst, minlength=len(lex.terms))
+def term_table() -> _TermTable:
+    return _TermTable()
 
 
-@functools.lru_cache(maxsize=200_000)
 def original_share(key: str) -> float:
     """Unnormalised prior that a spinner's output word came from original ``key``: common words
     are more often the original, and a word with many synonyms spreads its swaps over all of
     them (frequency / number of thesaurus neighbours)."""
+    from .lexicon import get_lexicon
+
+    i = get_lexicon()._index.get(key)
+    if i is not None and not term_table().multi[i]:
+        return float(term_table().share[i])
     from wordfreq import word_frequency
 
+    f = word_frequency(key, "en") if key.isalpha() else 1e-6
+    return max(f, 1e-8)
+
+
+_EMPTY = (np.zeros(0, np.uint64), np.zeros(0, np.float32), np.zeros(0, np.float64), np.zeros(0, np.float64))
+
+
+def _combine(parts: list[tuple[np.ndarray, ...]]):
+    """Concatenate (hash, weight, share, prior) arrays; keep each hash once, at its best weight."""
+    parts = [p for p in parts if len(p[0])]
+    if not parts:
+        return _EMPTY
+    h = np.concatenate([p[0] for p in parts])
+    w = np.concatenate([p[1] for p in parts]).astype(np.float32)
+    sh = np.concatenate([p[2] for p in parts])
+    pr = np.concatenate([p[3] for p in parts])
+    keep = h != 0
+    h, w, sh, pr = h[keep], w[keep], sh[keep], pr[keep]
+    order = np.lexsort((h, -w))
+    h, w, sh, pr = h[order], w[order], sh[order], pr[order]
+    _, first = np.unique(h, return_index=True)
+    first.sort()
+    first = first[:MAX_ALTERNATIVES]
+    return h[first], w[first], sh[first], pr[first]
+
+
+def _one(key: str, weight: float):
+    h = h64(key)
+    return (np.array([h], np.uint64), np.array([weight], np.float32),
+            np.array([original_share(key)], np.float64), np.array([PRIOR[h]], np.float64))
+
+
+def _lexicon_originals(term: str, cap: float = 1.0):
     from .lexicon import get_lexicon
 
     lex = get_lexicon()
-    f = word_frequency(key, "en") if key.isalpha() else 1e-6
-    i = lex._index.get(key)
-    deg = int(_in_degree()[i]) if i is not None else 1
-    return max(f, 1e-8) / max(deg, 1)
+    i = lex._index.get(term)
+    if i is None:
+        return _EMPTY
+    a, b = lex._offsets[i], lex._offsets[i + 1]
+    dst = lex._dst[a:b]
+    tt = term_table()
+    w = _flag_weights(lex._flags[a:b].astype(np.int64))
+    w = np.where(tt.multi[dst], np.minimum(w, W_MULTI), w)
+    return tt.hash[dst], np.minimum(w, cap).astype(np.float32), tt.share[dst], tt.prior[dst]
 
 
 @functools.lru_cache(maxsize=100_000)
-def word_alternatives(word: str) -> tuple[tuple[str, float], ...]:
-    """Keys the original of a (possibly spun) ``word`` may have, with weights, best first."""
-    from .lexicon import get_lexicon
-
-    lex = get_lexicon()
+def word_alternatives(word: str):
+    """Key hashes the original of a (possibly spun) ``word`` may have: arrays ``(hash, weight,
+    share)``, best weight first. The word's own lemmas weigh 1.0."""
     w = normalise(word)
-    alts: dict[str, float] = {}
-
-    def put(term: str, weight: float) -> None:
-        k = doc_key(term)
-        if alts.get(k, 0.0) < weight:
-            alts[k] = weight
-
     lemmas = _lemmas(w)
-    put(w, W_SAME)
-    for lemma in lemmas:
-        put(lemma, W_SAME)
+    parts = [_one(w, W_SAME)] + [_one(lemma, W_SAME) for lemma in lemmas]
     if w in _NUMBERS:
-        put(_NUMBERS[w], W_NUMBER)
+        parts.append(_one(_NUMBERS[w], W_NUMBER))
     elif w in _DIGITS:
-        put(_DIGITS[w], W_NUMBER)
+        parts.append(_one(_DIGITS[w], W_NUMBER))
     if w in SPINNER_PHRASES and " " not in SPINNER_PHRASES[w]:
-        put(SPINNER_PHRASES[w], W_PHRASE)
+        parts.append(_one(SPINNER_PHRASES[w], W_PHRASE))
     if w.isalpha():
         for term in dict.fromkeys((w,) + lemmas):
-            for orig, flags in lex.originals(term):
-                if " " in orig:
-                    for part in orig.split():
-                        if part not in STOPWORDS and part.isalpha():
-                            put(part, min(W_MULTI, _flag_weight(flags)))
-                else:
-                    put(orig, _flag_weight(flags))
-    ranked = sorted(alts.items(), key=lambda kv: (-kv[1], kv[0]))
-    return tuple(ranked[:MAX_ALTERNATIVES])
+            parts.append(_lexicon_originals(term))
+    return _combine(parts)
 
 
 @functools.lru_cache(maxsize=50_000)
-def phrase_alternatives(phrase: str) -> tuple[tuple[str, float], ...]:
-    """Keys a multi-word spun ``phrase`` (lower-case, single spaces) may stand for."""
+def phrase_alternatives(phrase: str):
+    """Key hashes a multi-word spun ``phrase`` (lower-case, single spaces) may stand for."""
     from .lexicon import get_lexicon
 
-    alts: dict[str, float] = {}
-
-    def put(term: str, weight: float) -> None:
-        for part in term.split():
-            if part in STOPWORDS and " " in term:
-                continue
-            k = doc_key(part)
-            if alts.get(k, 0.0) < weight:
-                alts[k] = weight
-
+    parts = []
     if phrase in SPINNER_PHRASES:
-        put(SPINNER_PHRASES[phrase], W_PHRASE)
+        for word in SPINNER_PHRASES[phrase].split():
+            if word not in STOPWORDS or " " not in SPINNER_PHRASES[phrase]:
+                parts.append(_one(doc_key(word), W_PHRASE))
+    if phrase in get_lexicon():
+        parts.append(_lexicon_originals(phrase))
+    return _combine(parts)
+
+
+def readable_alternatives(word: str) -> list[tuple[str, float]]:
+    """For people and tests: the lexicon terms behind :func:`word_alternatives` (slow)."""
+    from .lexicon import get_lexicon
+
     lex = get_lexicon()
-    if phrase in lex:
-        for orig, flags in lex.originals(phrase):
-            put(orig, _flag_weight(flags) if " " not in orig else min(W_MULTI, _flag_weight(flags)))
-    ranked = sorted(alts.items(), key=lambda kv: (-kv[1], kv[0]))
-    return tuple(ranked[:MAX_ALTERNATIVES])
+    h, w, _, _ = word_alternatives(word)
+    weight = dict(zip(h.tolist(), w.tolist()))
+    names: dict[int, str] = {}
+    for term in [normalise(word), *_lemmas(normalise(word))]:
+        names.setdefault(h64(doc_key(term)), doc_key(term))
+        for orig, _f in lex.originals(term):
+            k = doc_key(orig.split()[-1]) if " " in orig else doc_key(orig)
+            names.setdefault(h64(k), k)
+    return sorted(((names.get(x, f"#{x:x}"), round(weight[x], 3)) for x in weight), key=lambda kv: (-kv[1], kv[0]))
 
 
 @functools.lru_cache(maxsize=1)
@@ -315,18 +437,19 @@ def _phrase_heads() -> tuple[frozenset[str], int]:
 
 
 class QueryAlternatives:
-    """The expanded query: parallel arrays of (alternative key hash, query token, weight)."""
+    """The expanded query: parallel arrays of (alternative key hash, query token, weight, share)."""
 
-    __slots__ = ("tokens", "exact", "alt_hash", "alt_tok", "alt_w", "alt_group", "alt_share")
+    __slots__ = ("tokens", "exact", "surface", "alt_hash", "alt_tok", "alt_w", "alt_share", "alt_prior")
 
-    def __init__(self, tokens, exact, alt_hash, alt_tok, alt_w, alt_group, alt_share):
+    def __init__(self, tokens, exact, alt_hash, alt_tok, alt_w, alt_share, alt_prior):
         self.tokens = tokens
         self.exact = exact          # uint64 per token: the token's own key hash
+        self.surface = np.fromiter((surface_hash(t.text) for t in tokens), dtype=np.uint32, count=len(tokens))
         self.alt_hash = alt_hash    # uint64 per alternative
         self.alt_tok = alt_tok      # int32: the query token it stands for
-        self.alt_w = alt_w          # float32: relation weight
-        self.alt_group = alt_group  # int32: the alternative set it came from
+        self.alt_w = alt_w          # float32: relation weight (1.0: the word itself)
         self.alt_share = alt_share  # float64: prior share as an original (:func:`original_share`)
+        self.alt_prior = alt_prior  # float64: general-English passage probability (:data:`PRIOR`)
 
 
 def expand_query(text: str, extra: dict[int, list[str]] | None = None, tokens=None) -> QueryAlternatives:
@@ -338,50 +461,32 @@ def expand_query(text: str, extra: dict[int, list[str]] | None = None, tokens=No
     toks = tokenize(text) if tokens is None else tokens
     lows = [normalise(t.text) for t in toks]
     heads, longest = _phrase_heads()
-    hashes: list[int] = []
-    tok_idx: list[int] = []
-    weights: list[float] = []
-    groups: list[int] = []
-    shares: list[float] = []
-    group = 0
+    term_table()
+    parts: list[tuple] = []
+    tok_parts: list[np.ndarray] = []
     exact = np.fromiter((key_hash(t.text) for t in toks), dtype=np.uint64, count=len(toks))
     for i, low in enumerate(lows):
-        for key, weight in word_alternatives(low):
-            hashes.append(h64(key))
-            tok_idx.append(i)
-            weights.append(weight)
-            groups.append(group)
-            shares.append(original_share(key))
+        alt = word_alternatives(low)
         if extra and i in extra:
-            for term in extra[i]:
-                hashes.append(h64(doc_key(term)))
-                tok_idx.append(i)
-                weights.append(W_WORDNET)
-                groups.append(group)
-                shares.append(original_share(doc_key(term)))
-        group += 1
+            alt = _combine([alt] + [_one(doc_key(term), W_WORDNET) for term in extra[i]])
+        parts.append(alt)
+        tok_parts.append(np.full(len(alt[0]), i, np.int32))
         if low in heads:
             for n in range(2, min(longest, len(lows) - i) + 1):
-                phrase = " ".join(lows[i:i + n])
-                alts = phrase_alternatives(phrase)
-                if not alts:
+                alt = phrase_alternatives(" ".join(lows[i:i + n]))
+                if not len(alt[0]):
                     continue
-                for key, weight in alts:
-                    kh = h64(key)
-                    sh = original_share(key)
-                    for j in range(i, i + n):
-                        hashes.append(kh)
-                        tok_idx.append(j)
-                        weights.append(weight)
-                        groups.append(group)
-                        shares.append(sh)
-                group += 1
+                for j in range(i, i + n):
+                    parts.append(alt)
+                    tok_parts.append(np.full(len(alt[0]), j, np.int32))
+    if not parts:
+        return QueryAlternatives(toks, exact, *_EMPTY[:1], np.zeros(0, np.int32), *_EMPTY[1:])
     return QueryAlternatives(
         toks,
         exact,
-        np.array(hashes, dtype=np.uint64),
-        np.array(tok_idx, dtype=np.int32),
-        np.array(weights, dtype=np.float32),
-        np.array(groups, dtype=np.int32),
-        np.array(shares, dtype=np.float64),
+        np.concatenate([p[0] for p in parts]),
+        np.concatenate(tok_parts),
+        np.concatenate([p[1] for p in parts]),
+        np.concatenate([p[2] for p in parts]),
+        np.concatenate([p[3] for p in parts]),
     )
