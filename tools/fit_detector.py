@@ -42,7 +42,7 @@ sys.path.insert(0, os.path.join(ROOT, "src"))
 import unspin.detect as D  # noqa: E402
 
 PSEUDO = {"tokens": 40.0, "fp_words": 300.0}
-RATES = ("tok_mean", "tok_high", "gain_mean", "rare_rate")
+RATES = ("tok_mean", "strong_rate", "rare_rate")
 
 
 def bootstrap_model() -> D.Model:
@@ -185,6 +185,7 @@ def main() -> int:
     X, y = np.array(X), np.array(y)
     model.token = D.fit_logreg(X, y, D.TOKEN_FEATURES, l2=args.l2)
     tok_auc = D.auroc(model.token.prob(X), y)
+    model.priors = dict(model.priors, token_base=float(y.mean()))
     print(f"  tokens {len(y)}, substituted {y.mean():.3f}, train AUROC {tok_auc:.3f}", file=sys.stderr)
     for A in (A_train, A_test, A_short, A_wild, A_wild_nofp, A_test_nofp):
         set_probs(model, A)
@@ -194,7 +195,7 @@ def main() -> int:
     long_n = len(train_long)
     raw = [det.raw_rates(a) for a in A_train[:long_n]]
     labels_long = [r["label"] for r in train_long]
-    priors = {}
+    priors = {"token_base": model.priors["token_base"]}
     for k in RATES:
         per = {lab: [x[k] / x["n"] for x, l in zip(raw, labels_long) if l == lab and x["n"]] for lab in (0, 1)}
         priors[k] = float((np.median(per[0]) + np.median(per[1])) / 2)

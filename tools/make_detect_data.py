@@ -168,7 +168,7 @@ def main() -> int:
     ap.add_argument("--min-words", type=int, default=100)
     ap.add_argument("--max-words", type=int, default=400)
     ap.add_argument("--max-docs-per-source", type=int, default=400)
-    ap.add_argument("--rates", default="0.1,0.15,0.2,0.3,0.4")
+    ap.add_argument("--rates", default="0.1,0.2,0.3,0.45,0.6")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--all-wild", action="store_true", help="keep wild-dev articles shorter than --min-words")
     args = ap.parse_args()

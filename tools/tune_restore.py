@@ -108,6 +108,8 @@ def examples(restorer: Restorer, text: str, original: str | None):
                     dlm = dec._window_score(words, i, n, c.words) - base
                     label = int(g is not None and c.words == g and g != spun)
                     out.append(([dlm] + [f[k] for k in FEATURES], label, original is None, offset + i,
+                                # inside an unequal aligned block keep is not known to be right
+                                (g is None and original is not None and n == 1) or
                                 (g is not None and g != tuple(words[i:i + 1]) and n == 1) or
                                 (g is not None and n > 1 and g != spun)))
         offset += len(sent)

@@ -13,6 +13,11 @@ __version__ = "0.1.0"
 from .results import Edit, Restoration, apply_edits
 from .restore import RestoreConfig, restore, restore_many
 
+# Imported eagerly (both are cheap: models load on first use) so that ``unspin.detect`` and
+# ``unspin.trace`` are the functions, not the submodules of the same name.
+from .detect import detect  # noqa: E402
+from .trace import trace  # noqa: E402
+
 __all__ = [
     "Edit",
     "Restoration",
@@ -23,17 +28,3 @@ __all__ = [
     "detect",
     "trace",
 ]
-
-
-def detect(text: str, **options):
-    """Spin score and suspicious spans of ``text`` (see :mod:`unspin.detect`)."""
-    from .detect import detect as _detect
-
-    return _detect(text, **options)
-
-
-def trace(text: str, index, k: int = 5, **options):
-    """Top-``k`` likely sources of ``text`` in ``index`` (see :mod:`unspin.trace`)."""
-    from .trace import trace as _trace
-
-    return _trace(text, index, k=k, **options)

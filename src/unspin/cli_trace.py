@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import json
 import os
@@ -313,4 +312,3 @@ def cmd_eval_trace(args) -> int:
 
 
 __all__ = ["register"]
-_ = argparse  # used for type hints in editors

@@ -38,7 +38,7 @@ import numpy as np
 
 from .errors import UnspinError
 from .lexicon import MOBY_HEAD_LISTS_SPUN, MOBY_SPUN_LISTS_HEAD, WORDNET_SYNONYM, get_lexicon
-from .lm import OOV_LOGP, get_lm
+from .lm import _TO_LN, OOV_LOGP, get_lm
 from .tokenize import Token, is_sentence_initial, sentence_spans, tokenize
 
 # Words the scan never questions on its own (restoration may still edit them).
@@ -161,9 +161,11 @@ def fit_logreg(X: np.ndarray, y: np.ndarray, names: Sequence[str], l2: float = 1
     return LogReg(list(names), beta[:-1], float(beta[-1]), mean, scale)
 
 
-TOKEN_FEATURES = ["gain", "gain_pos", "lse_gain", "freq_gain", "rarity", "surprisal", "moby_head", "wordnet",
-                  "no_candidate", "capital", "fingerprint"]
-DOC_FEATURES = ["tok_mean", "tok_high", "gain_mean", "rare_rate", "fp_rate"]
+TOKEN_FEATURES = ["gain", "gain_over_4", "gain_over_8", "lse_gain", "lse_over_4", "freq_gain", "gain_x_freq",
+                  "rarity", "surprisal", "moby_head", "wordnet", "no_candidate", "capital", "fingerprint"]
+DOC_FEATURES = ["glr_low", "glr_high", "tok_mean", "strong_rate", "rare_rate", "fp_rate"]
+# Substitution rates of the two likelihood-ratio sums (light and heavy spinning).
+GLR_RATES = {"glr_low": 0.05, "glr_high": 0.2}
 FP_FEATURES = ["fp_rate", "fp_any"]
 
 
@@ -275,13 +277,15 @@ class Scanner:
         for t, f in self._top(w):
             if t != w:
                 found[t] = found.get(t, 0) | f
-        for upos, lemma, tag in _analyses(w):
-            if lemma == w:
-                continue
+        morph = _morph()
+        known = self.lm.known
+        for lemma, tags in morph.analyses(w):
             for t, f in self._top(lemma):
-                form = _inflect(t, upos, tag)
-                if form and form != w and " " not in form and self.lm.known(form):
-                    found[form] = found.get(form, 0) | f
+                for tag in tags:
+                    form = morph.inflect(t, tag)
+                    if form and form != w and known(form):
+                        found[form] = found.get(form, 0) | f
+                        break
         if len(found) > MAX_CANDIDATES:
             best = sorted(found, key=lambda t: -self.unigram(t))[:MAX_CANDIDATES]
             found = {t: found[t] for t in best}
@@ -291,7 +295,11 @@ class Scanner:
         return c
 
     def scan(self, text: str, tokens: list[Token]) -> list[TokenEvidence]:
-        logp = self.lm.logp
+        lm = self.lm
+        prob = lm._model.prob  # raw pocketsphinx call (log base 1.0001): the hot loop
+        to_ln = _TO_LN
+        known = lm.known
+        oov = OOV_LOGP
         out: list[TokenEvidence] = []
         spans = sentence_spans(text)
         si = 0
@@ -306,16 +314,16 @@ class Scanner:
         exp, log = math.exp, math.log
         for idx in groups:
             words = [_lm_form(tokens[k]) for k in idx]
+            kn = [known(x) for x in words]
             n = len(words)
             for j, k in enumerate(idx):
                 ev = out[k]
-                tok = tokens[k]
                 w = words[j]
                 p1 = words[j - 1] if j >= 1 else "<s>"
                 p2 = words[j - 2] if j >= 2 else "<s>"
-                lp = logp(w, p1, p2)
+                lp = prob([w, p1, p2]) * to_ln if kn[j] else oov
                 ev.surprisal = -lp
-                if not _eligible(tok, w, text):
+                if not _eligible(tokens[k], w, text):
                     continue
                 ev.eligible = True
                 uw = self.unigram(w)
@@ -323,16 +331,26 @@ class Scanner:
                 cands = self.candidates(w)
                 if not cands:
                     continue
-                n1 = words[j + 1] if j + 1 < n else "</s>"
-                n2 = words[j + 2] if j + 2 < n else ("</s>" if j + 1 < n else None)
-                base = lp + logp(n1, w, p1) + (logp(n2, n1, w) if n2 else 0.0)
-                best_g, best_c, best_f = -math.inf, "", 0
-                tot = 0.0
+                if j + 1 < n:
+                    n1, k1 = words[j + 1], kn[j + 1]
+                else:
+                    n1, k1 = "</s>", True
+                base = lp + (prob([n1, w, p1]) * to_ln if k1 else 0.0)
+                scored = []
                 for c, f in cands:
-                    g = logp(c, p1, p2) + logp(n1, c, p1) + (logp(n2, n1, c) if n2 else 0.0) - base
+                    sc = prob([c, p1, p2]) + (prob([n1, c, p1]) if k1 else 0)
+                    scored.append((sc * to_ln - base, c, f))
+                scored.sort(reverse=True)
+                # The word after next, for the two best neighbours and the word itself.
+                if j + 2 < n and kn[j + 2]:
+                    n2 = words[j + 2]
+                    bw = prob([n2, n1, w]) * to_ln
+                    top = [(g + prob([n2, n1, c]) * to_ln - bw, c, f) for g, c, f in scored[:2]]
+                    scored = sorted(top, reverse=True) + scored[2:]
+                best_g, best_c, best_f = scored[0]
+                tot = 0.0
+                for g, _, _ in scored:
                     tot += exp(min(g, 30.0))
-                    if g > best_g:
-                        best_g, best_c, best_f = g, c, f
                 ev.has_candidate = True
                 ev.gain = min(max(best_g, _GAIN_CLIP[0]), _GAIN_CLIP[1])
                 ev.lse_gain = min(max(log(tot), _GAIN_CLIP[0]), _GAIN_CLIP[1])
@@ -342,16 +360,55 @@ class Scanner:
         return out
 
 
-def _analyses(w: str):
-    from .candidates import analyses
+class _Morph:
+    """Fast, cached word-form analysis and inflection from lemminflect's tables (no copies)."""
 
-    return analyses(w)
+    _TAGS = {"NOUN": ("NN", "NNS"), "VERB": ("VB", "VBD", "VBG", "VBN", "VBP", "VBZ"),
+             "ADJ": ("JJ", "JJR", "JJS"), "ADV": ("RB", "RBR", "RBS")}
+
+    def __init__(self):
+        import lemminflect
+        from lemminflect.core.Inflections import Inflections
+
+        self._lemmas = lemminflect.getAllLemmas
+        self._infl = Inflections()._getInflDict()
+        self._an: dict[str, tuple] = {}
+
+    def analyses(self, w: str) -> tuple:
+        """((lemma, (penn tags of w)), ...) for the lemmas of ``w`` other than itself."""
+        a = self._an.get(w)
+        if a is not None:
+            return a
+        out = []
+        for upos, lemmas in self._lemmas(w).items():
+            tags_ok = self._TAGS.get(upos)
+            if not tags_ok:
+                continue
+            for lemma in lemmas:
+                if lemma == w:
+                    continue
+                d = self._infl.get(lemma)
+                if not d:
+                    continue
+                tags = tuple(t for t in tags_ok if w in d.get(t, ()))
+                if tags:
+                    out.append((lemma, tags))
+        if len(self._an) > 300_000:
+            self._an.clear()
+        a = self._an[w] = tuple(out)
+        return a
+
+    def inflect(self, lemma: str, tag: str) -> str | None:
+        d = self._infl.get(lemma)
+        if not d:
+            return None
+        forms = d.get(tag)
+        return forms[0] if forms else None
 
 
-def _inflect(term: str, upos: str, tag: str):
-    from .candidates import inflect
-
-    return inflect(term, upos, tag)
+@functools.lru_cache(maxsize=1)
+def _morph() -> _Morph:
+    return _Morph()
 
 
 def _lm_form(tok: Token) -> str:
@@ -387,7 +444,9 @@ def _logit(p: float) -> float:
 def token_features(ev: TokenEvidence) -> list[float]:
     hc = ev.has_candidate
     g = ev.gain if hc else 0.0
-    return [g, max(g, 0.0), ev.lse_gain if hc else 0.0, max(min(ev.freq_gain, 8.0), -8.0) if hc else 0.0,
+    lse = ev.lse_gain if hc else 0.0
+    fg = max(min(ev.freq_gain, 8.0), -8.0) if hc else 0.0
+    return [g, max(g - 4.0, 0.0), max(g - 8.0, 0.0), lse, max(lse - 4.0, 0.0), fg, max(g, 0.0) * max(fg, 0.0) / 8.0,
             min(ev.rarity, 14.0) if ev.eligible else 0.0, min(ev.surprisal, 16.0),
             float(bool(ev.flags & MOBY_HEAD_LISTS_SPUN)), float(bool(ev.flags & WORDNET_SYNONYM)),
             float(ev.eligible and not hc), float(ev.eligible and ev.token.text[:1].isupper()),
@@ -455,20 +514,32 @@ class Detector:
         return Analysis(text, tokens, evidence, hits, len(tokens))
 
     def raw_rates(self, a: Analysis) -> dict[str, float]:
-        """Unsmoothed sums and counts behind the document features."""
+        """Unsmoothed sums and counts behind the document features.
+
+        ``glr_*``: sum over counted words of ln(1 - r + r * LR), LR being the word's likelihood
+        ratio (substitution vs not) from the token model: the log-likelihood ratio of "a share r
+        of the words were substituted" against "none were". Evidence adds up with length.
+        """
+        base = self.model.priors.get("token_base", 0.2)
+        base_odds = base / (1.0 - base)
         n = 0
-        sp = high = gain = rare = 0.0
+        sp = strong = rare = 0.0
+        glr = {k: 0.0 for k in GLR_RATES}
         for ev in a.evidence:
             if not _counted(ev):
                 continue
             n += 1
-            sp += ev.p
-            high += ev.p >= 0.5
+            p = min(max(ev.p, 1e-4), 1 - 1e-4)
+            sp += p
+            lr = (p / (1.0 - p)) / base_odds
+            for k, r in GLR_RATES.items():
+                glr[k] += math.log(1.0 - r + r * lr)
             if ev.has_candidate:
-                gain += max(ev.gain, 0.0)
+                strong += ev.gain >= 8.0
                 rare += ev.freq_gain > 1.0 and ev.gain > 0.0
-        return {"n": n, "tok_mean": sp, "tok_high": high, "gain_mean": gain, "rare_rate": rare,
-                "hits": len(a.hits), "words": a.words}
+        out = {"n": n, "tok_mean": sp, "strong_rate": strong, "rare_rate": rare, "hits": len(a.hits), "words": a.words}
+        out.update(glr)
+        return out
 
     def doc_features(self, a: Analysis) -> dict[str, float]:
         m = self.model
@@ -476,12 +547,9 @@ class Detector:
         pri, pc = m.priors, m.pseudo
         k = pc["tokens"]
         n = r["n"]
-        f = {
-            "tok_mean": _logit((r["tok_mean"] + k * pri["tok_mean"]) / (n + k)),
-            "tok_high": _logit((r["tok_high"] + k * pri["tok_high"]) / (n + k)),
-            "gain_mean": (r["gain_mean"] + k * pri["gain_mean"]) / (n + k),
-            "rare_rate": _logit((r["rare_rate"] + k * pri["rare_rate"]) / (n + k)),
-        }
+        f = {key: r[key] / 10.0 for key in GLR_RATES}
+        for key in ("tok_mean", "strong_rate", "rare_rate"):
+            f[key] = _logit((r[key] + k * pri[key]) / (n + k))
         f.update(fp_features(len(a.hits), a.words, pc))
         return f
 

@@ -32,7 +32,6 @@ import functools
 import html
 import math
 import os
-import sys
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -162,10 +161,6 @@ def _idf(hashes: np.ndarray, df: np.ndarray, n: int, prior: np.ndarray | None = 
 # ---------------------------------------------------------------------------------------------
 # search
 
-class _Chunk:
-    __slots__ = ("t0", "t1", "weight", "cand", "scores", "best_tok", "qcov")
-
-
 def _expand_ranges(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Concatenated ``arange(lo[i], hi[i])`` and the ``i`` each element came from."""
     lens = hi - lo
@@ -175,9 +170,6 @@ def _expand_ranges(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarr
     owner = np.repeat(np.arange(len(lo)), lens)
     offs = np.repeat(np.cumsum(lens) - lens, lens)
     return np.arange(total, dtype=np.int64) - offs + np.repeat(lo, lens), owner
-
-
-_DEBUG: dict | None = None
 
 
 def _length_bonus(index: Index, n: int):
@@ -328,8 +320,6 @@ def _score_chunk(index: Index, qa, t0: int, t1: int, n_cand: int):
     top = best_possible.sum() + max(0, n_content - 1) * math.log(P_ORDER / (ORDER_GAP / avg))
     best_pos = np.full((len(cand), nt), -1, dtype=np.int64)
     best_pos[bc, bq] = bp
-    if _DEBUG is not None:
-        _DEBUG.update(best=best, gap_words=gap_words, cand=cand, score=score, gain=gain, a_hash=a_hash, a_tok=a_tok)
     return cand, score, best_pos, max(top, 1e-9)
 
 
@@ -431,7 +421,9 @@ _DOC_PRIORS_DONE: set[tuple[str, int]] = set()
 
 def _ensure_doc_priors(idx: Index) -> None:
     """Small indexes lean on general-English word rarity: learn it for their words once."""
-    key = (os.path.abspath(idx.path) if idx.path != ":memory:" else str(id(idx)), idx.n_docs)
+    if idx.path == ":memory:":  # built in this process: its words' priors are already known
+        return
+    key = (os.path.abspath(idx.path), idx.n_docs)
     if key in _DOC_PRIORS_DONE:
         return
     from .trace_signatures import doc_keys
@@ -653,14 +645,3 @@ def render_html(query_name: str, query_text: str, matches: list[Match]) -> str:
             out.append(f"<tr><td>{''.join(left)}</td><td>{''.join(right)}</td></tr>")
         out.append("</table>")
     return "\n".join(out) + "\n"
-
-
-# ``unspin.trace`` is both this module and the public function ``unspin.trace(text, index, k)``
-# (exported lazily by the package). Importing this module makes the package attribute point at
-# the module, so the module itself is made callable: ``unspin.trace(...)`` works either way.
-class _CallableModule(sys.modules[__name__].__class__):
-    def __call__(self, text: str, index, k: int = 5, **options):
-        return trace(text, index, k=k, **options)
-
-
-sys.modules[__name__].__class__ = _CallableModule

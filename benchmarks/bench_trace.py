@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""Benchmark ``unspin trace``: index build speed, query latency and retrieval quality at scale.
+
+Pinned to one CPU core (``os.sched_setaffinity``) with single-threaded numpy, so the numbers are
+per core. Steps:
+
+1. build an index of the distractor documents (JSONL, e.g. from ``tools/make_distractors.py``):
+   documents per second;
+2. add the originals of each ``--pairs`` file (JSONL with ``id``, ``spun``, ``original``; e.g.
+   wild-dev pairs, or ``tools/spinner.py`` output) and trace every spun text: recall@1, recall@5,
+   MRR, and median / p90 latency with and without the evidence alignment.
+
+Usage::
+
+    python benchmarks/bench_trace.py --distractors /tmp/unspin-distractors.jsonl \\
+        --pairs ../shared/data/wild-dev/pairs.jsonl --pairs /tmp/unspin-synth-moby.jsonl
+
+Prints one JSON object. Results and the exact commands are recorded in docs/trace.md.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"
+
+import argparse  # noqa: E402
+import importlib  # noqa: E402
+import json  # noqa: E402
+import platform  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--distractors", required=True, help="JSONL documents (id, text)")
+    ap.add_argument("--pairs", action="append", default=[], help="JSONL pairs: id, spun, original")
+    ap.add_argument("--limit", type=int, help="use at most this many distractors")
+    ap.add_argument("--core", type=int, default=0, help="CPU core to pin to (default 0)")
+    ap.add_argument("--keep", help="keep the built index at this path")
+    args = ap.parse_args()
+
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {args.core})
+    T = importlib.import_module("unspin.trace")
+    from unspin.trace_index import Document, Index, build, iter_sources
+    from unspin.trace_signatures import term_table
+
+    t = time.perf_counter()
+    term_table()  # the per-process lexicon table (cached on disk after the first run)
+    table_s = time.perf_counter() - t
+
+    def distractors():
+        for n, item in enumerate(iter_sources([args.distractors])):
+            if args.limit and n >= args.limit:
+                break
+            yield item
+
+    tmp = tempfile.mkdtemp(prefix="bench-trace-")
+    path = args.keep or os.path.join(tmp, "bench.index")
+    t = time.perf_counter()
+    n_docs = build(path, distractors(), force=True)["documents"]
+    build_s = time.perf_counter() - t
+    report = {
+        "machine": {"python": platform.python_version(), "cpu": platform.processor() or platform.machine(),
+                    "cores_used": 1},
+        "lexicon_table_seconds": round(table_s, 2),
+        "build": {"documents": n_docs, "seconds": round(build_s, 2), "docs_per_s": round(n_docs / build_s, 1)},
+        "sets": {},
+    }
+    by_text: dict[str, str] = {}  # an original indexed once, whichever set brought it
+    for pairs in args.pairs:
+        rows = [json.loads(line) for line in open(pairs, encoding="utf-8") if line.strip()]
+        docs = []
+        for r in rows:
+            key = " ".join(r["original"].split())
+            if key not in by_text:
+                by_text[key] = f"{os.path.basename(pairs)}#{r['id']}"
+                docs.append((pairs, Document(id=by_text[key], text=r["original"])))
+        with Index.open(path, writable=True) as idx:
+            idx.add(docs)
+        idx = Index.open(path)
+        t = time.perf_counter()
+        idx.load()
+        load_s = time.perf_counter() - t
+        ranks, lat, lat_ev = [], [], []
+        for r in rows:
+            truth = by_text[" ".join(r["original"].split())]
+            t = time.perf_counter()
+            res = T.trace(r["spun"], idx, 5, evidence=False)
+            lat.append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            T.trace(r["spun"], idx, 5, evidence=True)
+            lat_ev.append((time.perf_counter() - t) * 1000)
+            ids = [m.id for m in res]
+            ranks.append(ids.index(truth) + 1 if truth in ids else 0)
+        n = len(ranks)
+        report["sets"][pairs] = {
+            "queries": n,
+            "index_documents": idx.n_docs,
+            "index_load_seconds": round(load_s, 3),
+            "recall@1": round(sum(r == 1 for r in ranks) / n, 4),
+            "recall@5": round(sum(0 < r <= 5 for r in ranks) / n, 4),
+            "mrr": round(sum(1 / r for r in ranks if r) / n, 4),
+            "latency_ms_median": round(statistics.median(lat), 2),
+            "latency_ms_p90": round(sorted(lat)[int(0.9 * n)], 2),
+            "latency_with_evidence_ms_median": round(statistics.median(lat_ev), 2),
+        }
+        idx.close()
+    if not args.keep:
+        os.unlink(path)
+        os.rmdir(tmp)
+    print(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
