@@ -23,6 +23,8 @@ def main() -> int:
     ap.add_argument("file", nargs="?", default=str(ROOT / "examples" / "atmeh-raid.spun.txt"))
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--backend", default="ngram")
+    ap.add_argument("--jsonl", help="also measure a stream of documents (JSONL with 'text'), e.g. a corpus")
+    ap.add_argument("--limit", type=int, default=3000, help="documents to take from --jsonl")
     args = ap.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
@@ -46,6 +48,25 @@ def main() -> int:
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"file={Path(args.file).name} words={words} backend={args.backend}")
     print(f"load {load:.2f} s; cold {words / cold:,.0f} words/s; warm {words / warm:,.0f} words/s; max RSS {rss:.0f} MB")
+    if args.jsonl:
+        import json
+
+        docs = []
+        with open(args.jsonl, encoding="utf-8") as f:
+            for line in f:
+                docs.append(json.loads(line)["text"])
+                if len(docs) >= args.limit:
+                    break
+        half = len(docs) // 2
+        for label, part in (("first half", docs[:half]), ("second half", docs[half:])):
+            n = sum(len(tokenize(d)) for d in part)
+            t0 = time.perf_counter()
+            for d in part:
+                restorer.restore(d)
+            dt = time.perf_counter() - t0
+            print(f"{Path(args.jsonl).name} {label}: {len(part)} docs, {n} words, {n / dt:,.0f} words/s")
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"max RSS {rss:.0f} MB")
     return 0
 
 

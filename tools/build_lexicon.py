@@ -120,6 +120,7 @@ def main() -> int:
     np.savez_compressed(
         out_path,
         terms=np.array("\n".join(terms)),
+        zipf=np.array([zipf_frequency(t, "en") for t in terms], dtype=np.float32),
         offsets=offsets,
         dst=dst,
         flags=fl,

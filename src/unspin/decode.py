@@ -13,13 +13,13 @@ decoded jointly with a beam Viterbi over trigram states.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, fields
 
-import lemminflect
 from wordfreq import zipf_frequency
 
-from .candidates import Candidate, CandidateGenerator
+from .candidates import Candidate, CandidateGenerator, lemmas
 from .lexicon import MOBY_HEAD_LISTS_SPUN, MOBY_SPUN_LISTS_HEAD, WORDNET_SYNONYM
 from .lm import NGramLM
 
@@ -58,6 +58,7 @@ class Weights:
         return cls(**{k: float(v) for k, v in d.items() if k in names})
 
 
+@functools.lru_cache(maxsize=1 << 18)
 def _zipf(words: tuple[str, ...]) -> float:
     return zipf_frequency(" ".join(words), "en")
 
@@ -66,7 +67,7 @@ def _share_pos(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     """Whether two single words can be the same part of speech (phrases: assumed yes)."""
     if len(a) != 1 or len(b) != 1:
         return True
-    pa, pb = lemminflect.getAllLemmas(a[0]), lemminflect.getAllLemmas(b[0])
+    pa, pb = lemmas(a[0]), lemmas(b[0])
     if not pa or not pb:
         return True
     return bool(set(pa) & set(pb))
@@ -91,9 +92,12 @@ class Choice:
 
 
 class Decoder:
+    MIN_ZIPF = 4.0  # thesaurus-only originals must be at least this common (wordfreq zipf)
+    CACHE_LIMIT = 300_000
+
     def __init__(self, lm: NGramLM, generator: CandidateGenerator, weights: Weights,
                  max_candidates: int = 6, beam: int = 8, prune_margin: float = 4.0,
-                 min_zipf: float = 4.0, min_zipf_gain: float = 0.5):
+                 min_zipf: float = MIN_ZIPF, min_zipf_gain: float = 0.5):
         self.min_zipf = min_zipf
         self.min_zipf_gain = min_zipf_gain
         self.lm = lm
@@ -145,6 +149,10 @@ class Decoder:
         """Context-free channel scores of a span's candidates, best first (cached per form)."""
         p = self._prior_cache.get(spun)
         if p is None:
+            if len(spun) > 1 and not self.gen.may_have(spun):
+                return []  # most word sequences are no known phrase; don't cache them
+            if len(self._prior_cache) > self.CACHE_LIMIT:
+                self._prior_cache.clear()  # bounded memory on endless streams
             # Learned and fingerprint originals may be words the 3-gram never saw (technical terms).
             cands = [c for c in self.gen.candidates(spun)
                      if (c.fingerprint or c.table or all(self.lm.known(x) for x in c.words))

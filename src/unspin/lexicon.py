@@ -26,20 +26,28 @@ class Lexicon:
             self._offsets = data["offsets"]
             self._dst = data["dst"]
             self._flags = data["flags"]
+            self.zipf = data["zipf"]
         self._index = {t: i for i, t in enumerate(self.terms)}
         self.max_words = max(len(t.split()) for t in self.terms)
 
     def __contains__(self, term: str) -> bool:
         return term in self._index
 
-    def originals(self, term: str) -> list[tuple[str, int]]:
-        """Terms that ``term`` may have replaced, with relation flags."""
+    def originals(self, term: str, min_zipf: float = 0.0, flags: int = 0) -> list[tuple[str, int]]:
+        """Terms that ``term`` may have replaced, with relation flags; optionally only those at
+        least ``min_zipf`` frequent and linked by one of ``flags``."""
         i = self._index.get(term)
         if i is None:
             return []
         a, b = self._offsets[i], self._offsets[i + 1]
+        dst, fl = self._dst[a:b], self._flags[a:b]
+        if min_zipf > 0 or flags:
+            keep = self.zipf[dst] >= min_zipf
+            if flags:
+                keep &= (fl & flags) > 0
+            dst, fl = dst[keep], fl[keep]
         terms = self.terms
-        return [(terms[j], int(f)) for j, f in zip(self._dst[a:b].tolist(), self._flags[a:b].tolist())]
+        return [(terms[j], f) for j, f in zip(dst.tolist(), fl.tolist())]
 
     def out_degree(self, term: str) -> int:
         i = self._index.get(term)

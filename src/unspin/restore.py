@@ -22,7 +22,7 @@ from importlib import resources
 
 from .candidates import CandidateGenerator
 from .decode import Decoder, Weights
-from .lexicon import get_lexicon
+from .lexicon import MOBY_HEAD_LISTS_SPUN, WORDNET_SYNONYM, get_lexicon
 from .lm import get_lm
 from .results import Edit, Restoration, apply_edits
 from .table import SubstitutionTable
@@ -94,7 +94,9 @@ class Restorer:
         if table is None and config.learned_table:
             table = shipped_table()
         fps = _fingerprint_table() if config.fingerprints else {}
-        self.generator = CandidateGenerator(get_lexicon(), table=table, fingerprints=fps)
+        self.generator = CandidateGenerator(get_lexicon(), table=table, fingerprints=fps,
+                                            min_zipf=Decoder.MIN_ZIPF - 1.0,
+                                            need_flags=MOBY_HEAD_LISTS_SPUN | WORDNET_SYNONYM)
         if weights is None:
             base = dict(shipped_weights())
             base.update(dict(config.weights))
