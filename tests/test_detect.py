@@ -1,0 +1,361 @@
+import importlib
+import json
+import math
+import sys
+from pathlib import Path
+
+import pytest
+
+import unspin
+
+D = importlib.import_module("unspin.detect")  # the module; ``unspin.detect`` is the function
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+
+# Plain prose written for these tests (not from any data set).
+CLEAN = (
+    "The city council met on Tuesday evening to discuss the new budget for the coming year. "
+    "Members said the plan would raise spending on schools and roads, while cutting costs in other areas. "
+    "Several residents spoke at the meeting and asked the council to keep the public library open on weekends. "
+    "The mayor told reporters that the final vote will take place next month, after a second public hearing. "
+    "Local business owners have welcomed the proposal, saying that better roads will help bring more visitors "
+    "to the town centre. Some people worry that the changes could lead to higher taxes in the future, but "
+    "officials said there are no plans for a tax increase. The council also agreed to start work on a new "
+    "park near the river, which is expected to open in the spring."
+)
+
+
+def _spin(text, rate=0.6, seed=3):
+    from spinner import spin
+
+    return spin(text, rate, seed, "moby")[0]
+
+
+@pytest.fixture(scope="module")
+def spun():
+    return _spin(CLEAN)
+
+
+def _logit(p):
+    p = min(max(p, 1e-9), 1 - 1e-9)
+    return math.log(p / (1 - p))
+
+
+# ----------------------------------------------------------------------------- API
+
+def test_public_function_and_result_shape(spun):
+    d = unspin.detect(spun)
+    assert isinstance(d, D.Detection)
+    assert 0.0 <= d.score <= 1.0 and d.words > 100
+    for s in d.spans:
+        assert 0 <= s.start < s.end <= len(spun)
+        assert spun[s.start:s.end] == s.text
+        assert 0.0 <= s.score <= 1.0 and isinstance(s.evidence, list)
+    assert [s.start for s in d.spans] == sorted(s.start for s in d.spans)
+    json.loads(d.to_json())
+
+
+def test_spun_scores_above_its_clean_original(spun):
+    clean, spun_d = unspin.detect(CLEAN), unspin.detect(spun)
+    assert spun_d.score > clean.score
+    assert spun_d.score >= 0.5 > clean.score
+    assert len(spun_d.spans) > len(clean.spans)
+
+
+def test_spans_point_at_substituted_words(spun):
+    d = unspin.detect(spun)
+    gold = D.gold_spans(spun, CLEAN)
+    counts = D.span_scores([(s.start, s.end) for s in d.spans], gold, spun)
+    m = D.span_metrics([counts])
+    assert m["span_precision"] >= 0.5 and m["span_recall"] >= 0.3, m
+
+
+def test_short_texts_get_less_extreme_scores(spun):
+    long_d = unspin.detect(spun)
+    short_d = unspin.detect(" ".join(spun.split()[:12]))
+    assert abs(_logit(short_d.score)) < abs(_logit(long_d.score))
+    assert short_d.note and "short" in short_d.note
+
+
+def test_empty_and_whitespace():
+    for t in ("", "   \n"):
+        d = unspin.detect(t)
+        assert d.score == 0.5 and d.spans == []
+
+
+def test_non_str_rejected():
+    with pytest.raises(TypeError):
+        unspin.detect(b"bytes")
+
+
+def test_fingerprint_hits_are_spans_with_the_correct_term():
+    text = ("In this paper we apply counterfeit consciousness and profound learning to the data, "
+            "and we train an irregular woodland on the features.")
+    d = unspin.detect(text)
+    fps = [e for s in d.spans for e in s.evidence if e["kind"] == "fingerprint"]
+    assert {e["correct"] for e in fps} >= {"artificial intelligence", "random forest"}
+    fast = unspin.detect(text, mode="fingerprints")
+    assert fast.mode == "fingerprints" and len(fast.spans) >= 3
+    assert fast.spans[0].original.lower() == "artificial intelligence"
+    off = unspin.detect(text, fingerprints=False)
+    assert not any(e["kind"] == "fingerprint" for s in off.spans for e in s.evidence)
+
+
+def test_more_fingerprint_hits_raise_the_fingerprint_only_score():
+    base = "We describe the method and report the results of the study in detail. " * 8
+    one = base + "We used counterfeit consciousness."
+    many = base + " ".join(["We used counterfeit consciousness and profound learning."] * 4)
+    s0 = unspin.detect(base, mode="fingerprints").score
+    s1 = unspin.detect(one, mode="fingerprints").score
+    s4 = unspin.detect(many, mode="fingerprints").score
+    assert s0 < s1 < s4
+
+
+def test_user_fingerprint_list(tmp_path):
+    p = tmp_path / "fp.json"
+    p.write_text(json.dumps({"phrases": [{"tortured": "colossal information", "correct": "big data"}]}))
+    d = unspin.detect("We study colossal information sets.", fingerprint_files=[str(p)])
+    ev = [e for s in d.spans for e in s.evidence if e["kind"] == "fingerprint"]
+    assert ev and ev[0]["correct"] == "big data" and ev[0]["list"] == str(p)
+    assert any("big data" in s.original.lower() for s in d.spans)
+    # One hit in a five-word text: evidence, not certainty.
+    assert 0.5 < d.score < 0.99
+
+
+def test_restore_option(spun):
+    b = unspin.detect(spun, restore=True)
+    clean = unspin.detect(CLEAN, restore=True)
+    assert b.score > clean.score
+    assert "edit_rate" in b.features
+    for s in b.spans:
+        assert spun[s.start:s.end] == s.text
+    assert any(e["kind"] == "restoration" for s in b.spans for e in s.evidence)
+
+
+def test_risk_wording():
+    assert D.risk_label(0.95) == "high risk of spinning"
+    assert D.risk_label(0.1) == "no strong signs"
+
+
+# ----------------------------------------------------------------------------- metrics
+
+def test_auroc_and_tpr():
+    assert D.auroc([0.1, 0.2, 0.8, 0.9], [0, 0, 1, 1]) == 1.0
+    assert D.auroc([0.5, 0.5], [0, 1]) == 0.5
+    neg = [i / 100 for i in range(100)]
+    tpr, thr = D.tpr_at_fpr(neg + [0.995, 0.5], [0] * 100 + [1, 1], 0.01)
+    assert thr == 0.98 and tpr == 0.5
+
+
+def test_gold_spans_are_the_words_that_differ():
+    spun = "the loss of life toll rose to 80"
+    gold = D.gold_spans(spun, "the death toll rose to 80")
+    assert [spun[s:e] for s, e in gold] == ["loss of life"]
+
+
+def test_fit_logreg_separates():
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(0, 1, (200, 2)), rng.normal(2, 1, (200, 2))])
+    y = np.array([0] * 200 + [1] * 200)
+    lr = D.fit_logreg(X, y, ["a", "b"])
+    assert D.auroc(lr.prob(X), y) > 0.9
+    again = D.LogReg.from_dict(lr.to_dict())
+    assert np.allclose(again.prob(X), lr.prob(X), atol=1e-4)
+
+
+def test_shipped_model_file():
+    m = D.shipped_model()
+    assert m.doc.names == D.DOC_FEATURES and m.token.names == D.TOKEN_FEATURES
+    assert 0 < m.span_threshold < 1
+
+
+# ----------------------------------------------------------------------------- CLI
+
+def test_cli_stdin_human_line(run_cli, spun):
+    code, out, err = run_cli(["detect"], spun.encode())
+    assert code == 0, err
+    line = out.strip().split("\t")
+    assert len(out.strip().splitlines()) == 1
+    assert 0 <= float(line[0]) <= 1 and line[1] in ("FLAG", "ok") and line[3] == "<stdin>"
+
+
+def test_cli_json_and_fail_above(run_cli, spun, tmp_path):
+    f = tmp_path / "spun.txt"
+    f.write_text(spun, encoding="utf-8")
+    code, out, err = run_cli(["detect", "--json", str(f)])
+    assert code == 0, err
+    obj = json.loads(out)
+    assert obj["name"] == str(f) and "spans" in obj and 0 <= obj["score"] <= 1
+    code, _, _ = run_cli(["detect", "--fail-above", "0.5", str(f)])
+    assert code == 3
+    code, _, _ = run_cli(["detect", "--fail-above", "0.99999", str(f)])
+    assert code == 0
+
+
+def test_cli_fingerprints_only_flags_only_hits(run_cli, tmp_path):
+    (tmp_path / "a.txt").write_text("We apply counterfeit consciousness to the data.", encoding="utf-8")
+    (tmp_path / "b.txt").write_text(CLEAN, encoding="utf-8")
+    code, out, err = run_cli(["detect", "--fingerprints-only", "--fail-above", "0.5", str(tmp_path)])
+    assert code == 3, err
+    lines = [line.split("\t") for line in out.strip().splitlines()]
+    assert [(x[1], x[3].endswith("a.txt")) for x in lines] == [("FLAG", True), ("ok", False)]
+    code, out, err = run_cli(["detect", "--fingerprints-only", "--fail-above", "0.5", str(tmp_path / "b.txt")])
+    assert code == 0
+
+
+def test_cli_threshold_must_be_a_probability(run_cli):
+    code, out, err = run_cli(["detect", "--threshold", "2"], b"text")
+    assert code == 2 and "between 0 and 1" in err
+
+
+def test_cli_jsonl(run_cli, spun, tmp_path):
+    f = tmp_path / "in.jsonl"
+    f.write_text(json.dumps({"id": "a", "body": spun}) + "\n" + json.dumps({"id": "b", "body": CLEAN}) + "\n")
+    code, out, err = run_cli(["detect", "--format", "jsonl", "--text-field", "body", str(f)])
+    assert code == 0, err
+    rows = [json.loads(x) for x in out.splitlines()]
+    assert [r["id"] for r in rows] == ["a", "b"]
+    assert rows[0]["spin_score"] > rows[1]["spin_score"]
+    assert isinstance(rows[0]["spin_spans"], list) and rows[0]["body"] == spun
+    code, out, err = run_cli(["detect", "--format", "jsonl", str(f)])
+    assert code == 1 and "field 'text'" in err and "Traceback" not in err
+
+
+def test_cli_directory_html_pdf_and_report(run_cli, spun, tmp_path):
+    d = tmp_path / "docs"
+    (d / "sub").mkdir(parents=True)
+    (d / "a.txt").write_text(spun, encoding="utf-8")
+    (d / "sub" / "b.html").write_text(
+        "<html><head><title>t</title><script>var x=1;</script></head><body><p>"
+        + CLEAN.replace(". ", ".</p><p>") + "</p></body></html>", encoding="utf-8")
+    (d / "sub" / "c.pdf").write_bytes(_pdf(CLEAN))
+    (d / "skip.bin").write_bytes(b"\x00\x01")
+    report = tmp_path / "r.html"
+    code, out, err = run_cli(["detect", str(d), "--html", str(report)])
+    assert code == 0, err
+    names = [line.split("\t")[3] for line in out.strip().splitlines()]
+    assert names == [str(d / "a.txt"), str(d / "sub" / "b.html"), str(d / "sub" / "c.pdf")]
+    html = report.read_text(encoding="utf-8")
+    assert html.count("<mark") >= 1 and "var x=1" not in html and "<script src" not in html
+    assert "likely original:" in html
+
+
+def test_cli_pdf_without_text_layer(run_cli, tmp_path):
+    from pypdf import PdfWriter
+
+    w = PdfWriter()
+    w.add_blank_page(width=200, height=200)
+    p = tmp_path / "scan.pdf"
+    with open(p, "wb") as f:
+        w.write(f)
+    code, out, err = run_cli(["detect", str(p)])
+    assert code == 1 and "no text layer" in err and out == "" and "Traceback" not in err
+
+
+def test_cli_bad_inputs(run_cli, tmp_path):
+    bad_pdf = tmp_path / "broken.pdf"
+    bad_pdf.write_bytes(b"%PDF-1.4\n garbage")
+    code, out, err = run_cli(["detect", str(bad_pdf)])
+    assert code == 1 and "PDF" in err and "Traceback" not in err
+    code, out, err = run_cli(["detect"], b"abc \xff def")
+    assert code == 1 and "byte offset 4" in err
+    code, out, err = run_cli(["detect", "/nonexistent/x.txt"])
+    assert code == 1 and "no such file" in err
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, out, err = run_cli(["detect", str(empty)])
+    assert code == 1 and "no .txt" in err
+
+
+def test_cli_one_bad_file_in_a_folder_does_not_stop_the_rest(run_cli, tmp_path):
+    (tmp_path / "a.txt").write_text(CLEAN, encoding="utf-8")
+    (tmp_path / "b.txt").write_bytes(b"bad \xff utf8")
+    code, out, err = run_cli(["detect", str(tmp_path)])
+    assert code == 1 and "b.txt" in err and len(out.strip().splitlines()) == 1
+
+
+def test_cli_eval_detect(run_cli, spun, tmp_path):
+    rows = [{"id": "x1", "text": spun, "label": 1, "original": CLEAN}, {"id": "x2", "text": CLEAN, "label": 0},
+            {"id": "x3", "text": _spin(CLEAN, 0.6, 9), "label": 1, "original": CLEAN}]
+    f = tmp_path / "ev.jsonl"
+    f.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    code, out, err = run_cli(["eval", "detect", str(f)])
+    assert code == 0, err
+    res = json.loads(out)
+    assert res["documents"] == 3 and res["auroc"] == 1.0
+    assert res["span_documents"] == 2 and 0 <= res["span_f1"] <= 1
+
+
+def test_cli_eval_pairs_joined(run_cli, spun, tmp_path):
+    paras = CLEAN.split(". ")
+    sp = [_spin(p, 0.6, i) for i, p in enumerate(paras)]
+    f = tmp_path / "pairs.jsonl"
+    f.write_text("\n".join(json.dumps({"id": f"art1-p{i:02d}", "spun": s, "original": o, "family": "synonym"})
+                           for i, (s, o) in enumerate(zip(sp, paras))) + "\n")
+    code, out, err = run_cli(["eval", "detect", str(f), "--join", "--by", "family"])
+    assert code == 0, err
+    res = json.loads(out)
+    assert res["documents"] == 2 and res["spun"] == 1 and res["clean"] == 1
+    assert "synonym" in res["by_family"]
+
+
+def test_cli_eval_bad_label(run_cli, tmp_path):
+    f = tmp_path / "ev.jsonl"
+    f.write_text(json.dumps({"text": "x", "label": "maybe"}) + "\n")
+    code, out, err = run_cli(["eval", "detect", str(f)])
+    assert code == 1 and "label" in err
+
+
+# ----------------------------------------------------------------------------- wild-dev
+
+def test_wild_dev_synonym_articles_outscore_their_originals(shared_dir):
+    import collections
+
+    arts = collections.defaultdict(list)
+    for line in (shared_dir / "data" / "wild-dev" / "pairs.jsonl").read_text(encoding="utf-8").splitlines():
+        r = json.loads(line)
+        if r["family"] == "synonym":
+            arts[r["id"].rsplit("-p", 1)[0]].append(r)
+    spun, orig = [], []
+    for rows in arts.values():
+        rows.sort(key=lambda r: r["id"])
+        s = "\n\n".join(r["spun"] for r in rows)
+        if len(s.split()) < 100:
+            continue
+        spun.append(unspin.detect(s).score)
+        orig.append(unspin.detect("\n\n".join(r["original"] for r in rows)).score)
+    assert len(spun) >= 4
+    assert D.auroc(spun + orig, [1] * len(spun) + [0] * len(orig)) >= 0.9
+    assert sum(s >= 0.5 for s in spun) >= len(spun) - 1
+
+
+# ----------------------------------------------------------------------------- helpers
+
+def _pdf(text: str) -> bytes:
+    """A one-page PDF with ``text`` in its text layer (Helvetica, one line per sentence)."""
+    lines = [s.strip() for s in text.split(". ") if s.strip()]
+    ops = ["BT", "/F1 9 Tf", "11 TL", "20 800 Td"]
+    for ln in lines:
+        safe = ln.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+        ops.append(f"({safe}.) Tj T*")
+    ops.append("ET")
+    stream = "\n".join(ops).encode("latin-1")
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 842] /Contents 4 0 R "
+            b"/Resources << /Font << /F1 5 0 R >> >> >>",
+            b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, o in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + o + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    for off in offsets:
+        out += b"%010d 00000 n \n" % off
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return bytes(out)
