@@ -4,7 +4,7 @@
     python benchmarks/bench_neural.py                       # gguf (Gemma 3 270M), 2 threads
     python benchmarks/bench_neural.py --spec hf:gpt2 --threads 2
     python benchmarks/bench_neural.py --spinner 200         # + 200 pairs made by tools/spinner.py
-    python benchmarks/bench_neural.py --no-speed --wild ../shared/data/wild-dev/pairs.jsonl
+    python benchmarks/bench_neural.py --no-speed --wild ../shared/data/wild-dev/pairs.jsonl --wild-right 4 1
 
 Reports:
 
@@ -14,7 +14,8 @@ Reports:
   shared prefix + K continuations (``score_continuations``);
 * probe accuracy: for sentences where one word was replaced by a thesaurus synonym, how often
   the LM gives the original the higher score, as-is and lower-cased, against the 3-gram LM
-  of unspin.lm as a baseline. With --spinner N, N more pairs are made from the prose of
+  of unspin.lm as a baseline. With --wild, the same question for the word edits of real
+  spun/original pairs, in spun or original context, with 12 or fewer words of right context. With --spinner N, N more pairs are made from the prose of
   Python's own documentation (pydoc_data) by the project's spinner, and an n-way test asks
   whether the original ranks first among the original and up to 5 thesaurus alternatives.
 """
@@ -255,17 +256,20 @@ def _norm(w: str) -> str:
     return re.sub(r"[^\w]", "", w.lower().replace("\u2019", "'"))
 
 
-def wild_edits(path: str, radius: int = 12, right_radius: int | None = None):
-    """Word edits of real spins: (left, spun phrase, original phrase, right) in the spun text.
+def wild_edits(path: str, radius: int = 12, right_radius: int | None = None, context: str = "spun"):
+    """Word edits of real spins: (left, spun phrase, original phrase, right).
 
     Pairs of ``family == "synonym"`` are aligned word by word (difflib); each replacement of
-    at most 3 words by at most 3 words is one edit, seen in the spun text with every other
-    spun word left as it is (what the decoder sees). Case/punctuation-only changes are skipped.
+    at most 3 words by at most 3 words is one edit. Case/punctuation-only changes are skipped.
+    ``context="spun"``: the window is the spun text, every other spun word left as it is (what
+    a decoder sees on its first pass); ``"original"``: the window is the original text (every
+    other edit already restored: the best a decoder that restores iteratively could hope for).
     """
     import difflib
     import json
 
     out = []
+    rr = radius if right_radius is None else right_radius
     with open(path, encoding="utf-8") as f:
         for line in f:
             if not line.strip():
@@ -281,28 +285,31 @@ def wild_edits(path: str, radius: int = 12, right_radius: int | None = None):
                 spun, orig = " ".join(sw[i1:i2]), " ".join(ow[j1:j2])
                 if _norm(spun) == _norm(orig):
                     continue
-                rr = radius if right_radius is None else right_radius
-                out.append((" ".join(sw[max(0, i1 - radius):i1]), spun, orig, " ".join(sw[i2:i2 + rr])))
+                ws, a, z = (sw, i1, i2) if context == "spun" else (ow, j1, j2)
+                out.append((" ".join(ws[max(0, a - radius):a]), spun, orig, " ".join(ws[z:z + rr])))
     return out
 
 
-def probe_wild(scorer, lm, edits, label: str = "+-12 words") -> None:
+def probe_wild(scorer, lm, edits, label: str, lower: bool = False) -> None:
+    """Does the LM prefer the original phrase to the spun one in the same window?"""
     n = len(edits)
-    ok = ok_low = ok_ng = 0
+    ok = ok_low = ok_ng = ok_sum = 0
     for left, spun, orig, right in edits:
-        opts = [" " + orig + (" " + right if right else ""), " " + spun + (" " + right if right else "")]
-        for low in (False, True):
-            L = left.lower() if low else left
-            o = [x.lower() for x in opts] if low else opts
-            sc = scorer.score_continuations(L, o) if L else scorer.score([x.strip() for x in o])
-            if low:
-                ok_low += sc[0] > sc[1]
-            else:
-                ok += sc[0] > sc[1]
+        opts = [" " + w + (" " + right if right else "") for w in (orig, spun)]
+        sc = scorer.score_continuations(left, opts) if left else scorer.score([x.strip() for x in opts])
+        margin = sc[0] - sc[1]
+        ok += margin > 0
+        if lower:
+            o = [x.lower() for x in opts]
+            sc = scorer.score_continuations(left.lower(), o) if left else scorer.score([x.strip() for x in o])
+            ok_low += sc[0] > sc[1]
         if lm is not None:
-            ok_ng += ngram_score(lm, left + opts[0]) > ngram_score(lm, left + opts[1])
-    print(f"  real spins ({n} word edits, {label} of spun context): LM prefers the original, "
-          f"as-is: {pct(ok, n)}; lower-cased: {pct(ok_low, n)}" + (f"; 3-gram LM: {pct(ok_ng, n)}" if lm is not None else ""))
+            ng = ngram_score(lm, left + opts[0]) - ngram_score(lm, left + opts[1])
+            ok_ng += ng > 0
+            ok_sum += margin + ng > 0
+    print(f"  real spins, {n} edits, {label}: LM prefers the original: {pct(ok, n)}"
+          + (f"; lower-cased: {pct(ok_low, n)}" if lower else "")
+          + (f"; 3-gram LM: {pct(ok_ng, n)}; sum of both margins: {pct(ok_sum, n)}" if lm is not None else ""))
 
 
 def main() -> int:
@@ -317,6 +324,7 @@ def main() -> int:
                     help="also probe the word edits of real spun/original pairs (e.g. ../shared/data/wild-dev/pairs.jsonl)")
     ap.add_argument("--wild-right", type=int, nargs="*", default=[], metavar="N",
                     help="repeat the real-spin probe with only N words of right context")
+    ap.add_argument("--lower", action="store_true", help="real-spin probe: also score lower-cased text")
     ap.add_argument("--no-speed", action="store_true", help="skip the timing of windows")
     args = ap.parse_args()
 
@@ -340,10 +348,11 @@ def main() -> int:
     probe(scorer, lm, PAIRS, f"hand-made pairs ({len(PAIRS)})")
     if args.wild:
         t0 = time.perf_counter()
-        probe_wild(scorer, lm, wild_edits(args.wild))
-        for rr in args.wild_right:
-            probe_wild(scorer, lm, wild_edits(args.wild, right_radius=rr), f"12 words left, {rr} right")
-        print(f"  (real-spin probe took {time.perf_counter() - t0:.1f} s)")
+        for ctx in ("spun", "original"):
+            for rr in [12] + args.wild_right:
+                probe_wild(scorer, lm, wild_edits(args.wild, right_radius=rr, context=ctx),
+                           f"{ctx} text around, 12 words left / {rr} right", lower=args.lower and rr == 12)
+        print(f"  (real-spin probes took {time.perf_counter() - t0:.1f} s)")
     if args.spinner:
         t0 = time.perf_counter()
         items = spinner_pairs(args.spinner, args.spinner_source)

@@ -227,3 +227,18 @@ def test_gguf_gemma(gguf):
     assert cont[0] > cont[1]
     # A fresh score after continuations is unaffected by the cache state.
     assert s.score([texts[0]])[0] == pytest.approx(a, abs=1e-3)
+
+
+@pytest.mark.skipif(not __import__("os").environ.get("UNSPIN_NEURAL_SLOW"),
+                    reason="slow (~1 min): set UNSPIN_NEURAL_SLOW=1")
+def test_hf_dequantised_gemma_matches_llama_cpp(gguf):
+    """The same Gemma weights through transformers (de-quantised to float) and llama.cpp agree."""
+    pytest.importorskip("torch")
+    pytest.importorskip("transformers")
+    pytest.importorskip("gguf")
+    pytest.importorskip("accelerate")
+    h = neural.get_scorer("hf:" + neural.gemma_gguf_path())
+    texts = ["The cat sat on the mat.", "The study found a clear hyperlink between diet and health."]
+    assert [h.encode(t) for t in texts] == [gguf.encode(t) for t in texts]
+    # measured: differences of 0.02-0.3 nats per sentence (llama.cpp quantises activations)
+    assert h.score(texts) == pytest.approx(gguf.score(texts), abs=1.0)

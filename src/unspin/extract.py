@@ -17,13 +17,12 @@ import io
 import logging
 import os
 import re
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from .errors import UnspinError
-from .textio import decode_bytes
+from .textio import decode_bytes, read_bytes
 
 TEXT_EXTENSIONS = (".txt", ".text", ".md", ".rst")
 HTML_EXTENSIONS = (".html", ".htm", ".xhtml")
@@ -202,18 +201,8 @@ def document_from_bytes(data: bytes, name: str, errors: str = "strict", kind: st
 
 def read_document(path: str, errors: str = "strict") -> Document:
     """One document from a file path (``-``: standard input)."""
-    if path == "-":
-        return document_from_bytes(sys.stdin.buffer.read(), "<stdin>", errors)
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except FileNotFoundError:
-        raise UnspinError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise UnspinError(f"{path}: is a directory") from None
-    except OSError as e:
-        raise UnspinError(f"{path}: {e.strerror}") from None
-    return document_from_bytes(data, path, errors)
+    data, name = read_bytes(path)
+    return document_from_bytes(data, name, errors)
 
 
 def walk(path: str) -> Iterator[str]:

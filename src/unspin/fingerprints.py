@@ -33,6 +33,7 @@ from importlib import resources
 import ahocorasick
 
 from .errors import UnspinError
+from .textio import os_errors, read_bytes
 from .tokenize import WORD_RE
 
 # Characters that count as a word separator in phrases and text (each becomes one space).
@@ -190,20 +191,15 @@ def variants(tortured: str, correct: str) -> list[tuple[str, str]]:
 def load_list(path, *, clean: bool = True) -> list[tuple[str, str]]:
     """Read a fingerprint list (PPS JSON shape, or a bare list of objects)."""
     name = str(path)
+    if hasattr(path, "read_bytes"):
+        with os_errors(name):
+            data = path.read_bytes()
+    else:
+        data, name = read_bytes(name)
     try:
-        if hasattr(path, "read_text"):
-            raw = path.read_text(encoding="utf-8")
-        else:
-            with open(path, encoding="utf-8") as f:
-                raw = f.read()
-    except FileNotFoundError:
-        raise UnspinError(f"{name}: no such file") from None
-    except IsADirectoryError:
-        raise UnspinError(f"{name}: is a directory") from None
+        raw = data.decode("utf-8")
     except UnicodeDecodeError as e:
         raise UnspinError(f"{name}: invalid UTF-8 at byte offset {e.start}") from None
-    except OSError as e:
-        raise UnspinError(f"{name}: {e.strerror}") from None
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as e:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import sys
@@ -29,36 +30,38 @@ def decode_bytes(data: bytes, name: str, errors: str = "strict") -> str:
         ) from None
 
 
-def read_text(path: str, errors: str = "strict") -> str:
-    """Whole text of ``path`` (``-`` is standard input)."""
-    if path == "-":
-        data = sys.stdin.buffer.read()
-        name = "<stdin>"
-    else:
-        try:
-            with open(path, "rb") as f:
-                data = f.read()
-        except FileNotFoundError:
-            raise UnspinError(f"{path}: no such file") from None
-        except IsADirectoryError:
-            raise UnspinError(f"{path}: is a directory") from None
-        except OSError as e:
-            raise UnspinError(f"{path}: {e.strerror}") from None
-        name = path
-    return decode_bytes(data, name, errors)
-
-
-def open_binary_input(path: str) -> IO[bytes]:
-    if path == "-":
-        return sys.stdin.buffer
+@contextlib.contextmanager
+def os_errors(path) -> Iterator[None]:
+    """Turn the OS's file errors into one-line user errors naming the path."""
     try:
-        return open(path, "rb")
+        yield
     except FileNotFoundError:
         raise UnspinError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise UnspinError(f"{path}: is a directory") from None
     except OSError as e:
         raise UnspinError(f"{path}: {e.strerror}") from None
+
+
+def read_bytes(path: str) -> tuple[bytes, str]:
+    """Whole content of ``path`` (``-`` is standard input) and the name to report it by."""
+    if path == "-":
+        return sys.stdin.buffer.read(), "<stdin>"
+    with os_errors(path), open(path, "rb") as f:
+        return f.read(), str(path)
+
+
+def read_text(path: str, errors: str = "strict") -> str:
+    """Whole text of ``path`` (``-`` is standard input)."""
+    data, name = read_bytes(path)
+    return decode_bytes(data, name, errors)
+
+
+def open_binary_input(path: str) -> IO[bytes]:
+    if path == "-":
+        return sys.stdin.buffer
+    with os_errors(path):
+        return open(path, "rb")
 
 
 class BadLines:
