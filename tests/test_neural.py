@@ -151,8 +151,10 @@ def test_hf_continuations_equal_score_differences(tiny_gpt2):
     base = s.score([prefix])[0]
     want = [x - base for x in s.score([prefix + o for o in options])]
     assert got == pytest.approx(want, abs=1e-4)
+    # The separating space is added when missing, never doubled.
+    assert s.score_continuations(prefix, [o.lstrip() for o in options]) == pytest.approx(got, abs=1e-9)
     # Not aligned on tokens (prefix ends inside a token): falls back to the difference.
-    got2 = s.score_continuations("the old m", ["an walked", "an ran"])
+    got2 = s.score_continuations("the old m", ["an walked", "an ran"], sep="")
     want2 = [x - s.score(["the old m"])[0] for x in s.score(["the old man walked", "the old man ran"])]
     assert got2 == pytest.approx(want2, abs=1e-4)
 
@@ -219,6 +221,7 @@ def test_gguf_gemma(gguf):
     # full-text path agree only roughly; an off-by-one position would be off by several nats.
     assert got == pytest.approx(want, abs=1.0)
     assert got[-1] == pytest.approx(0.0, abs=1e-9)
+    assert s.score_continuations(prefix, [o.lstrip() for o in options]) == got  # space added
     # Same-shape calls are exact and repeatable.
     assert s.score_continuations(prefix, options) == got
     # A glaring synonym swap loses, on both paths.

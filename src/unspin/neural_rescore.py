@@ -1,8 +1,10 @@
 """Re-score the decoder's candidate windows with a neural causal LM (optional backend).
 
 The 3-gram lattice proposes; for every position that has surviving candidates, the neural
-model scores ``left context + option + right context`` (±``window`` words) for "keep" and each
-candidate, and the decision becomes neural log-probability + the same channel score.
+model scores ``left context (window words) + option + right context (right words)`` for "keep"
+and each candidate, and the decision adds the neural log-probability to the 3-gram window score
+and the same channel score. A short right context works better on spun text: the neural model
+adapts to the spun wording around a window and starts to find spun readings likely.
 Only these few windows reach the neural model, which keeps it affordable on a CPU.
 """
 
@@ -12,12 +14,13 @@ from .decode import Choice, Decoder
 
 
 class NeuralRescorer:
-    def __init__(self, spec: str, decoder: Decoder, window: int = 12):
+    def __init__(self, spec: str, decoder: Decoder, window: int = 12, right: int = 4):
         from .neural import get_scorer
 
         self.scorer = get_scorer(spec)
         self.decoder = decoder
         self.window = window
+        self.right = right
 
     def rescore(self, words: list[str], joinable: list[bool], protected: list[bool],
                 choices: list[Choice]) -> list[Choice]:
@@ -31,11 +34,13 @@ class NeuralRescorer:
                 i += 1
                 continue
             # the right context ends at the same input position for every option
-            far = min(len(words), i + max(o.n for o in row) + W)
+            far = min(len(words), i + max(o.n for o in row) + self.right)
             left = " ".join(words[max(0, i - W):i])
             texts = [" ".join(list(o.words) + words[i + o.n:far]) for o in row]
             lm = self.scorer.score_continuations(left, texts)
-            totals = [s + o.channel for s, o in zip(lm, row)]
+            d = self.decoder
+            totals = [s + d.w.lm * d.window_score(words, i, o.n, o.words) + o.channel
+                      for s, o in zip(lm, row)]
             best = max(range(len(row)), key=totals.__getitem__)
             if best == 0:
                 i += 1
