@@ -13,6 +13,7 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import math
@@ -101,10 +102,12 @@ class Restorer:
             base = dict(shipped_weights())
             base.update(dict(config.weights))
             weights = Weights.from_dict(base)
-        weights.bias -= config.threshold
+        weights = dataclasses.replace(weights, bias=weights.bias - config.threshold)
         self.weights = weights
         self.decoder = Decoder(get_lm(), self.generator, weights)
         self.rescorer = None
+        # Which context model decided, named in every edit's evidence.
+        self.model_label = "lm:3-gram" if config.backend == "ngram" else f"lm:3-gram+{config.backend}"
         if config.backend != "ngram":
             from .neural_rescore import NeuralRescorer
 
@@ -154,7 +157,8 @@ class Restorer:
             if original == spun_text:
                 continue
             confidence = 1.0 / (1.0 + math.exp(-ch.margin))
-            edits.append(Edit(start, end, spun_text, original, round(confidence, 4), ch.candidate.evidence()))
+            evidence = ch.candidate.evidence() + [self.model_label]
+            edits.append(Edit(start, end, spun_text, original, round(confidence, 4), evidence))
         return edits
 
 
