@@ -6,7 +6,9 @@ each relation says which source links the two terms and in which direction.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
 from importlib import resources
 
 import numpy as np
@@ -20,7 +22,7 @@ class Lexicon:
     def __init__(self, path=None):
         if path is None:
             path = resources.files("unspin") / "data" / "lexicon.npz"
-        with resources.as_file(path) if not isinstance(path, str) else _nullctx(path) as p:
+        with resources.as_file(path) if not isinstance(path, (str, os.PathLike)) else contextlib.nullcontext(path) as p:
             data = np.load(p)
             self.terms: list[str] = str(data["terms"]).split("\n")
             self._offsets = data["offsets"]
@@ -48,21 +50,6 @@ class Lexicon:
             dst, fl = dst[keep], fl[keep]
         terms = self.terms
         return [(terms[j], f) for j, f in zip(dst.tolist(), fl.tolist())]
-
-    def out_degree(self, term: str) -> int:
-        i = self._index.get(term)
-        return 0 if i is None else int(self._offsets[i + 1] - self._offsets[i])
-
-
-class _nullctx:
-    def __init__(self, v):
-        self.v = v
-
-    def __enter__(self):
-        return self.v
-
-    def __exit__(self, *a):
-        return False
 
 
 @functools.lru_cache(maxsize=None)

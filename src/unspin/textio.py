@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import sys
 from collections.abc import Iterator
@@ -133,7 +132,3 @@ def progress(iterable, total: int | None = None, desc: str = ""):
             sys.stderr.flush()
         yield item
     sys.stderr.write(f"\r{desc} {n} done\n")
-
-
-def stdout_text() -> io.TextIOBase:
-    return sys.stdout
