@@ -180,11 +180,14 @@ class Decoder:
             seq.append("</s>")
         return lm.sequence(seq, p1, p2)
 
-    def options(self, words: list[str], joinable: list[bool], protected: list[bool]) -> list[list[Option]]:
+    def options(self, words: list[str], joinable: list[bool], protected: list[bool],
+                boost: float = 0.0) -> list[list[Option]]:
         """Per start position: keep, plus candidates that survive local pruning.
 
         ``joinable[i]`` says whether tokens i and i+1 are separated by plain spaces only
-        (a phrase may cover them).
+        (a phrase may cover them). ``protected[i]`` (numbers, names, acronyms) admits only
+        learned or fingerprint evidence. ``boost`` lowers the cost of every edit (for a document
+        already shown to be spun).
         """
         N = len(words)
         opts: list[list[Option]] = []
@@ -203,20 +206,21 @@ class Decoder:
                     continue
                 base = self.window_score(words, i, n, spun)
                 for ch, c in prior:
-                    local = lmw * (self.window_score(words, i, n, c.words) - base) + ch
+                    local = lmw * (self.window_score(words, i, n, c.words) - base) + ch + boost
                     scored.append((local, n, c, ch))
             scored.sort(key=lambda x: -x[0])
             for local, n, c, ch in scored[: self.max_candidates]:
                 if local > -self.prune_margin:
-                    row.append(Option(i, n, c.words, ch, c))
+                    row.append(Option(i, n, c.words, ch + boost, c))
             opts.append(row)
         return opts
 
-    def decode(self, words: list[str], joinable: list[bool], protected: list[bool]) -> list[Choice]:
+    def decode(self, words: list[str], joinable: list[bool], protected: list[bool],
+               boost: float = 0.0) -> list[Choice]:
         N = len(words)
         if N == 0:
             return []
-        opts = self.options(words, joinable, protected)
+        opts = self.options(words, joinable, protected, boost)
         if all(len(r) == 1 for r in opts):
             return []
         lm = self.lm

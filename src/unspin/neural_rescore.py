@@ -23,8 +23,8 @@ class NeuralRescorer:
         self.right = right
 
     def rescore(self, words: list[str], joinable: list[bool], protected: list[bool],
-                choices: list[Choice]) -> list[Choice]:
-        opts = self.decoder.options(words, joinable, protected)
+                boost: float = 0.0) -> list[Choice]:
+        opts = self.decoder.options(words, joinable, protected, boost)
         W = self.window
         out: list[Choice] = []
         i = 0
