@@ -66,6 +66,17 @@ def corpus(n_docs: int) -> list[str]:
     return out
 
 
+def _cold_and_warm(det, docs):
+    """Documents flagged, seconds for a first pass (cold caches) and for a second (warm)."""
+    t = time.perf_counter()
+    flagged = sum(det.detect(d).score >= 0.5 for d in docs)
+    cold = time.perf_counter() - t
+    t = time.perf_counter()
+    for d in docs:
+        det.detect(d)
+    return flagged, cold, time.perf_counter() - t
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--docs", type=int, default=400)
@@ -101,26 +112,14 @@ def main() -> int:
     fp_mb = reps * nbytes / 1e6
 
     # Full detection, cold then warm.
-    t = time.perf_counter()
-    flagged = sum(det.detect(d).score >= 0.5 for d in docs)
-    cold = time.perf_counter() - t
-    t = time.perf_counter()
-    for d in docs:
-        det.detect(d)
-    warm = time.perf_counter() - t
+    flagged, cold, warm = _cold_and_warm(det, docs)
 
     # With restoration (restore=True): a fresh detector so that its caches start cold too.
     from unspin.restore import RestoreConfig, Restorer
 
     det_r = D.Detector(restore=True, restorer=Restorer(RestoreConfig()))
     det_r.detect("Warm up the restoration decoder.")
-    t = time.perf_counter()
-    flagged_r = sum(det_r.detect(d).score >= 0.5 for d in docs)
-    cold_r = time.perf_counter() - t
-    t = time.perf_counter()
-    for d in docs:
-        det_r.detect(d)
-    warm_r = time.perf_counter() - t
+    flagged_r, cold_r, warm_r = _cold_and_warm(det_r, docs)
 
     res = {
         "machine": {"python": platform.python_version(), "platform": platform.platform(),
