@@ -40,7 +40,7 @@ class Weights:
     by regression, which has not beaten these yet. ``data/weights.json``, when present, overrides."""
 
     lm: float = 1.0
-    bias: float = -12.5          # cost of any edit: the input is kept unless evidence outweighs it
+    bias: float = -13.0          # cost of any edit: the input is kept unless evidence outweighs it
     table: float = 5.5           # per ln(1 + learned count) of this exact substitution
     table_lemma: float = 2.5     # per ln(1 + learned count) at lemma level
     fingerprint: float = 15.0     # a curated list: one hit alone carries the edit unless the LM strongly objects

@@ -54,9 +54,71 @@ def aligned_substitutions(spun: str, original: str) -> list[tuple[tuple[str, ...
         n, m = i2 - i1, j2 - j1
         if n == m:
             out.extend(((a[i1 + k],), (b[j1 + k],)) for k in range(n))
-        elif n <= MAX_SIDE and m <= MAX_SIDE:
-            out.append((tuple(a[i1:i2]), tuple(b[j1:j2])))
+        else:
+            out.extend((s, o) for s, o in split_block(a[i1:i2], b[j1:j2])
+                       if len(s) <= MAX_SIDE and len(o) <= MAX_SIDE)
     return out
+
+
+def _related(s: str, o: str) -> bool:
+    """Whether the thesaurus links two words (at lemma level, either direction)."""
+    from .candidates import lemmas
+    from .lexicon import get_lexicon
+
+    lex = get_lexicon()
+    ls = {s} | {x for v in lemmas(s).values() for x in v}
+    lo = {o} | {x for v in lemmas(o).values() for x in v}
+    for x in ls:
+        if lo & {t for t, _ in lex.originals(x)}:
+            return True
+    return any(ls & {t for t, _ in lex.originals(y)} for y in lo)
+
+
+_UNIT = 3  # the longest side of one aligned unit inside a block
+
+
+def split_block(a: list[str], b: list[str]) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """Split an unequal replace block into aligned units anchored on thesaurus-linked words.
+
+    difflib sees "mentioned a number of folks have been" -> "said several people were" as one
+    block; spinners made four swaps there (mentioned->said, "a number of"->several,
+    folks->people, "have been"->were), and only the split ones recur in other articles.
+
+    >>> split_block("folks have been".split(), "people were".split())
+    [(('folks',), ('people',)), (('have', 'been'), ('were',))]
+    """
+    n, m = len(a), len(b)
+    if n > 12 or m > 12:
+        return [(tuple(a), tuple(b))]
+    NEG = -1e9
+    best = [[NEG] * (m + 1) for _ in range(n + 1)]
+    back: list[list[tuple[int, int] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
+    best[0][0] = 0.0
+    for i in range(n + 1):
+        for j in range(m + 1):
+            if best[i][j] == NEG:
+                continue
+            for k in range(1, _UNIT + 1):
+                for l in range(1, _UNIT + 1):
+                    if i + k > n or j + l > m:
+                        continue
+                    if k == 1 and l == 1:
+                        gain = 3.0 if (a[i] == b[j] or _related(a[i], b[j])) else 0.5
+                    else:
+                        gain = 0.0
+                    if best[i][j] + gain > best[i + k][j + l]:
+                        best[i + k][j + l] = best[i][j] + gain
+                        back[i + k][j + l] = (i, j)
+    if best[n][m] == NEG:
+        return [(tuple(a), tuple(b))]
+    units = []
+    i, j = n, m
+    while (i, j) != (0, 0):
+        pi, pj = back[i][j]
+        units.append((tuple(a[pi:i]), tuple(b[pj:j])))
+        i, j = pi, pj
+    units.reverse()
+    return [(s, o) for s, o in units if s != o]
 
 
 class SubstitutionTable:
