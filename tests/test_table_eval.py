@@ -37,3 +37,13 @@ def test_eval_identity_and_loao():
     assert full["E_spun"] == 3
     assert full["repair"] is not None and full["false_edit_rate"] is not None
     assert full["leave_one_group_out"] is True
+
+
+def test_unequal_blocks_split_at_thesaurus_links():
+    from unspin.table import aligned_units
+
+    a = "one resident mentioned a number of folks have been killed".split()
+    b = "one resident said several people were killed".split()
+    got = [(tuple(a[i:i + n]), o) for (i, n), o in aligned_units(a, b)]
+    assert got == [(("mentioned",), ("said",)), (("a", "number", "of"), ("several",)),
+                   (("folks",), ("people",)), (("have", "been"), ("were",))]

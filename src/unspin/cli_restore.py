@@ -170,17 +170,9 @@ def _restore_jsonl(args, config) -> int:
 
 
 def run_eval_restore(args) -> int:
-    from .evaluate import Pair, evaluate_restore, group_of
+    from .evaluate import evaluate_restore, load_pairs
 
-    pairs = []
-    for lineno, obj in iter_jsonl(args.pairs):
-        if args.family and obj.get("family") != args.family:
-            continue
-        if not isinstance(obj.get("spun"), str) or not isinstance(obj.get("original"), str):
-            raise UnspinError(f"{args.pairs}:{lineno}: needs string fields 'spun' and 'original'")
-        pairs.append(Pair(group_of(obj, lineno), obj["spun"], obj["original"], str(obj.get("id", lineno))))
-    if not pairs:
-        raise UnspinError(f"{args.pairs}: no pairs" + (f" of family '{args.family}'" if args.family else ""))
+    pairs = load_pairs(args.pairs, family=args.family)
     details = [] if args.details else None
     result = evaluate_restore(pairs, _config(args), mode=args.mode, loao=not args.no_loao, details=details)
     result["family"] = args.family

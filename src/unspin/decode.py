@@ -100,7 +100,7 @@ class Decoder:
 
     def __init__(self, lm: NGramLM, generator: CandidateGenerator, weights: Weights,
                  max_candidates: int = 6, beam: int = 8, prune_margin: float = 4.0,
-                 min_zipf: float = MIN_ZIPF, min_zipf_gain: float = 0.5):
+                 min_zipf: float = MIN_ZIPF, min_zipf_gain: float = -0.5):
         self.min_zipf = min_zipf
         self.min_zipf_gain = min_zipf_gain
         self.lm = lm
@@ -143,9 +143,11 @@ class Decoder:
         return sum(getattr(w, k) * v for k, v in self.features(spun, c).items() if v)
 
     def plausible(self, spun: tuple[str, ...], c: Candidate) -> bool:
-        """Hard channel constraints for thesaurus-only candidates: spinners replace a common
-        word by a rarer synonym, so the original must be common and more frequent than what
-        we see, and linked in the spinner's direction (or by WordNet)."""
+        """Hard channel constraints for thesaurus-only candidates: the original must be a common
+        word, linked in the spinner's direction (or by WordNet), and not much rarer than what we
+        see. Real spinners often swap words of equal frequency (home/house, began/started:
+        about a third of wild-dev's one-word swaps), so equal frequency is allowed and the
+        ``zipf`` channel feature, not this filter, prefers the more common reading."""
         if c.table or c.table_lemma or c.fingerprint:
             return True
         zc = _zipf(c.words)

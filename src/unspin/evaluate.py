@@ -49,6 +49,23 @@ class Pair:
     id: str
 
 
+def load_pairs(path: str, family: str | None = None) -> list[Pair]:
+    """Aligned pairs from JSONL (``spun``, ``original``; optional ``id``, ``family``)."""
+    from .errors import UnspinError
+    from .textio import iter_jsonl
+
+    pairs = []
+    for lineno, obj in iter_jsonl(path):
+        if family and obj.get("family") != family:
+            continue
+        if not isinstance(obj.get("spun"), str) or not isinstance(obj.get("original"), str):
+            raise UnspinError(f"{path}:{lineno}: needs string fields 'spun' and 'original'")
+        pairs.append(Pair(group_of(obj, lineno), obj["spun"], obj["original"], str(obj.get("id", lineno))))
+    if not pairs:
+        raise UnspinError(f"{path}: no pairs" + (f" of family '{family}'" if family else ""))
+    return pairs
+
+
 def _table_only(table: SubstitutionTable, text: str) -> str:
     """Baseline: apply the learned table everywhere, no context, most frequent original."""
     from .tokenize import tokenize

@@ -36,6 +36,13 @@ def aligned_substitutions(spun: str, original: str) -> list[tuple[tuple[str, ...
     [(('the', 'least'), ('least',)), (('our', 'bodies'), ('bodies',))]
     """
     a, b = _words(spun), _words(original)
+    return [(tuple(a[i:i + n]), o) for (i, n), o in aligned_units(a, b)
+            if n <= MAX_SIDE and len(o) <= MAX_SIDE]
+
+
+def aligned_units(a: list[str], b: list[str]) -> list[tuple[tuple[int, int], tuple[str, ...]]]:
+    """The swaps between spun words ``a`` and original words ``b``: ((start, length) in ``a``,
+    original words), smallest units first (see :func:`split_block`)."""
     sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
     out = []
     for op, i1, i2, j1, j2 in sm.get_opcodes():
@@ -47,16 +54,18 @@ def aligned_substitutions(spun: str, original: str) -> list[tuple[tuple[str, ...
             if i2 - i1 > 2:
                 continue
             if i2 < len(a) and j1 < len(b):
-                out.append((tuple(a[i1:i2 + 1]), (b[j1],)))
+                out.append(((i1, i2 - i1 + 1), (b[j1],)))
             elif i1 > 0 and j1 > 0:
-                out.append((tuple(a[i1 - 1:i2]), (b[j1 - 1],)))
+                out.append(((i1 - 1, i2 - i1 + 1), (b[j1 - 1],)))
             continue
-        n, m = i2 - i1, j2 - j1
-        if n == m:
-            out.extend(((a[i1 + k],), (b[j1 + k],)) for k in range(n))
-        else:
-            out.extend((s, o) for s, o in split_block(a[i1:i2], b[j1:j2])
-                       if len(s) <= MAX_SIDE and len(o) <= MAX_SIDE)
+        if i2 - i1 == j2 - j1:
+            out.extend(((i1 + k, 1), (b[j1 + k],)) for k in range(i2 - i1))
+            continue
+        i = i1
+        for s, o in split_block(a[i1:i2], b[j1:j2], keep_equal=True):
+            if s != o:
+                out.append(((i, len(s)), o))
+            i += len(s)
     return out
 
 
@@ -77,7 +86,7 @@ def _related(s: str, o: str) -> bool:
 _UNIT = 3  # the longest side of one aligned unit inside a block
 
 
-def split_block(a: list[str], b: list[str]) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+def split_block(a: list[str], b: list[str], keep_equal: bool = False) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
     """Split an unequal replace block into aligned units anchored on thesaurus-linked words.
 
     difflib sees "mentioned a number of folks have been" -> "said several people were" as one
@@ -118,7 +127,7 @@ def split_block(a: list[str], b: list[str]) -> list[tuple[tuple[str, ...], tuple
         units.append((tuple(a[pi:i]), tuple(b[pj:j])))
         i, j = pi, pj
     units.reverse()
-    return [(s, o) for s, o in units if s != o]
+    return units if keep_equal else [(s, o) for s, o in units if s != o]
 
 
 class SubstitutionTable:
