@@ -47,3 +47,7 @@ def test_unequal_blocks_split_at_thesaurus_links():
     got = [(tuple(a[i:i + n]), o) for (i, n), o in aligned_units(a, b)]
     assert got == [(("mentioned",), ("said",)), (("a", "number", "of"), ("several",)),
                    (("folks",), ("people",)), (("have", "been"), ("were",))]
+
+
+def test_abbreviation_spelling_is_not_learned_as_a_swap():
+    assert aligned_substitutions("the US army", "the U.S. army") == []

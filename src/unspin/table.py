@@ -36,8 +36,15 @@ def aligned_substitutions(spun: str, original: str) -> list[tuple[tuple[str, ...
     [(('the', 'least'), ('least',)), (('our', 'bodies'), ('bodies',))]
     """
     a, b = _words(spun), _words(original)
-    return [(tuple(a[i:i + n]), o) for (i, n), o in aligned_units(a, b)
-            if n <= MAX_SIDE and len(o) <= MAX_SIDE]
+    out = []
+    for (i, n), o in aligned_units(a, b):
+        s = tuple(a[i:i + n])
+        if n > MAX_SIDE or len(o) > MAX_SIDE:
+            continue
+        if "".join(s) == "".join(o) and any(len(w) == 1 for w in s + o):
+            continue  # "US" vs "U.S." (tokenised "u s"): spelling, not a swap
+        out.append((s, o))
+    return out
 
 
 def aligned_units(a: list[str], b: list[str]) -> list[tuple[tuple[int, int], tuple[str, ...]]]:
