@@ -17,8 +17,7 @@ import functools
 import math
 from dataclasses import dataclass, fields
 
-from wordfreq import zipf_frequency
-
+from . import formdata
 from .candidates import Candidate, CandidateGenerator, lemmas
 from .lexicon import MOBY_HEAD_LISTS_SPUN, MOBY_SPUN_LISTS_HEAD, WORDNET_SYNONYM
 from .lm import NGramLM
@@ -63,7 +62,7 @@ class Weights:
 
 @functools.lru_cache(maxsize=1 << 18)
 def _zipf(words: tuple[str, ...]) -> float:
-    return zipf_frequency(" ".join(words), "en")
+    return formdata.zipf(words)  # = zipf_frequency(" ".join(words), "en"), precomputed where possible
 
 
 def _share_pos(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
@@ -164,8 +163,8 @@ class Decoder:
                 self._prior_cache.clear()  # bounded memory on endless streams
             # Learned and fingerprint originals may be words the 3-gram never saw (technical terms).
             cands = [c for c in self.gen.candidates(spun)
-                     if (c.fingerprint or c.table or all(self.lm.known(x) for x in c.words))
-                     and self.plausible(spun, c)]
+                     if self.plausible(spun, c)  # (both tests are pure: the cheaper-to-fail first)
+                     and (c.fingerprint or c.table or self.lm.known_all(c.words))]
             p = sorted(((self.channel(spun, c), c) for c in cands), key=lambda x: -x[0])
             p = p[: self.max_candidates * 3]
             self._prior_cache[spun] = p
@@ -194,21 +193,31 @@ class Decoder:
         N = len(words)
         opts: list[list[Option]] = []
         lmw = self.w.lm
+        sequence = self.lm.sequence
         for i in range(N):
             row = [Option(i, 1, (words[i],), 0.0, None)]
             scored = []
+            p2 = words[i - 2] if i >= 2 else "<s>"
+            p1 = words[i - 1] if i >= 1 else "<s>"
             for n in range(1, self.gen.max_words + 1):
                 if i + n > N or (n > 1 and not joinable[i + n - 2]):
                     break
                 spun = tuple(words[i:i + n])
-                prior = self.prior(spun)
                 if any(protected[i:i + n]):
-                    prior = [(ch, c) for ch, c in prior if c.table or c.fingerprint]
+                    if not self.gen.may_have_exact_learned(spun):
+                        continue  # fast path: the filter below would leave nothing
+                    prior = [(ch, c) for ch, c in self.prior(spun) if c.table or c.fingerprint]
+                else:
+                    prior = self.prior(spun)
                 if not prior:
                     continue
-                base = self.window_score(words, i, n, spun)
+                # window_score(words, i, n, ·), inlined: the context is shared by the candidates
+                follow = words[i + n:i + n + 2]
+                if i + n + 2 > N:
+                    follow.append("</s>")
+                base = sequence(list(spun) + follow, p1, p2)
                 for ch, c in prior:
-                    local = lmw * (self.window_score(words, i, n, c.words) - base) + ch + boost
+                    local = lmw * (sequence(list(c.words) + follow, p1, p2) - base) + ch + boost
                     scored.append((local, n, c, ch))
             scored.sort(key=lambda x: -x[0])
             for local, n, c, ch in scored[: self.max_candidates]:

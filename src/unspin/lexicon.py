@@ -20,6 +20,7 @@ WORDNET_SYNONYM = 4
 
 class Lexicon:
     def __init__(self, path=None):
+        self.shipped = path is None  # the package's own data (precomputed look-ups apply)
         if path is None:
             path = resources.files("unspin") / "data" / "lexicon.npz"
         with resources.as_file(path) if not isinstance(path, (str, os.PathLike)) else contextlib.nullcontext(path) as p:
@@ -31,6 +32,16 @@ class Lexicon:
             self.zipf = data["zipf"]
         self._index = {t: i for i, t in enumerate(self.terms)}
         self.max_words = max(len(t.split()) for t in self.terms)
+
+    @functools.cached_property
+    def phrase_starts(self) -> frozenset[str]:
+        """First words of the multi-word terms."""
+        return frozenset(t[:t.index(" ")] for t in self.terms if " " in t)
+
+    @functools.cached_property
+    def phrase_pairs(self) -> frozenset[tuple[str, str]]:
+        """First two words of the multi-word terms."""
+        return frozenset(tuple(t.split(" ", 2)[:2]) for t in self.terms if " " in t)
 
     def __contains__(self, term: str) -> bool:
         return term in self._index

@@ -52,11 +52,27 @@ class NGramLM:
         return self._prob([word]) * _TO_LN
 
     def sequence(self, words: list[str], prev1: str = "<s>", prev2: str = "<s>") -> float:
+        # logp inlined (the hot loop of decoding); same arithmetic.
         total = 0.0
+        vocab, prob = self._vocab, self._prob
         for w in words:
-            total += self.logp(w, prev1, prev2)
+            v = vocab.get(w)
+            if v is None:
+                v = self.known(w)
+            total += prob([w, prev1, prev2]) * _TO_LN if v else OOV_LOGP
             prev2, prev1 = prev1, w
         return total
+
+    def known_all(self, words) -> bool:
+        """Whether every word is in the vocabulary."""
+        vocab = self._vocab
+        for w in words:
+            v = vocab.get(w)
+            if v is None:
+                v = self.known(w)
+            if not v:
+                return False
+        return True
 
 
 @functools.lru_cache(maxsize=None)

@@ -105,6 +105,8 @@ class Restorer:
         weights = dataclasses.replace(weights, bias=weights.bias - config.threshold)
         self.weights = weights
         self.decoder = Decoder(get_lm(), self.generator, weights)
+        # Candidates the decoder would find implausible are not generated (speed only).
+        self.generator.prefilter(self.decoder.min_zipf, self.decoder.min_zipf_gain)
         self.rescorer = None
         # Which context model decided, named in every edit's evidence.
         self.model_label = "lm:3-gram" if config.backend == "ngram" else f"lm:3-gram+{config.backend}"

@@ -194,6 +194,10 @@ class SubstitutionTable:
     def groups(self) -> set[str]:
         return {g for v in self.entries.values() for g in v}
 
+    def spun_sides(self):
+        """Every spun side (word tuple) the table has an entry for."""
+        return self._exact.keys()
+
     def lookup(self, words: tuple[str, ...]) -> list[tuple[tuple[str, ...], float]]:
         return sorted(self._exact.get(words, {}).items())
 

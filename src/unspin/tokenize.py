@@ -39,7 +39,8 @@ class Token:
 
     @property
     def is_number(self) -> bool:
-        return any(ch.isdigit() for ch in self.text)
+        text = self.text
+        return not text.isalpha() and any(ch.isdigit() for ch in text)  # (letters are no digits)
 
 
 def tokenize(text: str) -> list[Token]:

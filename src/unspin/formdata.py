@@ -1,0 +1,199 @@
+"""Precomputed data for frequent word forms, so a form seen for the first time costs a look-up.
+
+``data/formdata.bin`` is built by ``tools/build_formdata.py`` from the shipped lexicon,
+lemminflect and wordfreq, for every word form with wordfreq zipf >= a threshold (recorded in
+the file). For each such form it holds
+
+  * its lemmas and context-free analyses (:func:`unspin.candidates.lemmas`, ``analyses``);
+  * its thesaurus originals, re-inflected like the form
+    (:meth:`unspin.candidates.CandidateGenerator.thesaurus_uncached`) for one setting of the
+    generator's ``min_zipf`` / ``need_flags``; a generator with other settings, or another
+    lexicon, does not use them;
+
+and, for every string it stores, the wordfreq zipf frequency (in hundredths, which is how
+wordfreq quantises it). Learned-table and fingerprint candidates are not in it: they are
+runtime inputs, merged by the generator.
+
+The file is one memory-mapped blob: an 8-byte magic, a JSON header (versions, parameters,
+array offsets) and uncompressed little-endian arrays. Nothing is unpickled; strings are
+decoded only when asked for. Forms not in the file are computed as before, so the data only
+ever changes speed, never output (``tests/test_formdata.py`` checks a sample).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import mmap
+from importlib import resources
+
+import numpy as np
+from wordfreq import zipf_frequency
+
+MAGIC = b"UNSPFD1\n"
+FORMAT = "unspin-formdata/1"
+FLAG_BITS = 3          # thesaurus entry: string id << FLAG_BITS | relation flags
+ANA_BITS = 5           # analysis entry: lemma id << 2*ANA_BITS | upos << ANA_BITS | tag
+
+# zipf of word tuples, filled as strings are decoded (exact: the file stores wordfreq's own
+# rounding) and as wordfreq is asked for others; read by :func:`zipf`.
+_ZIPF: dict[tuple[str, ...], float] = {}
+
+
+class FormData:
+    def __init__(self, path):
+        with open(path, "rb") as f:
+            mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        if mm[:8] != MAGIC:
+            raise ValueError(f"{path}: not an unspin form-data file")
+        hlen = int.from_bytes(mm[8:12], "little")
+        self.header = h = json.loads(mm[12:12 + hlen].decode("utf-8"))
+        if h.get("format") != FORMAT:
+            raise ValueError(f"{path}: unknown format {h.get('format')!r}")
+        self._mm = mm
+        arrays = {}
+        for name, (offset, dtype, count) in h["arrays"].items():
+            arrays[name] = np.frombuffer(mm, dtype=np.dtype(dtype), count=count, offset=offset)
+        self._str_off = arrays["str_off"]
+        self._blob_at = h["arrays"]["str_blob"][0]
+        self._zipf = arrays["zipf"]
+        self._th_off = arrays["th_off"]
+        self._th = arrays["th"]
+        self._an_off = arrays["an_off"]
+        self._an = arrays["an"]
+        self._le_off = arrays["le_off"]
+        self._le = arrays["le"]
+        self.upos: list[str] = h["upos"]
+        self.tags: list[str] = h["tags"]
+        self.min_zipf: float = h["generator"]["min_zipf"]
+        self.need_flags: int = h["generator"]["need_flags"]
+        nkeys = h["keys"]
+        # Keys are the first strings, "\n"-separated in the blob: one decode builds the index.
+        end = self._blob_at + int(self._str_off[nkeys]) - 1
+        self._key_index = {w: i for i, w in enumerate(mm[self._blob_at:end].decode("utf-8").split("\n"))}
+        self._words: dict[int, tuple[str, ...]] = {}
+
+    def __contains__(self, word: str) -> bool:
+        return word in self._key_index
+
+    def __len__(self) -> int:
+        return len(self._key_index)
+
+    def words(self, sid: int) -> tuple[str, ...]:
+        """String ``sid`` as a word tuple (its zipf becomes known to :func:`zipf`)."""
+        w = self._words.get(sid)
+        if w is None:
+            a = self._blob_at + int(self._str_off[sid])
+            b = self._blob_at + int(self._str_off[sid + 1]) - 1
+            w = self._words[sid] = tuple(self._mm[a:b].decode("utf-8").split())
+            _ZIPF[w] = int(self._zipf[sid]) / 100
+        return w
+
+    def analyses(self, word: str) -> tuple[tuple[str, str, str], ...] | None:
+        i = self._key_index.get(word)
+        if i is None:
+            return None
+        out = []
+        mask = (1 << ANA_BITS) - 1
+        for code in self._an[self._an_off[i]:self._an_off[i + 1]].tolist():
+            out.append((self.upos[(code >> ANA_BITS) & mask], " ".join(self.words(code >> 2 * ANA_BITS)),
+                        self.tags[code & mask]))
+        return tuple(out)
+
+    def lemmas(self, word: str) -> dict[str, tuple[str, ...]] | None:
+        i = self._key_index.get(word)
+        if i is None:
+            return None
+        out: dict[str, tuple[str, ...]] = {}
+        mask = (1 << ANA_BITS) - 1
+        for code in self._le[self._le_off[i]:self._le_off[i + 1]].tolist():
+            upos = self.upos[(code >> ANA_BITS) & mask]
+            out[upos] = out.get(upos, ()) + (" ".join(self.words(code >> 2 * ANA_BITS)),)
+        return out
+
+    def thesaurus_codes(self, word: str, min_form_zipf: float | None = None,
+                        min_form_gain: float | None = None) -> list[int] | None:
+        """Thesaurus originals of ``word`` as codes (:meth:`decode_thesaurus`), or None when the
+        form is not in the file. With ``min_form_gain``, only those whose zipf ``zc`` has
+        ``zc >= min_form_zipf and zc - zipf(word) >= min_form_gain`` (same float arithmetic as
+        :meth:`CandidateGenerator._keep`)."""
+        i = self._key_index.get(word)
+        if i is None:
+            return None
+        zs = _ZIPF[(word,)] = int(self._zipf[i]) / 100
+        a, b = self._th_off[i], self._th_off[i + 1]
+        if min_form_gain is None:
+            return self._th[a:b].tolist()
+        codes = self._th[a:b]
+        zc = self._zipf[codes >> FLAG_BITS] / 100.0
+        keep = (zc >= min_form_zipf) & (zc - zs >= min_form_gain)
+        return codes[keep].tolist()
+
+    def decode_thesaurus(self, code: int) -> tuple[tuple[str, ...], int]:
+        return self.words(code >> FLAG_BITS), code & ((1 << FLAG_BITS) - 1)
+
+    def thesaurus(self, word: str) -> list[tuple[tuple[str, ...], int]] | None:
+        codes = self.thesaurus_codes(word)
+        if codes is None:
+            return None
+        return [self.decode_thesaurus(code) for code in codes]
+
+
+def _path():
+    return resources.files("unspin") / "data" / "formdata.bin"
+
+
+@functools.lru_cache(maxsize=1)
+def get_formdata() -> FormData | None:
+    """The shipped form data, or None when it is missing or was built with other versions of
+    lemminflect / wordfreq than the ones installed (then everything is computed)."""
+    import importlib.metadata as md
+
+    try:
+        fd = FormData(str(_path()))
+    except (FileNotFoundError, ValueError):
+        return None
+    versions = fd.header.get("versions", {})
+    for pkg in ("lemminflect", "wordfreq"):
+        try:
+            if md.version(pkg) != versions.get(pkg):
+                return None
+        except md.PackageNotFoundError:
+            return None
+    zipf_frequency("the", "en")  # load wordfreq's table now: nearly every text needs it once
+    return fd
+
+
+def zipf(words: tuple[str, ...]) -> float:
+    """wordfreq's ``zipf_frequency(" ".join(words), "en")``, from the file where it has it."""
+    z = _ZIPF.get(words)
+    if z is None:
+        if len(_ZIPF) > 1_000_000:
+            _ZIPF.clear()  # bounded on endless streams
+        fd = get_formdata()
+        i = fd._key_index.get(words[0]) if fd is not None and len(words) == 1 else None
+        if i is not None:
+            z = int(fd._zipf[i]) / 100
+        else:
+            term = " ".join(words)
+            lex = _lexicon_zipf() if fd is not None else None
+            j = lex[0].get(term) if lex is not None else None
+            if j is not None:
+                z = int(round(float(lex[1][j]) * 100)) / 100
+            else:
+                z = zipf_frequency(term, "en")
+        _ZIPF[words] = z
+    return z
+
+
+@functools.lru_cache(maxsize=1)
+def _lexicon_zipf():
+    """The shipped lexicon's term index and float32 zipf column, when the form data's build
+    checked that rounding it to hundredths gives wordfreq's value for every term."""
+    from .lexicon import get_lexicon
+
+    fd = get_formdata()
+    lex = get_lexicon()
+    if fd is None or fd.header.get("lexicon_zipf_exact_terms") != len(lex.terms):
+        return None
+    return lex._index, lex.zipf

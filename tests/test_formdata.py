@@ -1,0 +1,160 @@
+"""The precomputed form data and the restore fast paths change speed only, never results."""
+
+import hashlib
+import importlib.metadata as md
+import json
+from pathlib import Path
+
+import lemminflect
+import pytest
+from wordfreq import zipf_frequency
+
+import unspin.candidates as C
+from unspin import formdata as F
+from unspin.decode import Decoder
+from unspin.lexicon import Lexicon, get_lexicon
+from unspin.lm import get_lm
+from unspin.restore import RestoreConfig, Restorer, get_restorer
+from unspin.tokenize import tokenize
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "src" / "unspin" / "data"
+EXAMPLE = (ROOT / "examples" / "atmeh-raid.spun.txt").read_text(encoding="utf-8")
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def fd():
+    fd = F.get_formdata()
+    assert fd is not None, "formdata.bin missing or built with other lemminflect/wordfreq versions"
+    return fd
+
+
+def plain_generator(gen):
+    """A generator like ``gen`` that computes everything on the fly, without prefilter."""
+    plain = C.CandidateGenerator(gen.lexicon, table=gen.table, fingerprints=gen.fingerprints,
+                                 max_words=gen.max_words, min_zipf=gen.min_zipf, need_flags=gen.need_flags)
+    plain.__dict__["_formdata"] = None
+    return plain
+
+
+def test_built_for_the_shipped_pipeline(fd):
+    gen = get_restorer(RestoreConfig()).generator
+    assert gen._formdata is fd  # same generator parameters, shipped lexicon
+    assert (fd.min_zipf, fd.need_flags) == (gen.min_zipf, gen.need_flags)
+    assert fd.header["lexicon_sha256"] == sha256(DATA / "lexicon.npz")
+    for pkg in ("lemminflect", "wordfreq"):
+        assert fd.header["versions"][pkg] == md.version(pkg)
+    manifest = json.loads((DATA / "MANIFEST.json").read_text())
+    entry = manifest["formdata.bin"]
+    assert entry["sha256"] == sha256(DATA / "formdata.bin")
+    assert entry["inputs"]["lexicon.npz"]["sha256"] == manifest["lexicon.npz"]["sha256"]
+    assert manifest["lexicon.npz"]["inputs"]["wordfreq"]["version"] == md.version("wordfreq")
+
+
+def test_other_parameters_or_lexicon_compute_on_the_fly(fd):
+    gen = get_restorer(RestoreConfig()).generator
+    other = C.CandidateGenerator(gen.lexicon, min_zipf=gen.min_zipf + 0.5, need_flags=gen.need_flags)
+    assert other._formdata is None
+    own = C.CandidateGenerator(Lexicon(DATA / "lexicon.npz"), min_zipf=gen.min_zipf, need_flags=gen.need_flags)
+    assert own._formdata is None
+
+
+def sample_forms(fd, step=97):
+    keys = list(fd._key_index)
+    words = {t.lower for t in tokenize(EXAMPLE)} & set(keys)
+    return sorted(set(keys[::step]) | words)
+
+
+def test_precomputed_equals_on_the_fly(fd):
+    gen = get_restorer(RestoreConfig()).generator
+    plain = plain_generator(gen)
+    forms = sample_forms(fd)
+    assert len(forms) > 900
+    for w in forms:
+        assert fd.thesaurus(w) == plain.thesaurus_uncached(w), w
+        assert fd.analyses(w) == C.analyses_uncached(w), w
+        assert fd.lemmas(w) == C.lemmas_uncached(w), w
+        assert fd.thesaurus(w) == gen.thesaurus(w)
+        for orig, _ in fd.thesaurus(w)[:5]:
+            assert F.zipf(orig) == zipf_frequency(" ".join(orig), "en"), orig
+        assert F.zipf((w,)) == zipf_frequency(w, "en"), w
+
+
+def test_zipf_of_other_strings_is_wordfreqs():
+    lex = get_lexicon()
+    for t in lex.terms[::1000] + ["carried out", "zzyzx", "bushfire's", "in order to"]:
+        words = tuple(t.split())
+        assert F.zipf(words) == zipf_frequency(t, "en"), t
+
+
+def test_inflection_mirror_equals_lemminflect():
+    lex = get_lexicon()
+    tags = ["VB", "VBD", "VBG", "VBN", "VBP", "VBZ", "NN", "NNS", "NNP", "NNPS", "JJ", "JJR", "JJS",
+            "RB", "RBR", "RBS", "MD"]
+    words = [t for t in lex.terms[::150] if " " not in t] + ["be", "have", "go", "good", "child", "Paris"]
+    for w in words:
+        for tag in tags:
+            assert C._inflection(w, tag) == lemminflect.getInflection(w, tag=tag), (w, tag)
+
+
+def spans(text: str, max_n: int = 4):
+    words = [t.lower for t in tokenize(text)]
+    out = []
+    for i in range(len(words)):
+        for n in range(1, max_n + 1):
+            if i + n <= len(words):
+                out.append(tuple(words[i:i + n]))
+    return list(dict.fromkeys(out))
+
+
+@pytest.mark.parametrize("config", [RestoreConfig(), RestoreConfig(fingerprints=False, learned_table=False)])
+def test_priors_unchanged_by_prefilter_and_form_data(config):
+    """Decoder priors with the fast generator equal those of a plain one (no precomputed
+    data, no prefilter): the prefilter drops only what Decoder.plausible rejects."""
+    r = Restorer(config)
+    plain_dec = Decoder(get_lm(), plain_generator(r.generator), r.weights)
+    text = EXAMPLE + " The company's chief executives carried out tests. Hundreds of Americans have been forced."
+    checked = 0
+    for span in spans(text):
+        fast, slow = r.decoder.prior(span), plain_dec.prior(span)
+        assert fast == slow, span
+        assert r.generator.may_have(span) == plain_generator(r.generator).may_have(span) if len(span) > 1 else True
+        checked += bool(slow)
+    assert checked > 100
+
+
+def test_may_have_and_learned_gate():
+    r = get_restorer(RestoreConfig())
+    gen = r.generator
+    lex = gen.lexicon
+
+    def may_have_reference(words):
+        if words in gen.fingerprints or (gen.table is not None and gen.table.lookup(words)):
+            return True
+        if " ".join(words) in lex:
+            return True
+        rest = " ".join(words[1:])
+        return any(u == "VERB" and f"{lemma} {rest}" in lex for u, lemma, _ in C.analyses(words[0]))
+
+    probes = spans(EXAMPLE) + [tuple(k) for k in list(gen.fingerprints)[:200]]
+    probes += [("carried", "out"), ("at", "the", "least"), ("in", "order", "to")]
+    probes += [tuple(k) for k in gen.table.spun_sides()]
+    for span in probes:
+        if len(span) > 1:
+            assert gen.may_have(span) == may_have_reference(span), span
+        if not gen.may_have_exact_learned(span):
+            assert not any(c.table or c.fingerprint for c in plain_generator(gen).candidates(span)), span
+
+
+def test_restore_unchanged_without_form_data(monkeypatch):
+    """The same restorations with every form computed on the fly."""
+    fast = Restorer(RestoreConfig())
+    slow = Restorer(RestoreConfig())
+    slow.generator.__dict__["_formdata"] = None
+    slow.generator.min_form_gain = None  # no prefilter either
+    a, b = fast.restore(EXAMPLE), slow.restore(EXAMPLE)
+    assert a.text == b.text and a.edits == b.edits

@@ -1,0 +1,207 @@
+#!/usr/bin/env python3
+"""Build ``src/unspin/data/formdata.bin``: precomputed analyses, thesaurus originals and zipf
+frequencies for frequent word forms (format: :mod:`unspin.formdata`).
+
+    .venv/bin/python tools/build_formdata.py [--form-zipf 2.0]
+
+Forms: every lower-case, letters-and-apostrophes word of wordfreq's English list with zipf
+>= ``--form-zipf``. Their values are computed by the very functions restore uses when a form
+is not in the file (``analyses_uncached``, ``CandidateGenerator.thesaurus_uncached``), with
+the generator parameters the default ``Restorer`` passes, read from a constructed Restorer.
+Deterministic given the inputs recorded in ``src/unspin/data/MANIFEST.json`` (the shipped
+lexicon's sha256, lemminflect and wordfreq versions).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import importlib.metadata as md
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+OUT = ROOT / "src" / "unspin" / "data"
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--form-zipf", type=float, default=2.0, help="precompute forms at least this frequent")
+    ap.add_argument("--out", default=str(OUT / "formdata.bin"))
+    args = ap.parse_args()
+
+    import wordfreq
+    from wordfreq import zipf_frequency
+
+    import unspin.candidates as C
+    from unspin import formdata as F
+    from unspin.restore import RestoreConfig, Restorer
+    from unspin.tokenize import WORD_RE
+
+    # Compute everything from scratch, whatever file is installed now.
+    C.get_formdata = lambda: None
+    C.analyses.cache_clear()
+    C.lemmas.cache_clear()
+    gen = Restorer(RestoreConfig(fingerprints=False, learned_table=False)).generator
+    assert gen.lexicon.shipped
+    gen.__dict__["_formdata"] = None
+
+    t0 = time.time()
+    forms = []
+    for w in wordfreq.iter_wordlist("en"):
+        if w == w.lower() and WORD_RE.fullmatch(w) and not any(ch.isdigit() for ch in w):
+            if zipf_frequency(w, "en") >= args.form_zipf:
+                forms.append(w)
+    forms = sorted(set(forms))
+
+    strings: list[str] = list(forms)
+    sid = {s: i for i, s in enumerate(strings)}
+
+    def intern(s: str) -> int:
+        i = sid.get(s)
+        if i is None:
+            i = sid[s] = len(strings)
+            strings.append(s)
+        return i
+
+    upos_names: list[str] = []
+    tag_names: list[str] = []
+    th_off, th, an_off, an, le_off, le = [0], [], [0], [], [0], []
+
+    def upos_id(upos: str) -> int:
+        if upos not in upos_names:
+            upos_names.append(upos)
+        return upos_names.index(upos)
+
+    for k, w in enumerate(forms):
+        for upos, lems in C.lemmas_uncached(w).items():
+            assert isinstance(lems, tuple)
+            for lemma in lems:
+                le.append(intern(lemma) << 2 * F.ANA_BITS | upos_id(upos) << F.ANA_BITS)
+        le_off.append(len(le))
+        for upos, lemma, tag in C.analyses_uncached(w):
+            if tag not in tag_names:
+                tag_names.append(tag)
+            an.append(intern(lemma) << 2 * F.ANA_BITS | upos_id(upos) << F.ANA_BITS | tag_names.index(tag))
+        an_off.append(len(an))
+        for orig, flags in gen.thesaurus_uncached(w):
+            assert 0 < flags < 1 << F.FLAG_BITS
+            th.append(intern(" ".join(orig)) << F.FLAG_BITS | flags)
+        th_off.append(len(th))
+        if k % 5000 == 0:
+            print(f"{k}/{len(forms)} forms, {time.time() - t0:.0f} s", file=sys.stderr)
+    assert len(upos_names) <= 1 << F.ANA_BITS and len(tag_names) <= 1 << F.ANA_BITS
+    assert len(strings) < 1 << (32 - 2 * F.ANA_BITS)
+    for s in strings:
+        assert "\n" not in s and " ".join(s.split()) == s and s, repr(s)
+
+    zipf = []
+    for s in strings:
+        z = zipf_frequency(s, "en")
+        c = int(round(z * 100))
+        assert c / 100 == z, (s, z)  # wordfreq rounds to hundredths: stored exactly
+        zipf.append(c)
+
+    blob = ("\n".join(strings) + "\n").encode("utf-8")
+    offs = [0]
+    for s in strings:
+        offs.append(offs[-1] + len(s.encode("utf-8")) + 1)
+    arrays = {
+        "str_off": np.array(offs, dtype="<u4"),
+        "str_blob": np.frombuffer(blob, dtype="u1"),
+        "zipf": np.array(zipf, dtype="<i2"),
+        "th_off": np.array(th_off, dtype="<u4"),
+        "th": np.array(th, dtype="<u4"),
+        "an_off": np.array(an_off, dtype="<u4"),
+        "an": np.array(an, dtype="<u4"),
+        "le_off": np.array(le_off, dtype="<u4"),
+        "le": np.array(le, dtype="<u4"),
+    }
+    # The lexicon's float32 zipf column, rounded to hundredths, is wordfreq's value for every
+    # term (so :func:`unspin.formdata.zipf` may read it): checked here, recorded in the header.
+    lex = gen.lexicon
+    for t, z in zip(lex.terms, lex.zipf.tolist()):
+        assert int(round(z * 100)) / 100 == zipf_frequency(t, "en"), t
+    lexicon_path = OUT / "lexicon.npz"
+    header = {
+        "format": F.FORMAT,
+        "built_by": "tools/build_formdata.py",
+        "form_zipf": args.form_zipf,
+        "keys": len(forms),
+        "strings": len(strings),
+        "generator": {"min_zipf": gen.min_zipf, "need_flags": gen.need_flags},
+        "lexicon_sha256": sha256(lexicon_path),
+        "lexicon_zipf_exact_terms": len(lex.terms),
+        "versions": {"lemminflect": md.version("lemminflect"), "wordfreq": md.version("wordfreq")},
+        "upos": upos_names,
+        "tags": tag_names,
+    }
+
+    def layout(h: dict) -> tuple[bytes, dict]:
+        pos = None
+        for _ in range(3):  # offsets depend on the header's own length: iterate to a fixed point
+            hb = json.dumps(h, sort_keys=True).encode("utf-8")
+            pos = 12 + len(hb)
+            pos += -pos % 16
+            h["arrays"] = {}
+            for name, a in arrays.items():
+                h["arrays"][name] = [pos, a.dtype.str, int(a.size)]
+                pos += a.nbytes
+                pos += -pos % 16
+        hb = json.dumps(h, sort_keys=True).encode("utf-8")
+        return hb, h
+
+    hb, header = layout(header)
+    out = Path(args.out)
+    with open(out, "wb") as f:
+        f.write(F.MAGIC + len(hb).to_bytes(4, "little") + hb)
+        for name, a in arrays.items():
+            at = header["arrays"][name][0]
+            f.write(b"\0" * (at - f.tell()))
+            f.write(a.tobytes())
+    # Round trip: the file reads back to what was computed.
+    fd = F.FormData(str(out))
+    for w in forms[:: max(1, len(forms) // 2000)]:
+        assert fd.thesaurus(w) == gen.thesaurus_uncached(w), w
+        assert fd.analyses(w) == C.analyses_uncached(w), w
+        assert fd.lemmas(w) == C.lemmas_uncached(w), w
+
+    manifest_path = OUT / "MANIFEST.json"
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    manifest["formdata.bin"] = {
+        "built_by": "tools/build_formdata.py",
+        "command": f"python tools/build_formdata.py --form-zipf {args.form_zipf}",
+        "form_zipf": args.form_zipf,
+        "forms": len(forms),
+        "strings": len(strings),
+        "thesaurus_entries": len(th),
+        "generator": header["generator"],
+        "inputs": {
+            "lexicon.npz": {"sha256": header["lexicon_sha256"]},
+            "lemminflect": {"version": header["versions"]["lemminflect"]},
+            "wordfreq": {"version": header["versions"]["wordfreq"]},
+        },
+        "sha256": sha256(out),
+    }
+    manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    print(f"{len(forms)} forms, {len(strings)} strings, {len(th)} thesaurus entries, {len(an)} analyses "
+          f"-> {out} ({os.path.getsize(out) / 1e6:.1f} MB) in {time.time() - t0:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
