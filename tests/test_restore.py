@@ -83,3 +83,17 @@ def test_edits_replay_on_arbitrary_text(parts):
     for e in r.edits:
         assert e.start >= last and text[e.start:e.end] == e.spun
         last = e.end
+
+
+def test_channel_fast_path_equals_the_feature_sum():
+    from unspin.restore import get_restorer
+
+    dec = get_restorer().decoder
+    seen = 0
+    for spun in [("mentioned",), ("folks",), ("within",), ("constructing",), ("assault",),
+                 ("our", "bodies"), ("nation's",), ("utilize",), ("in",), ("have", "been")]:
+        for c in dec.gen.candidates(spun):
+            slow = sum(getattr(dec.w, k) * v for k, v in dec.features(spun, c).items() if v)
+            assert dec.channel(spun, c) == slow, (spun, c)
+            seen += 1
+    assert seen > 50

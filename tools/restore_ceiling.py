@@ -7,7 +7,7 @@ hard channel filter (``Decoder.plausible``: too rare, or not more common than th
 among the decoder's candidates but not chosen; or repaired. Learned-table evidence is
 leave-one-article-out, as in ``unspin eval restore``.
 
-    python tools/restore_ceiling.py ../shared/data/wild-dev/pairs.jsonl --family synonym
+    python tools/restore_ceiling.py ../shared/data/wild-dev/pairs.jsonl --family synonym [--min-zipf-gain -0.5]
 
 The "among candidates" share is the ceiling of any better decision rule over today's candidates.
 """
@@ -30,6 +30,8 @@ def main() -> int:
     ap.add_argument("pairs")
     ap.add_argument("--family")
     ap.add_argument("--threshold", type=float, default=0.0)
+    ap.add_argument("--min-zipf-gain", type=float,
+                    help="override Decoder.min_zipf_gain (how much more common a thesaurus original must be)")
     args = ap.parse_args()
     pairs = load_pairs(args.pairs, family=args.family)
     groups = sorted({p.group for p in pairs})
@@ -39,6 +41,9 @@ def main() -> int:
     for g in groups:
         restorer = Restorer(RestoreConfig(threshold=args.threshold), table=base.merged(learned.without(g)))
         dec, gen = restorer.decoder, restorer.generator
+        if args.min_zipf_gain is not None:
+            dec.min_zipf_gain = args.min_zipf_gain
+            gen.prefilter(dec.min_zipf, dec.min_zipf_gain)
         for p in (p for p in pairs if p.group == g):
             toks = tokenize(p.spun)
             edits = restorer.restore(p.spun).edits
@@ -55,8 +60,8 @@ def main() -> int:
                     bucket = "repaired"
                 elif any(c.words == orig for _, c in dec.prior(spun)):
                     bucket = "among_candidates_not_chosen"
-                elif any(c.words == orig for c in gen.candidates(spun)):
-                    c = next(c for c in gen.candidates(spun) if c.words == orig)
+                elif any(c.words == orig for c in gen.unfiltered(spun)):
+                    c = next(c for c in gen.unfiltered(spun) if c.words == orig)
                     if dec.plausible(spun, c) and all(dec.lm.known(x) for x in c.words):
                         bucket = "cut_by_candidate_limit"
                     else:

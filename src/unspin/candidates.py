@@ -212,6 +212,10 @@ class CandidateGenerator:
             c = self._cache[words] = self._generate(words)
         return c
 
+    def unfiltered(self, words: tuple[str, ...]) -> list[Candidate]:
+        """Every candidate, including those :meth:`prefilter` drops (uncached; for diagnostics)."""
+        return self._generate(words, prefilter=False)
+
     def may_have(self, words: tuple[str, ...]) -> bool:
         """Cheap test whether a multi-word span can have any candidate at all."""
         w0 = words[0]
