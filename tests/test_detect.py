@@ -153,6 +153,59 @@ def test_gold_spans_are_the_words_that_differ():
     assert [spun[s:e] for s, e in gold] == ["loss of life"]
 
 
+def _analysis_with_probs(text, probs):
+    """An Analysis whose token probabilities are set by hand (word -> p), scan left out."""
+    from unspin.tokenize import sentence_spans, tokenize
+
+    toks = tokenize(text)
+    sents = sentence_spans(text)
+    evs = []
+    for k, t in enumerate(toks):
+        si = next(i for i, (s, e) in enumerate(sents) if s <= t.start < e)
+        ev = D.TokenEvidence(k, t, si, eligible=t.lower not in D.STOP)
+        ev.p = probs.get(t.lower, 0.0) if ev.eligible else 0.0
+        evs.append(ev)
+    return D.Analysis(text, toks, evs, [], len(toks))
+
+
+def test_span_forming_hysteresis_and_function_word_bridge():
+    text = "The loss of life toll rose. Health and fitness, and officials and residents agreed."
+    a = _analysis_with_probs(text, {"loss": 0.5, "life": 0.12, "toll": 0.5, "health": 0.4, "fitness": 0.3,
+                                    "officials": 0.05, "residents": 0.5})
+    spans = lambda **kw: [s.text for s in D.build_spans(a, 0.25, 1.0, **kw)]
+    assert spans() == ["loss", "toll", "Health", "fitness", "residents"]
+    # Hysteresis alone: "life" (>= low) joins its suspicious neighbour "toll"; "officials" (< low) does not.
+    assert spans(low=0.1) == ["loss", "life toll", "Health", "fitness", "residents"]
+    # Bridging one function word: "Health and fitness"; never over a content word ("life", below
+    # the threshold), nor across a comma ("fitness, and officials").
+    assert spans(gap=1) == ["loss", "toll", "Health and fitness", "residents"]
+    assert spans(gap=1, low=0.1) == ["loss of life toll", "Health and fitness", "residents"]
+    # Never across a sentence end, and a content word below the floor is never bridged.
+    a2 = _analysis_with_probs("Rivers rose fast. Crowds came quickly home.", {"fast": 0.5, "crowds": 0.5,
+                                                                              "quickly": 0.5, "came": 0.01})
+    assert [s.text for s in D.build_spans(a2, 0.25, 1.0, low=0.1, gap=2)] == ["fast", "Crowds", "quickly"]
+    a3 = _analysis_with_probs("Health and fitness, and residents agreed.", {"health": 0.5, "fitness": 0.5,
+                                                                              "residents": 0.5})
+    assert [s.text for s in D.build_spans(a3, 0.25, 1.0, gap=2)] == ["Health and fitness", "residents"]
+
+
+def test_context_spinner_prefers_common_fitting_words():
+    from spinner import spin
+
+    a, swaps = spin(CLEAN, 0.6, 5, "context")
+    assert a == spin(CLEAN, 0.6, 5, "context")[0] and a != CLEAN and swaps  # seeded, and it spins
+    # Its words are commoner than the uniform thesaurus draw's (3-gram unigram log-probability).
+    from unspin.lm import get_lm
+
+    lm = get_lm()
+
+    def mean_logp(pairs):
+        words = [w for _, s in pairs for w in s.lower().split() if lm.known(w)]
+        return sum(lm.unigram(w) for w in words) / len(words)
+
+    assert mean_logp(swaps) > mean_logp(spin(CLEAN, 0.6, 5, "moby")[1]) + 1.0
+
+
 def test_fit_logreg_separates():
     import numpy as np
 
@@ -169,6 +222,10 @@ def test_shipped_model_file():
     m = D.shipped_model()
     assert m.doc.names == D.DOC_FEATURES and m.token.names == D.TOKEN_FEATURES
     assert 0 < m.span_threshold < 1
+    assert m.span_low is None or 0 < m.span_low < m.span_threshold
+    assert m.span_gap in (0, 1, 2)
+    d = m.to_dict()
+    assert d["span_gap"] == m.span_gap and d["span_low"] == m.span_low
 
 
 # ----------------------------------------------------------------------------- CLI

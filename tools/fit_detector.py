@@ -9,12 +9,17 @@ articles, which are never fitted on.
 Models (plain logistic regressions, ``unspin.detect.fit_logreg``):
 
 1. token model, P(word is a substitution | the text is spun), fitted on the words of spun
-   training documents (gold: the words that differ from the original);
+   training documents (gold: the words that differ from the original); with ``--context``, the
+   spins of the context-fitting spinner (``context.jsonl``) too. Without it (the default), the
+   context spins' test split is only reported (``info.context_test``);
 2. document model over the smoothed rates (``unspin.detect.DOC_FEATURES``); the pseudo-count
    centres are the midpoints between the clean and spun training medians, so a short text
    carries little evidence and gets a score near the middle;
 3. fingerprint-only document model over the fingerprint rate;
-4. span threshold: the token probability that maximises span F1 on the spun training documents.
+4. span forming: the token probability threshold, the hysteresis floor and the number of function
+   words a span may bridge (at most 2) that together maximise span F1 on the spun training
+   documents. Span F1 counts any overlap, so it favours longer spans: word-level figures are
+   reported beside it.
 
 The scan (the slow part) does not depend on the fitted weights, so every document is scanned
 once and the models are fitted on the stored evidence: a rerun takes a few minutes.
@@ -191,12 +196,12 @@ def by_source(scores, rows) -> dict:
     return out
 
 
-def span_eval(analyses, rows, scores, threshold) -> dict:
+def span_eval(analyses, rows, scores, threshold, low=None, gap=0) -> dict:
     counts = []
     for a, r, sc in zip(analyses, rows, scores):
         if r["label"] != 1 or not r.get("original"):
             continue
-        spans = D.build_spans(a, threshold, sc)
+        spans = D.build_spans(a, threshold, sc, low, gap)
         counts.append(D.span_scores([(s.start, s.end) for s in spans], D.gold_spans(r["text"], r["original"]), r["text"]))
     return {k: round(v, 4) for k, v in D.span_metrics(counts).items()}
 
@@ -208,6 +213,8 @@ def main() -> int:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--l2", type=float, default=1.0)
     ap.add_argument("--no-restore", action="store_true", help="do not fit the restoration document model")
+    ap.add_argument("--context", action="store_true",
+                    help="also fit the token model and spans on the context-fitting spins (context.jsonl)")
     ap.add_argument("--token-data", choices=["spun", "both"], default="spun",
                     help="fit the token model on the words of spun documents only (P(substituted | spun)), "
                          "or of clean documents too")
@@ -218,6 +225,9 @@ def main() -> int:
     synth = load(os.path.join(args.data, "synthetic.jsonl"))
     short = load(os.path.join(args.data, "short.jsonl"))
     wild = load(os.path.join(args.data, "wild.jsonl"))
+    context = load(os.path.join(args.data, "context.jsonl"))
+    ctx_train = [r for r in context if r["split"] == "train"] if args.context else []
+    ctx_test = [r for r in context if r["split"] == "test"]
     if not clean or not synth:
         sys.exit(f"no data in {args.data}: run tools/make_detect_data.py first")
     train_long = [r for r in clean + synth if r["split"] == "train"]
@@ -233,11 +243,13 @@ def main() -> int:
     A_wild = scan(wild, args.jobs, desc="wild") if wild else []
     A_wild_nofp = scan(wild, args.jobs, fingerprints=False, desc="wild, fingerprints off") if wild else []
     A_test_nofp = scan(test_long, args.jobs, fingerprints=False, desc="test, fingerprints off")
+    A_ctx = scan(ctx_train, args.jobs, desc="context spins, train") if ctx_train else []
+    A_ctx_test = scan(ctx_test, args.jobs, desc="context spins, test") if ctx_test else []
 
     model = bootstrap_model()
     print("token model", file=sys.stderr)
     X, y = [], []
-    for a, r in zip(A_train, train):
+    for a, r in zip(A_train + A_ctx, train + ctx_train):
         if r["label"] == 1 and r.get("original"):
             mask = D.gold_token_mask(r["text"], r["original"])
         elif r["label"] == 0 and args.token_data == "both":
@@ -253,7 +265,7 @@ def main() -> int:
     tok_auc = D.auroc(model.token.prob(X), y)
     model.priors = dict(model.priors, token_base=float(y.mean()))
     print(f"  tokens {len(y)}, substituted {y.mean():.3f}, train AUROC {tok_auc:.3f}", file=sys.stderr)
-    for A in (A_train, A_test, A_short, A_wild, A_wild_nofp, A_test_nofp):
+    for A in (A_train, A_test, A_short, A_wild, A_wild_nofp, A_test_nofp, A_ctx, A_ctx_test):
         set_probs(model, A)
 
     print("document model", file=sys.stderr)
@@ -282,15 +294,25 @@ def main() -> int:
     train_scores = score_all(det, A_train)
     print(f"  train AUROC {D.auroc(train_scores, yd):.4f}", file=sys.stderr)
 
-    print("span threshold", file=sys.stderr)
-    best = (-1.0, 0.5)
-    for thr in (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6):
-        m = span_eval(A_train[:long_n], train_long, train_scores[:long_n], thr)
-        print(f"  {thr}: {m}", file=sys.stderr)
-        f1 = m["span_f1"] if m["span_f1"] == m["span_f1"] else 0.0
-        if f1 > best[0]:
-            best = (f1, thr)
-    model.span_threshold = best[1]
+    print("span forming", file=sys.stderr)
+    # Threshold, hysteresis floor and function-word bridge chosen together for span F1 on the
+    # spun training documents (never on wild-dev).
+    span_A = A_train[:long_n] + A_ctx
+    span_rows = train_long + ctx_train
+    span_scores_ = train_scores[:long_n] + score_all(det, A_ctx)
+    best = (-1.0, (0.5, None, 0))
+    for thr in (0.15, 0.2, 0.25, 0.3, 0.35, 0.4):
+        for low in (None, 0.1, 0.15, 0.2):
+            if low is not None and low >= thr:
+                continue
+            for gap in (0, 1, 2):
+                m = span_eval(span_A, span_rows, span_scores_, thr, low, gap)
+                print(f"  threshold {thr} low {low} gap {gap}: {m}", file=sys.stderr)
+                f1 = m["span_f1"] if m["span_f1"] == m["span_f1"] else 0.0
+                if f1 > best[0]:
+                    best = (f1, (thr, low, gap))
+    model.span_threshold, model.span_low, model.span_gap = best[1]
+    print(f"  chosen: threshold {model.span_threshold}, low {model.span_low}, gap {model.span_gap}", file=sys.stderr)
 
     restore_info = {}
     y_test = [r["label"] for r in test_long]
@@ -365,6 +387,7 @@ def main() -> int:
     info = {
         "fitted": time.strftime("%Y-%m-%d"),
         "data": {"train_long": len(train_long), "train_short": len(train_short), "test_long": len(test_long),
+                 "context_train": len(ctx_train), "context_test": len(ctx_test),
                  "test_short": len(test_short), "wild": len(wild)},
         "token_train_auroc": round(tok_auc, 4),
         "fingerprint_counts": fp_counts,
@@ -376,8 +399,14 @@ def main() -> int:
         "no_fingerprints": {"test": doc_metrics(s_test_nofp, y_test),
                             "wild_synonym_vs_wild_originals": doc_metrics(ws_nofp, wy_nofp)},
         "spans_wild_synonym": span_eval([A_wild[i] for i in syn_idx], [wild[i] for i in syn_idx],
-                                        [s_wild[i] for i in syn_idx], model.span_threshold),
-        "spans_test": span_eval(A_test, test_long, s_test, model.span_threshold),
+                                        [s_wild[i] for i in syn_idx], model.span_threshold,
+                                        model.span_low, model.span_gap),
+        "spans_test": span_eval(A_test, test_long, s_test, model.span_threshold, model.span_low, model.span_gap),
+        "context_test": doc_metrics(score_all(det, A_ctx_test) + [x for x, r in zip(s_test, test_long) if r["label"] == 0],
+                                    [1] * len(A_ctx_test) + [0] * sum(1 for r in test_long if r["label"] == 0))
+        if A_ctx_test else {},
+        "spans_context_test": span_eval(A_ctx_test, ctx_test, score_all(det, A_ctx_test), model.span_threshold,
+                                        model.span_low, model.span_gap) if A_ctx_test else {},
         "test_by_rate": by_rate(s_test, test_long),
         "test_clean_by_source": by_source(s_test, test_long),
         "calibration_test": calibration(s_test, y_test),

@@ -14,6 +14,11 @@ Writes JSONL files (default folder ``build/detect-data``, git-ignored; nothing g
   texts get less extreme scores.
 * ``eval.jsonl``: the evaluation set, i.e. the ``test`` documents of clean.jsonl and synthetic.jsonl
   followed by wild.jsonl (for ``unspin eval detect``).
+* ``context.jsonl``: one more spin of every clean document by the ``context`` style of
+  ``tools/spinner.py`` (3-gram-fitted, mostly common synonyms, as commercial spinners write; rate
+  drawn from ``--context-rates``), with its own seed so that the files above do not change. The
+  fit trains on its ``train`` split with the others; its ``test`` split is reported apart.
+  ``--context-only`` makes only this file, from an existing ``clean.jsonl``.
 * ``wild.jsonl``: the wild-dev articles (paragraphs ``<article>-pNN`` joined), spun side label 1 and
   original side label 0, with ``family`` and ``article``; only articles of >= ``--min-words`` words
   unless ``--all-wild``. Read from ../shared at run time; for evaluation, never copied into the repo.
@@ -164,6 +169,26 @@ def documents(pars: list[str], lo: int, hi: int, rng: random.Random) -> list[str
     return docs
 
 
+def write_context_spins(args, clean: list[dict]) -> None:
+    """context.jsonl: each clean document spun by the context-fitting spinner (own seed)."""
+    from spinner import spin
+
+    rng = random.Random(args.seed * 7919 + 17)
+    rates = [float(r) for r in args.context_rates.split(",")]
+    rows = []
+    for d in clean:
+        rate = rng.choice(rates)
+        spun, swaps = spin(d["text"], rate, rng.randrange(1 << 30), "context")
+        spun, fixed = repair_artifacts(spun, d["text"])
+        rows.append({"id": d["id"] + "-context", "text": spun, "original": d["text"], "label": 1,
+                     "kind": "synthetic-context", "rate": rate, "source": d["source"], "group": d["group"],
+                     "split": d["split"], "swaps": len(swaps) - fixed, "repaired": fixed})
+    with open(os.path.join(args.out, "context.jsonl"), "w", encoding="utf-8") as f:
+        for r in rows:
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    print(f"context.jsonl: {len(rows)} spins", file=sys.stderr)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default=os.path.join(ROOT, "build", "detect-data"))
@@ -173,8 +198,16 @@ def main() -> int:
     ap.add_argument("--rates", default="0.1,0.2,0.3,0.45,0.6")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--all-wild", action="store_true", help="keep wild-dev articles shorter than --min-words")
+    ap.add_argument("--context-rates", default="0.3,0.45,0.6")
+    ap.add_argument("--context-only", action="store_true",
+                    help="only (re)make context.jsonl from the clean.jsonl already in --out")
     args = ap.parse_args()
     from spinner import spin
+
+    if args.context_only:
+        with open(os.path.join(args.out, "clean.jsonl"), encoding="utf-8") as f:
+            write_context_spins(args, [json.loads(line) for line in f if line.strip()])
+        return 0
 
     rng = random.Random(args.seed)
     rates = [float(r) for r in args.rates.split(",")]
@@ -248,6 +281,7 @@ def main() -> int:
     with open(os.path.join(args.out, "eval.jsonl"), "w", encoding="utf-8") as f:
         for r in [r for r in clean + synth if r["split"] == "test"] + wild:
             f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    write_context_spins(args, clean)
     counts = collections.Counter((r["split"], r["kind"]) for r in clean + synth + wild)
     print(json.dumps({"out": args.out, "counts": {f"{a}/{b}": n for (a, b), n in sorted(counts.items())},
                       "sources": {s: min(len(d), args.max_docs_per_source) for s, d in by_source.items()},

@@ -6,7 +6,12 @@ They imitate what article spinners do: context-blind thesaurus swaps of single w
 entries they draw from, so that a model is not only tested on the spinner it was built with:
 
 * ``moby``: any Moby Thesaurus II neighbour the original's entry lists (the classic "spinbot");
-* ``wordnet``: WordNet synonyms only (a more conservative spinner).
+* ``wordnet``: WordNet synonyms only (a more conservative spinner);
+* ``context``: Moby and WordNet neighbours, drawn with probability proportional to
+  P(neighbour | context)^(1/T) under the 3-gram LM (two words each side, T = ``CONTEXT_T``): like
+  the commercial spinners, it mostly writes common words that fit the sentence ("authorities",
+  "additionally") and still makes sense errors, where the two others draw uniformly from the
+  thesaurus and so write many rare words.
 
 Usage::
 
@@ -54,6 +59,9 @@ PHRASES = {
 }
 
 
+CONTEXT_T = 1.5  # temperature of the context style's draw (chosen a priori, not tuned)
+
+
 @functools.lru_cache(maxsize=1)
 def _inverse():
     """original term -> list of (spun term, flags): the lexicon read in the spinner's direction."""
@@ -72,12 +80,12 @@ def synonyms(word: str, style: str) -> list[str]:
     i = lex._index.get(word)
     if i is None:
         return []
-    need = MOBY_HEAD_LISTS_SPUN if style == "moby" else WORDNET_SYNONYM
+    need = {"moby": MOBY_HEAD_LISTS_SPUN, "wordnet": WORDNET_SYNONYM}.get(style, MOBY_HEAD_LISTS_SPUN | WORDNET_SYNONYM)
     out = []
     for j, f in zip(src_sorted[starts[i]:starts[i + 1]].tolist(), fl_sorted[starts[i]:starts[i + 1]].tolist()):
         if f & need:
             t = lex.terms[j]
-            if " " not in t or style == "moby":
+            if " " not in t or style != "wordnet":
                 out.append(t)
     return out
 
@@ -105,6 +113,30 @@ def _inflect_like(lemma_syn: str, word: str, lemma: str, upos: str) -> str | Non
         return None
     parts[head] = forms[0]
     return " ".join(parts)
+
+
+def _context_choice(options: list[str], tokens, i: int, rng: random.Random) -> str | None:
+    """Draw a replacement for ``tokens[i]`` by its 3-gram fit between the two words on each side."""
+    import math
+
+    from unspin.lm import get_lm
+
+    lm = get_lm()
+    low = [t.text.lower() for t in tokens[max(0, i - 2):i + 3]]
+    k = i - max(0, i - 2)
+    prev = ["<s>", "<s>"] + low[:k]
+    after = low[k + 1:]
+    scored = []
+    for opt in options:
+        words = opt.lower().split()
+        if not all(lm.known(w) for w in words):
+            continue
+        scored.append((lm.sequence(words + after, prev[-1], prev[-2]), opt))
+    if not scored:
+        return None
+    top = max(sc for sc, _ in scored)
+    weights = [math.exp((sc - top) / CONTEXT_T) for sc, _ in scored]
+    return rng.choices([o for _, o in scored], weights)[0]
 
 
 def spin(text: str, rate: float, seed: int, style: str = "moby") -> tuple[str, list[tuple[str, str]]]:
@@ -136,7 +168,9 @@ def spin(text: str, rate: float, seed: int, style: str = "moby") -> tuple[str, l
                             form = _inflect_like(syn, low, lemma, upos)
                             if form and form != low:
                                 options.append(form)
-                if options:
+                if options and style == "context":
+                    replacement = _context_choice(sorted(set(options)), tokens, i, rng)
+                elif options:
                     replacement = rng.choice(sorted(set(options)))
         if replacement is not None:
             if tok.text[0].isupper():
@@ -156,7 +190,7 @@ def main() -> int:
     ap.add_argument("--text-field", default="text")
     ap.add_argument("--rate", type=float, default=0.3)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--style", choices=["moby", "wordnet"], default="moby")
+    ap.add_argument("--style", choices=["moby", "wordnet", "context"], default="moby")
     args = ap.parse_args()
     f = sys.stdin if args.input == "-" else open(args.input, encoding="utf-8")
     for n, line in enumerate(f):

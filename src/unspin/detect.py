@@ -191,6 +191,8 @@ class Model:
     fp_llr: float
     info: dict
     doc_restore: LogReg | None = None  # document model with the restoration features (restore=True)
+    span_low: float | None = None  # hysteresis: neighbours of a suspicious token join it from this probability
+    span_gap: int = 0              # function words a span may bridge (see build_spans)
 
     @classmethod
     def load(cls, path=None) -> "Model":
@@ -204,11 +206,13 @@ class Model:
         dr = d.get("doc_restore")
         return cls(LogReg.from_dict(d["token"]), LogReg.from_dict(d["doc"]), d["priors"], d["pseudo"],
                    float(d["span_threshold"]), float(d["fp_llr"]), d.get("info", {}),
-                   LogReg.from_dict(dr) if dr else None)
+                   LogReg.from_dict(dr) if dr else None,
+                   float(d["span_low"]) if d.get("span_low") is not None else None, int(d.get("span_gap", 0)))
 
     def to_dict(self) -> dict:
         return {"format": "unspin-detector/3", "token": self.token.to_dict(), "doc": self.doc.to_dict(),
                 "priors": self.priors, "pseudo": self.pseudo, "span_threshold": self.span_threshold,
+                "span_low": self.span_low, "span_gap": self.span_gap,
                 "fp_llr": self.fp_llr, "doc_restore": self.doc_restore.to_dict() if self.doc_restore else None,
                 "info": self.info}
 
@@ -600,7 +604,8 @@ class Detector:
             if self.model.doc_restore is not None:
                 f.update(self.restore_features(a, [ed.confidence for _, _, ed in edits]))
         score = self.score(f)
-        spans = [sp for sp in build_spans(a, self.model.span_threshold, score) if sp.score >= MIN_SPAN_SCORE]
+        spans = [sp for sp in build_spans(a, self.model.span_threshold, score, self.model.span_low,
+                                             self.model.span_gap) if sp.score >= MIN_SPAN_SCORE]
         if edits:
             spans = self._refine(a, spans, score, edits)
         return Detection(score, spans, a.words, f, "full", _short_note(a.words))
@@ -717,34 +722,53 @@ def _attach(evidence: list[TokenEvidence], hits: list) -> None:
             k += 1
 
 
-def build_spans(a: Analysis, threshold: float, doc_score: float = 1.0) -> list[Span]:
+def build_spans(a: Analysis, threshold: float, doc_score: float = 1.0, low: float | None = None,
+                gap: int = 0) -> list[Span]:
     """Group suspicious tokens into spans, each with a likely original and its evidence.
 
     A token is suspicious when P(substitution | spun text) >= ``threshold`` or it lies in a
-    fingerprint hit (a hit's tokens stay together). Suspicious tokens with no word between them
-    in one sentence form one span. A span's score is ``doc_score`` times the probability that at
-    least one of its tokens is a substitution.
+    fingerprint hit (a hit's tokens stay together). With ``low``, a token at or above ``low``
+    next to a suspicious token in its sentence is suspicious too (hysteresis: real spinners swap
+    neighbouring words, "loss of life", "health and fitness"). Suspicious tokens in one sentence
+    form one span when no word lies between them, or at most ``gap`` function words (words the
+    scan does not question) and no punctuation but hyphens. A span's score is ``doc_score``
+    times the probability that at least one of its tokens is a substitution.
     """
     text = a.text
     evs = a.evidence
+    n = len(evs)
+    sus = [ev.p >= threshold for ev in evs]
+    if low is not None and low < threshold:
+        # Grow every run of suspicious tokens over adjacent tokens at or above ``low``.
+        for i in range(n):
+            if sus[i] or evs[i].p < low:
+                continue
+            if i > 0 and sus[i - 1] and evs[i - 1].sentence == evs[i].sentence:
+                sus[i] = True
+        for i in range(n - 1, -1, -1):
+            if sus[i] or evs[i].p < low:
+                continue
+            if i + 1 < n and sus[i + 1] and evs[i + 1].sentence == evs[i].sentence:
+                sus[i] = True
     units: list[list[int]] = []  # [first token, last token, start, end]
     i = 0
-    while i < len(evs):
+    while i < n:
         ev = evs[i]
         h = ev.fingerprint
         if h is not None:
             k = i
-            while k + 1 < len(evs) and evs[k + 1].fingerprint is h:
+            while k + 1 < n and evs[k + 1].fingerprint is h:
                 k += 1
             units.append([i, k, min(h.start, ev.token.start), max(h.end, evs[k].token.end)])
             i = k + 1
             continue
-        if ev.p >= threshold:
+        if sus[i]:
             units.append([i, i, ev.token.start, ev.token.end])
         i += 1
     merged: list[list[int]] = []
     for u in units:
-        if merged and u[0] == merged[-1][1] + 1 and evs[u[0]].sentence == evs[merged[-1][1]].sentence:
+        if merged and evs[u[0]].sentence == evs[merged[-1][1]].sentence and (
+                u[0] == merged[-1][1] + 1 or _bridgeable(text, evs, merged[-1][1], u[0], gap)):
             merged[-1][1] = u[1]
             merged[-1][3] = u[3]
         else:
@@ -782,6 +806,20 @@ def build_spans(a: Analysis, threshold: float, doc_score: float = 1.0) -> list[S
             p_any = max(p_any, 0.9)
         spans.append(Span(s, e, text[s:e], original if original != text[s:e] else "", doc_score * p_any, evidence))
     return spans
+
+
+def _bridgeable(text: str, evs: list[TokenEvidence], last: int, nxt: int, gap: int) -> bool:
+    """May the tokens strictly between ``last`` and ``nxt`` join two spans? At most ``gap`` of
+    them, none a word the models weigh, and only spaces or hyphens between the words."""
+    if nxt - last - 1 > gap or nxt - last - 1 < 1:
+        return False
+    if any(_counted(evs[k]) for k in range(last + 1, nxt)):
+        return False
+    for k in range(last, nxt):
+        between = text[evs[k].token.end:evs[k + 1].token.start]
+        if between.strip(" -\u2010\u2011") or between.count("\n") > 0:
+            return False
+    return True
 
 
 def _match_case(word: str, like: str) -> str:
