@@ -132,6 +132,22 @@ def test_restore_option(spun):
     assert any(e["kind"] == "restoration" for s in b.spans for e in s.evidence)
 
 
+def test_default_cascade_escalates_only_documents_the_scan_flags(spun):
+    fast_spun, fast_clean = unspin.detect(spun, fast=True), unspin.detect(CLEAN, fast=True)
+    assert fast_spun.score >= D.Detector.ESCALATE_AT > fast_clean.score, "test texts no longer bracket 0.5"
+    assert "edit_rate" not in fast_spun.features
+    # Escalated: scored like the thorough mode; not escalated: the scan's score, unchanged.
+    assert unspin.detect(spun).score == pytest.approx(unspin.detect(spun, restore=True).score)
+    assert "edit_rate" in unspin.detect(spun).features
+    assert unspin.detect(CLEAN).score == pytest.approx(fast_clean.score)
+    assert D.Detector(escalate=None).detect(spun).score == pytest.approx(fast_spun.score)
+
+
+def test_cli_fast_and_restore_exclude_each_other(run_cli, spun):
+    code, _, err = run_cli(["detect", "--fast", "--restore"], spun.encode())
+    assert code == 2 and "exclude" in err
+
+
 def test_risk_wording():
     assert D.risk_label(0.95) == "high risk of spinning"
     assert D.risk_label(0.1) == "no strong signs"

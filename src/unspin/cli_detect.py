@@ -41,8 +41,11 @@ def register(sub, eval_sub) -> None:
     p.add_argument("--fingerprints-only", action="store_true",
                    help="fast mode: fingerprint hits only (blind to spins that use no listed phrase)")
     p.add_argument("--restore", action="store_true",
-                   help="thorough mode: also restore the suspicious sentences; the edits give the spans' likely "
-                        "originals and enter the score (more accurate, about 4x slower)")
+                   help="thorough mode: restore the suspicious sentences of every document; the edits give the "
+                        "spans' likely originals and enter the score (by default only documents the fast scan "
+                        "scores >= 0.5 are)")
+    p.add_argument("--fast", action="store_true",
+                   help="the fast scan alone: no restoration even for documents it scores >= 0.5 (fastest)")
     p.add_argument("--errors", choices=["strict", "replace"], default="strict",
                    help="invalid UTF-8: fail naming the byte offset (strict), or replace it")
     p.set_defaults(func=run_detect)
@@ -66,6 +69,7 @@ def register(sub, eval_sub) -> None:
     e.add_argument("--fingerprints", action="append", default=[], metavar="FILE", help="extra fingerprint list")
     e.add_argument("--fingerprints-only", action="store_true", help="evaluate the fingerprint-only mode")
     e.add_argument("--restore", action="store_true", help="evaluate the mode with restoration (detect --restore)")
+    e.add_argument("--fast", action="store_true", help="evaluate the fast scan alone (detect --fast)")
     e.add_argument("--no-loao", action="store_true",
                    help="score with the full learned table even on the groups it was learned from")
     e.add_argument("--details", metavar="FILE", help="write per-document scores and spans as JSONL here")
@@ -81,7 +85,15 @@ def _detector(args):
         if not os.path.isfile(f):
             raise UnspinError(f"{f}: no such fingerprint list")
     return Detector(fingerprints=not args.no_fingerprints, fingerprint_files=tuple(args.fingerprints),
-                    restore=getattr(args, "restore", False))
+                    restore=getattr(args, "restore", False), escalate=_escalate(args))
+
+
+def _escalate(args):
+    from .detect import Detector
+
+    if getattr(args, "fast", False) and getattr(args, "restore", False):
+        raise UsageError("--fast and --restore exclude each other")
+    return None if getattr(args, "fast", False) else Detector.ESCALATE_AT
 
 
 def _run(det, text: str, fp_only: bool):
@@ -294,7 +306,8 @@ def run_eval_detect(args) -> int:
     rows = _load_eval(args)
     fp_on = not args.no_fingerprints
     files = tuple(args.fingerprints)
-    base = Detector(fingerprints=fp_on, fingerprint_files=files, restore=args.restore)
+    escalate = _escalate(args)
+    base = Detector(fingerprints=fp_on, fingerprint_files=files, restore=args.restore, escalate=escalate)
     table = None
     if not args.no_loao:
         try:
@@ -318,7 +331,7 @@ def run_eval_detect(args) -> int:
 
                 restorer = Restorer(RestoreConfig(fingerprints=fp_on), table=table.without(g))
                 det = dets[g] = Detector(fingerprints=fp_on, fingerprint_files=files, restorer=restorer,
-                                         restore=args.restore)
+                                         restore=args.restore, escalate=escalate)
         d = det.detect_fingerprints(r["text"]) if args.fingerprints_only else det.detect(r["text"])
         words += d.words
         gold = None
@@ -349,7 +362,8 @@ def run_eval_detect(args) -> int:
                 "brier": _r(sum((a - b) ** 2 for a, b in zip(s, y)) / len(s))}
 
     out = {"data": args.data, "documents": len(results), "words": words,
-           "mode": "fingerprints" if args.fingerprints_only else ("full+restore" if args.restore else "full"),
+           "mode": "fingerprints" if args.fingerprints_only else (
+               "full+restore" if args.restore else ("fast" if escalate is None else "full")),
            "fingerprints": "off" if args.no_fingerprints else "on",
            "leave_group_out": not args.no_loao}
     out.update(metrics(results))

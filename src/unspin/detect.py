@@ -25,7 +25,8 @@ most texts above 0.5 will still be clean. The pipeline:
 
 ``restore=True`` also runs :func:`unspin.restore` on the suspicious sentences: its edits become
 the spans' likely originals and evidence, and the score comes from a second document model that
-adds the restoration's edit density and confidence (slower; see ``docs/detect.md``).
+adds the restoration's edit density and confidence (slower; see ``docs/detect.md``). By default
+only documents the scan scores at 0.5 or more are treated so (a cascade); ``fast=True`` never.
 
 >>> d = detect("")
 >>> d.score, d.spans
@@ -494,17 +495,26 @@ class Detector:
     ``fingerprints``: use the shipped fingerprint list; ``fingerprint_files``: extra lists (same
     JSON shape); ``restore``: also run :func:`unspin.restore` on the sentences holding spans, to
     give their likely original and the restoration as evidence (slower; the score is unchanged);
-    ``restorer``: a custom :class:`unspin.restore.Restorer` for that.
+    ``restorer``: a custom :class:`unspin.restore.Restorer` for that. ``escalate``: without
+    ``restore``, a document whose fast score reaches this is scored again with restoration (the
+    cascade of the default mode: the slow evidence only where a flag is at stake); ``None``
+    keeps every document on the fast scan.
     """
 
+    # Fast scores at or above this are re-scored with restoration: the flagging threshold's
+    # default, chosen a priori (documents the scan finds clean are not flagged either way).
+    ESCALATE_AT = 0.5
+
     def __init__(self, *, fingerprints: bool = True, fingerprint_files: Iterable[str] = (),
-                 restore: bool = False, model: Model | None = None, restorer=None):
+                 restore: bool = False, model: Model | None = None, restorer=None,
+                 escalate: float | None = ESCALATE_AT):
         from .fingerprints import get_matcher
 
         self.fingerprint_files = tuple(str(p) for p in fingerprint_files)
         self.use_fingerprints = fingerprints
         self.matcher = get_matcher(self.fingerprint_files, builtin=fingerprints)
         self.restore = bool(restore)
+        self.escalate = escalate
         self._model = model
         self._restorer = restorer
         self.scanner = _shared_scanner()
@@ -599,7 +609,10 @@ class Detector:
         a = self.analyze(text)
         f = self.doc_features(a)
         edits = None
-        if self.restore:
+        thorough = self.restore
+        if not thorough and self.escalate is not None and self.model.doc_restore is not None:
+            thorough = self.score(f) >= self.escalate
+        if thorough:
             edits = self.restore_edits(a)
             if self.model.doc_restore is not None:
                 f.update(self.restore_features(a, [ed.confidence for _, _, ed in edits]))
@@ -836,18 +849,22 @@ def _shared_scanner() -> Scanner:
 
 
 @functools.lru_cache(maxsize=16)
-def get_detector(fingerprints: bool = True, fingerprint_files: tuple[str, ...] = (), restore: bool = False) -> Detector:
-    return Detector(fingerprints=fingerprints, fingerprint_files=fingerprint_files, restore=restore)
+def get_detector(fingerprints: bool = True, fingerprint_files: tuple[str, ...] = (), restore: bool = False,
+                 fast: bool = False) -> Detector:
+    return Detector(fingerprints=fingerprints, fingerprint_files=fingerprint_files, restore=restore,
+                    escalate=None if fast else Detector.ESCALATE_AT)
 
 
 def detect(text: str, *, fingerprints: bool = True, fingerprint_files: Iterable[str] = (),
-           restore: bool = False, mode: str = "full") -> Detection:
+           restore: bool = False, fast: bool = False, mode: str = "full") -> Detection:
     """Spin score (a calibrated probability) and suspicious spans of ``text``.
 
-    ``mode="fingerprints"``: fingerprint hits only (fast; blind to spins that use no listed
-    phrase). ``restore=True``: likely originals from the full restoration decoder (slower).
+    By default the fast scan scores every document and documents it scores at 0.5 or more are
+    scored again with restoration. ``fast=True``: the scan alone (fastest).
+    ``restore=True``: restoration on every document (slowest). ``mode="fingerprints"``:
+    fingerprint hits only (blind to spins that use no listed phrase).
     """
-    det = get_detector(fingerprints, tuple(str(p) for p in fingerprint_files), bool(restore))
+    det = get_detector(fingerprints, tuple(str(p) for p in fingerprint_files), bool(restore), bool(fast))
     if mode == "fingerprints":
         return det.detect_fingerprints(text)
     if mode != "full":
