@@ -803,7 +803,9 @@ def build_spans(a: Analysis, threshold: float, doc_score: float = 1.0, low: floa
                 pos = max(pos, h.end)
                 continue
             pieces.append(text[pos:ev.token.start])
-            fits = ev.has_candidate and ev.gain > 0
+            # Only the words suspicious on their own get a likely original: a span grown over
+            # weaker neighbours would otherwise read as a rewrite of the whole phrase.
+            fits = ev.has_candidate and ev.gain > 0 and ev.p >= threshold
             pieces.append(_match_case(ev.best, ev.token.text) if fits else ev.token.text)
             pos = ev.token.end
             if fits:
