@@ -49,7 +49,7 @@ def aligned_substitutions(spun: str, original: str) -> list[tuple[tuple[str, ...
 
 def aligned_units(a: list[str], b: list[str]) -> list[tuple[tuple[int, int], tuple[str, ...]]]:
     """The swaps between spun words ``a`` and original words ``b``: ((start, length) in ``a``,
-    original words), smallest units first (see :func:`split_block`)."""
+    original words), in text order; unequal blocks are split by :func:`split_block`."""
     sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
     out = []
     for op, i1, i2, j1, j2 in sm.get_opcodes():
@@ -69,7 +69,7 @@ def aligned_units(a: list[str], b: list[str]) -> list[tuple[tuple[int, int], tup
             out.extend(((i1 + k, 1), (b[j1 + k],)) for k in range(i2 - i1))
             continue
         i = i1
-        for s, o in split_block(a[i1:i2], b[j1:j2], keep_equal=True):
+        for s, o in split_block(a[i1:i2], b[j1:j2]):
             if s != o:
                 out.append(((i, len(s)), o))
             i += len(s)
@@ -93,8 +93,9 @@ def _related(s: str, o: str) -> bool:
 _UNIT = 3  # the longest side of one aligned unit inside a block
 
 
-def split_block(a: list[str], b: list[str], keep_equal: bool = False) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
-    """Split an unequal replace block into aligned units anchored on thesaurus-linked words.
+def split_block(a: list[str], b: list[str]) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """Split an unequal replace block into aligned units anchored on thesaurus-linked words
+    (identical pairs included, so the units cover both sides in order).
 
     difflib sees "mentioned a number of folks have been" -> "said several people were" as one
     block; spinners made four swaps there (mentioned->said, "a number of"->several,
@@ -134,7 +135,7 @@ def split_block(a: list[str], b: list[str], keep_equal: bool = False) -> list[tu
         units.append((tuple(a[pi:i]), tuple(b[pj:j])))
         i, j = pi, pj
     units.reverse()
-    return units if keep_equal else [(s, o) for s, o in units if s != o]
+    return units
 
 
 class SubstitutionTable:
