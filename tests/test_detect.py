@@ -141,6 +141,11 @@ def test_default_cascade_escalates_only_documents_the_scan_flags(spun):
     assert "edit_rate" in unspin.detect(spun).features
     assert unspin.detect(CLEAN).score == pytest.approx(fast_clean.score)
     assert D.Detector(escalate=None).detect(spun).score == pytest.approx(fast_spun.score)
+    # A scan score at or above ``settled`` is final: no restoration, the scan's score and spans.
+    settled = D.Detector(settled=fast_spun.score).detect(spun)
+    assert settled.score == pytest.approx(fast_spun.score) and "edit_rate" not in settled.features
+    assert [s.original for s in settled.spans] == [s.original for s in fast_spun.spans]
+    assert "edit_rate" in D.Detector(settled=fast_spun.score + 1e-6).detect(spun).features
 
 
 def test_cli_fast_and_restore_exclude_each_other(run_cli, spun):

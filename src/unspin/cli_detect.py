@@ -43,7 +43,7 @@ def register(sub, eval_sub) -> None:
     p.add_argument("--restore", action="store_true",
                    help="thorough mode: restore the suspicious sentences of every document; the edits give the "
                         "spans' likely originals and enter the score (by default only documents the fast scan "
-                        "scores >= 0.5 are)")
+                        "scores from 0.5 to under 0.99 are)")
     p.add_argument("--fast", action="store_true",
                    help="the fast scan alone: no restoration even for documents it scores >= 0.5 (fastest)")
     p.add_argument("--errors", choices=["strict", "replace"], default="strict",

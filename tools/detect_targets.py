@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""The target-set rows of docs/detect.md from ``unspin eval detect ... --details FILE`` output.
+
+``eval.jsonl`` mixes spins of every rate with the wild-dev articles; the issue's target set is
+the wild-dev synonym articles plus spins as dense as real ones (rate 0.6), against every clean
+document. This selects those rows (by ``kind`` and ``rate`` from the evaluation file) and prints
+AUROC, TPR at 1% FPR, recall and false-flag rate at 0.5 for each set, and the calibration of
+all scored documents (score bins), one JSON object per details file::
+
+    unspin eval detect build/detect-data/eval.jsonl --details /tmp/default.jsonl
+    python tools/detect_targets.py build/detect-data/eval.jsonl /tmp/default.jsonl [/tmp/fast.jsonl ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src"))
+
+from unspin.detect import auroc, tpr_at_fpr  # noqa: E402
+
+# name -> which spun rows count (clean rows: every label-0 row unless the set says otherwise)
+SETS = {
+    "wild synonym + rate 0.6 vs all clean": (lambda m: m["kind"] == "wild-synonym" or m.get("rate") == 0.6, None),
+    "wild synonym + rate >= 0.45 vs all clean": (
+        lambda m: m["kind"] == "wild-synonym" or (m.get("rate") or 0) >= 0.45, None),
+    "all spins (rates 0.1-0.6) + wild vs all clean": (lambda m: True, None),
+    "wild synonym vs their originals": (lambda m: m["kind"] == "wild-synonym", lambda m: m["kind"] == "wild-original"),
+    "wild synonym vs all clean": (lambda m: m["kind"] == "wild-synonym", None),
+    "wild rewrite vs wild originals": (lambda m: m["kind"] == "wild-rewrite", lambda m: m["kind"] == "wild-original"),
+}
+
+
+def rows(meta: dict[str, dict], scores: dict[str, float]) -> dict[str, dict]:
+    out = {}
+    for name, (spun_ok, clean_ok) in SETS.items():
+        pos = [scores[i] for i, m in meta.items() if i in scores and m["label"] == 1 and spun_ok(m)]
+        neg = [scores[i] for i, m in meta.items() if i in scores and m["label"] == 0 and (clean_ok is None or clean_ok(m))]
+        if not pos or not neg:
+            continue
+        s, y = pos + neg, [1] * len(pos) + [0] * len(neg)
+        tpr, thr = tpr_at_fpr(s, y, 0.01)
+        out[name] = {"spun": len(pos), "clean": len(neg), "auroc": round(auroc(s, y), 4), "tpr_at_1pct_fpr": round(tpr, 3),
+                     "threshold_at_1pct_fpr": round(thr, 4), "recall_at_0.5": round(sum(p >= 0.5 for p in pos) / len(pos), 3),
+                     "fpr_at_0.5": round(sum(n >= 0.5 for n in neg) / len(neg), 3)}
+    return out
+
+
+def calibration(meta: dict[str, dict], scores: dict[str, float],
+                edges=(0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.0)) -> list[dict]:
+    """Every scored document by score bin: how many, mean score, share actually spun."""
+    out = []
+    for lo, hi in zip(edges, edges[1:]):
+        got = [(s, meta[i]["label"]) for i, s in scores.items() if lo <= s < hi or (hi == edges[-1] and s == hi)]
+        if got:
+            out.append({"bin": f"{lo}-{hi}", "n": len(got), "mean_score": round(sum(s for s, _ in got) / len(got), 3),
+                        "share_spun": round(sum(y for _, y in got) / len(got), 3)})
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("data", help="the evaluation JSONL (id, label, kind, rate)")
+    ap.add_argument("details", nargs="+", help="--details output of unspin eval detect on it")
+    args = ap.parse_args()
+    with open(args.data, encoding="utf-8") as f:
+        meta = {d["id"]: d for d in map(json.loads, filter(str.strip, f))}
+    for path in args.details:
+        with open(path, encoding="utf-8") as f:
+            scores = {d["id"]: d["score"] for d in map(json.loads, filter(str.strip, f))}
+        missing = set(scores) - set(meta)
+        if missing:
+            print(f"error: {path} has {len(missing)} ids not in {args.data} (e.g. {sorted(missing)[0]})", file=sys.stderr)
+            return 1
+        print(json.dumps({"details": path, "sets": rows(meta, scores), "calibration": calibration(meta, scores)},
+                         indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
