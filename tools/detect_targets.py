@@ -4,7 +4,7 @@
 ``eval.jsonl`` mixes spins of every rate with the wild-dev articles; the issue's target set is
 the wild-dev synonym articles plus spins as dense as real ones (rate 0.6), against every clean
 document. This selects those rows (by ``kind`` and ``rate`` from the evaluation file) and prints
-AUROC, TPR at 1% FPR, recall and false-flag rate at 0.5 for each set, and the calibration of
+AUROC, TPR at 1% FPR, recall, false-flag rate and F1 at 0.5 for each set, and the calibration of
 all scored documents (score bins), one JSON object per details file::
 
     unspin eval detect build/detect-data/eval.jsonl --details /tmp/default.jsonl
@@ -31,7 +31,16 @@ SETS = {
     "wild synonym vs their originals": (lambda m: m["kind"] == "wild-synonym", lambda m: m["kind"] == "wild-original"),
     "wild synonym vs all clean": (lambda m: m["kind"] == "wild-synonym", None),
     "wild rewrite vs wild originals": (lambda m: m["kind"] == "wild-rewrite", lambda m: m["kind"] == "wild-original"),
+    # One spinner at a time, every rate (as Wahle et al. 2022 report classifiers per spinner).
+    "moby-style spins (rates 0.1-0.6) vs all clean": (lambda m: m["kind"] == "synthetic-moby", None),
+    "wordnet-style spins (rates 0.1-0.6) vs all clean": (lambda m: m["kind"] == "synthetic-wordnet", None),
 }
+
+
+def f1(pos: list[float], neg: list[float], at: float = 0.5) -> float:
+    tp = sum(p >= at for p in pos)
+    fp = sum(n >= at for n in neg)
+    return 2 * tp / (2 * tp + fp + (len(pos) - tp)) if pos else float("nan")
 
 
 def rows(meta: dict[str, dict], scores: dict[str, float]) -> dict[str, dict]:
@@ -45,7 +54,7 @@ def rows(meta: dict[str, dict], scores: dict[str, float]) -> dict[str, dict]:
         tpr, thr = tpr_at_fpr(s, y, 0.01)
         out[name] = {"spun": len(pos), "clean": len(neg), "auroc": round(auroc(s, y), 4), "tpr_at_1pct_fpr": round(tpr, 3),
                      "threshold_at_1pct_fpr": round(thr, 4), "recall_at_0.5": round(sum(p >= 0.5 for p in pos) / len(pos), 3),
-                     "fpr_at_0.5": round(sum(n >= 0.5 for n in neg) / len(neg), 3)}
+                     "fpr_at_0.5": round(sum(n >= 0.5 for n in neg) / len(neg), 3), "f1_at_0.5": round(f1(pos, neg), 3)}
     return out
 
 
