@@ -437,3 +437,36 @@ def _pdf(text: str) -> bytes:
         out += b"%010d 00000 n \n" % off
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
     return bytes(out)
+
+
+# ----------------------------------------------------------------------------- evaluation tools
+
+def test_torture_replaces_whole_terms_consistently_keeping_case():
+    import random
+    import re
+
+    from make_tortured_data import torture
+
+    table = {"operating system": ["working framework", "OS thing"], "command line": ["summon line"]}
+    pattern = re.compile(r"(?<![\w-])(?:operating system|command line)(?![\w-])", re.IGNORECASE)
+    text = "Operating system calls. The operating system and the command-line tool; command line args."
+    out, n = torture(text, table, pattern, random.Random(1))
+    assert n == 3  # "command-line" is not the two-word term
+    first = out.split(" calls.")[0]
+    assert first[:1].isupper() and first.lower() in ("working framework", "os thing")
+    assert out.count(first.lower()) == 1 and "summon line args" in out and "command-line tool" in out
+
+
+def test_detect_targets_rows_and_f1():
+    from detect_targets import f1, rows
+
+    meta = {"a": {"label": 1, "kind": "wild-synonym"}, "b": {"label": 1, "kind": "synthetic-moby", "rate": 0.6},
+            "c": {"label": 1, "kind": "synthetic-moby", "rate": 0.1}, "d": {"label": 0, "kind": "clean"},
+            "e": {"label": 0, "kind": "wild-original"}}
+    scores = {"a": 0.9, "b": 0.7, "c": 0.2, "d": 0.6, "e": 0.1}
+    got = rows(meta, scores)
+    target = got["wild synonym + rate 0.6 vs all clean"]
+    assert (target["spun"], target["clean"], target["auroc"]) == (2, 2, 1.0)
+    assert got["wild synonym vs their originals"]["clean"] == 1
+    assert got["all spins (rates 0.1-0.6) + wild vs all clean"]["recall_at_0.5"] == round(2 / 3, 3)
+    assert f1([0.9, 0.7, 0.2], [0.6, 0.1]) == pytest.approx(2 * 2 / (2 * 2 + 1 + 1))
