@@ -494,7 +494,8 @@ class Detector:
 
     ``fingerprints``: use the shipped fingerprint list; ``fingerprint_files``: extra lists (same
     JSON shape); ``restore``: also run :func:`unspin.restore` on the sentences holding spans, to
-    give their likely original and the restoration as evidence (slower; the score is unchanged);
+    give their likely original and the restoration as evidence, and score the document with the
+    model that adds restoration's edit density and confidence (slower, for every document);
     ``restorer``: a custom :class:`unspin.restore.Restorer` for that. ``escalate``: without
     ``restore``, a document whose fast score reaches this, but stays under ``settled``, is
     scored again with restoration (the cascade of the default mode: the slow evidence only
