@@ -148,6 +148,33 @@ def test_default_cascade_escalates_only_documents_the_scan_flags(spun):
     assert "edit_rate" in D.Detector(settled=fast_spun.score + 1e-6).detect(spun).features
 
 
+def test_learned_swaps_send_a_low_scoring_document_to_restoration():
+    import dataclasses
+
+    from unspin.restore import RestoreConfig, Restorer
+    from unspin.table import SubstitutionTable
+
+    table = SubstitutionTable.learn([("a", "They met within the hall.", "They met in the hall.")])
+    text = CLEAN.replace(" in ", " within ")
+    assert text.count(" within ") >= 3
+
+    def detector(rate, tbl=table):
+        model = dataclasses.replace(D.shipped_model(), swap_rate=rate)
+        return D.Detector(model=model, restorer=Restorer(RestoreConfig(), table=tbl))
+
+    det = detector(0.5)
+    a = det.analyze(text)
+    assert det.learned_swaps(a) >= 3  # "within" -> "in", which the 3-gram prefers in context
+    assert det.learned_swaps(det.analyze(CLEAN)) == 0
+    fast = D.Detector(escalate=None).detect(text).score
+    assert fast < D.Detector.ESCALATE_AT, "test text no longer scores low in the scan"
+    assert "edit_rate" in det.detect(text).features  # restored, scored by the thorough model
+    assert "edit_rate" not in detector(1000.0).detect(text).features
+    assert "edit_rate" not in detector(None).detect(text).features
+    no_table = D.Detector(model=det.model, restorer=Restorer(RestoreConfig(learned_table=False)))
+    assert no_table.learned_swaps(a) == 0
+
+
 def test_cli_fast_and_restore_exclude_each_other(run_cli, spun):
     code, _, err = run_cli(["detect", "--fast", "--restore"], spun.encode())
     assert code == 2 and "exclude" in err
