@@ -391,6 +391,11 @@ def test_cli_eval_detect(run_cli, spun, tmp_path):
     res = json.loads(out)
     assert res["documents"] == 3 and res["auroc"] == 1.0
     assert res["span_documents"] == 2 and 0 <= res["span_f1"] <= 1
+    code, out, err = run_cli(["eval", "detect", str(f), "--where", "id=x1", "--where", "label=1", "--fast"])
+    assert code == 0, err
+    assert json.loads(out)["documents"] == 1
+    assert run_cli(["eval", "detect", str(f), "--where", "id=nothing"])[0] == 1  # no documents to score
+    assert run_cli(["eval", "detect", str(f), "--where", "id"])[0] == 2
 
 
 def test_cli_eval_pairs_joined(run_cli, spun, tmp_path):

@@ -63,6 +63,8 @@ def register(sub, eval_sub) -> None:
     e.add_argument("--join", action="store_true",
                    help="join rows of one article (id <article>-pNN) into one document, in id order")
     e.add_argument("--min-words", type=int, default=0, help="drop documents shorter than this")
+    e.add_argument("--where", action="append", default=[], metavar="FIELD=VALUE",
+                   help="keep only rows whose FIELD equals VALUE (e.g. split=test); repeatable")
     e.add_argument("--by", metavar="FIELD", help="also report metrics per value of FIELD (e.g. family), "
                                                   "each with all clean documents as negatives")
     e.add_argument("--no-fingerprints", action="store_true", help="switch the shipped fingerprint list off")
@@ -281,6 +283,11 @@ def _load_eval(args) -> list[dict]:
             first["group"] = key[0]
             joined.append(first)
         rows = joined
+    for cond in args.where:
+        field, sep, value = cond.partition("=")
+        if not sep or not field:
+            raise UsageError(f"--where takes FIELD=VALUE, not {cond!r}")
+        rows = [r for r in rows if str(r.get(field)) == value]
     if args.min_words:
         rows = [r for r in rows if sum(1 for _ in WORD_RE.finditer(r["text"])) >= args.min_words]
     if not rows:
