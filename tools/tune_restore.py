@@ -28,7 +28,7 @@ from unspin.decode import Weights
 from unspin.evaluate import Pair, evaluate_restore, group_of
 from unspin.restore import Restorer, RestoreConfig, _lm_form, shipped_table
 from unspin.table import SubstitutionTable
-from unspin.tokenize import is_sentence_initial, sentences, tokenize
+from unspin.tokenize import is_sentence_initial, joinable, sentences, tokenize
 
 ROOT = Path(__file__).resolve().parents[1]
 FEATURES = [k for k in Weights.__dataclass_fields__ if k != "lm"]
@@ -88,10 +88,8 @@ def examples(restorer: Restorer, text: str, original: str | None):
             for n in range(1, 5):
                 if i + n > len(sent):
                     break
-                if n > 1:
-                    gap = text[sent[i + n - 2].end:sent[i + n - 1].start]
-                    if not (gap.isspace() and "\n" not in gap):
-                        break
+                if n > 1 and not joinable(text, sent[i + n - 2], sent[i + n - 1]):
+                    break
                 spun = tuple(words[i:i + n])
                 protected = any(
                     t.is_number or (t.text[:1].isupper() and not is_sentence_initial(text, t.start))

@@ -47,7 +47,7 @@ import numpy as np
 from .errors import UnspinError
 from .lexicon import MOBY_HEAD_LISTS_SPUN, MOBY_SPUN_LISTS_HEAD, WORDNET_SYNONYM, get_lexicon
 from .lm import _TO_LN, OOV_LOGP, get_lm
-from .tokenize import Token, is_sentence_initial, sentence_spans, tokenize
+from .tokenize import Token, is_sentence_initial, joinable, sentence_spans, tokenize
 
 # Words the scan never questions on its own (restoration may still edit them).
 STOP = frozenset(
@@ -504,8 +504,10 @@ class Detector:
     ``restorer``: a custom :class:`unspin.restore.Restorer` for that. ``escalate``: without
     ``restore``, a document whose fast score reaches this, but stays under ``settled``, is
     scored again with restoration (the cascade of the default mode: the slow evidence only
-    where a flag is at stake); ``escalate=None`` keeps every document on the fast scan,
-    ``settled=None`` escalates every document from ``escalate`` up.
+    where a flag is at stake), as is one scored under ``escalate`` that holds more learned
+    spinner swaps per 100 words than the model's ``swap_rate`` (:meth:`learned_swaps`);
+    ``escalate=None`` keeps every document on the fast scan, ``settled=None`` escalates every
+    document from ``escalate`` up.
     """
 
     # Fast scores at or above this are re-scored with restoration: the flagging threshold's
@@ -674,7 +676,7 @@ class Detector:
             p1 = words[i - 1] if i >= 1 else "<s>"
             p2 = words[i - 2] if i >= 2 else "<s>"
             for n in range(1, gen.max_words + 1):
-                if i + n > len(words) or (n > 1 and not text[toks[i + n - 2].end:toks[i + n - 1].start].isspace()):
+                if i + n > len(words) or (n > 1 and not joinable(text, toks[i + n - 2], toks[i + n - 1])):
                     break
                 spun = tuple(words[i:i + n])
                 if spun not in prefixes:
@@ -926,7 +928,8 @@ def detect(text: str, *, fingerprints: bool = True, fingerprint_files: Iterable[
     """Spin score (a calibrated probability) and suspicious spans of ``text``.
 
     By default the fast scan scores every document, and documents it scores from 0.5 up to (not
-    including) 0.99 are scored again with restoration. ``fast=True``: the scan alone (fastest).
+    including) 0.99, or lower but dense in learned spinner swaps, are scored again with
+    restoration. ``fast=True``: the scan alone (fastest).
     ``restore=True``: restoration on every document (slowest). ``mode="fingerprints"``:
     fingerprint hits only (blind to spins that use no listed phrase).
     """

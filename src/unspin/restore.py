@@ -27,7 +27,7 @@ from .lexicon import MOBY_HEAD_LISTS_SPUN, WORDNET_SYNONYM, get_lexicon
 from .lm import get_lm
 from .results import Edit, Restoration, apply_edits
 from .table import SubstitutionTable
-from .tokenize import Token, is_sentence_initial, sentences, tokenize
+from .tokenize import Token, is_sentence_initial, joinable, sentences, tokenize
 
 __all__ = ["RestoreConfig", "Restorer", "restore", "restore_many", "apply_edits"]
 
@@ -131,18 +131,15 @@ class Restorer:
 
     def _restore_sentence(self, text: str, toks: list[Token], boost: float = 0.0) -> list[Edit]:
         words = [_lm_form(t) for t in toks]
-        joinable = []
-        for a, b in zip(toks, toks[1:]):
-            gap = text[a.end:b.start]
-            joinable.append(gap.isspace() and "\n" not in gap)
+        joins = [joinable(text, a, b) for a, b in zip(toks, toks[1:])]
         protected = []
         for k, t in enumerate(toks):
             mid_capital = t.text[:1].isupper() and not is_sentence_initial(text, t.start)
             protected.append(t.is_number or mid_capital or (len(t.text) > 1 and t.text.isupper()))
         if self.rescorer is not None:
-            choices = self.rescorer.rescore(words, joinable, protected, boost)
+            choices = self.rescorer.rescore(words, joins, protected, boost)
         else:
-            choices = self.decoder.decode(words, joinable, protected, boost)
+            choices = self.decoder.decode(words, joins, protected, boost)
         edits = []
         for ch in choices:
             span = toks[ch.start:ch.start + ch.n]

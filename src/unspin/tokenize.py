@@ -48,6 +48,13 @@ def tokenize(text: str) -> list[Token]:
     return [Token(m.start(), m.end(), m.group()) for m in WORD_RE.finditer(text)]
 
 
+def joinable(text: str, a: Token, b: Token) -> bool:
+    """Whether tokens ``a`` and ``b`` (in this order) may belong to one phrase: only spaces, on
+    one line, between them."""
+    gap = text[a.end:b.start]
+    return gap.isspace() and "\n" not in gap
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Half-open character spans of sentences (they cover the text, gaps included)."""
     spans = []
