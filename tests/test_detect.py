@@ -170,6 +170,9 @@ def test_learned_swaps_send_a_low_scoring_document_to_restoration():
     assert fast < D.Detector.ESCALATE_AT, "test text no longer scores low in the scan"
     assert "edit_rate" in det.detect(text).features  # restored, scored by the thorough model
     assert "edit_rate" not in detector(1000.0).detect(text).features
+    two = CLEAN.replace(" in ", " within ", 2)
+    assert det.learned_swaps(det.analyze(two)) == 2 < D.Detector.MIN_SWAPS
+    assert "edit_rate" not in det.detect(two).features  # two chance hits never decide
     assert "edit_rate" not in detector(None).detect(text).features
     no_table = D.Detector(model=det.model, restorer=Restorer(RestoreConfig(learned_table=False)))
     assert no_table.learned_swaps(a) == 0

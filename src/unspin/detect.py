@@ -632,7 +632,8 @@ class Detector:
                 # The scan is blind to swaps of common words and function words ("within" for
                 # "in", "have been" for "were"); a spinner's known habits, dense beyond what
                 # clean prose shows, call for restoration too.
-                thorough = 100.0 * self.learned_swaps(a) / max(a.words, 1) >= self.model.swap_rate
+                n = self.learned_swaps(a)
+                thorough = n >= self.MIN_SWAPS and 100.0 * n / max(a.words, 1) >= self.model.swap_rate
         if thorough:
             edits = self.restore_edits(a)
             if self.model.doc_restore is not None:
@@ -655,6 +656,9 @@ class Detector:
 
     # A learned swap counts when the 3-gram prefers the original by this much (nats) in context.
     SWAP_GAIN = 2.0
+    # ... and the trigger needs this many of them: the rate alone lets one chance hit in a
+    # short text decide (in texts of 100 words or more, the fitted rate implies 3 anyway).
+    MIN_SWAPS = 3
 
     def learned_swaps(self, a: Analysis) -> int:
         """Positions where a swap of the restorer's learned substitution table (real spinners'
