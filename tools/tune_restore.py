@@ -16,7 +16,6 @@ Then ``unspin eval restore`` measures the result (the bias is picked by ``--targ
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
 import sys
 from collections import defaultdict
@@ -27,58 +26,26 @@ import numpy as np
 from unspin.decode import Weights
 from unspin.evaluate import Pair, evaluate_restore, group_of
 from unspin.restore import Restorer, RestoreConfig, _lm_form, shipped_table
-from unspin.table import SubstitutionTable
+from unspin.table import SubstitutionTable, aligned_units
 from unspin.tokenize import is_sentence_initial, joinable, sentences, tokenize
 
 ROOT = Path(__file__).resolve().parents[1]
 FEATURES = [k for k in Weights.__dataclass_fields__ if k != "lm"]
 
 
-def gold_spans(spun_tokens, original_text):
-    """Per spun token: the original words aligned to it, and block ids (a span must not cut
-    an unequal replace block)."""
+def gold_units(spun_tokens, original_text):
+    """The aligned swaps of a spun text, as used everywhere else (:func:`unspin.table.aligned_units`):
+    ``{(start, length): original words}``, and every spun token position some swap covers."""
     a = [t.lower for t in spun_tokens]
     b = [t.lower for t in tokenize(original_text)]
-    gold = [[] for _ in a]
-    block = list(range(len(a)))
-    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    for op, i1, i2, j1, j2 in sm.get_opcodes():
-        if op == "equal" or (op == "replace" and i2 - i1 == j2 - j1):
-            for k in range(i2 - i1):
-                gold[i1 + k] = [b[j1 + k]]
-        elif op == "replace":
-            gold[i1] = b[j1:j2]
-            for k in range(i1, i2):
-                block[k] = i1
-        elif op == "delete":
-            for k in range(i1, i2):
-                block[k] = -1 - i1  # must be covered together with a neighbour
-        elif op == "insert":
-            if i1 > 0:
-                gold[i1 - 1] = gold[i1 - 1] + b[j1:j2]
-    return gold, block
-
-
-def span_gold(gold, block, i, n):
-    ids = block[i:i + n]
-    if i > 0 and block[i] == block[i - 1] and block[i] >= 0 and block[i] != i:
-        return None
-    end = i + n
-    if end < len(block) and block[end] == block[end - 1] and block[end] >= 0 and block[end] != end:
-        return None
-    out = []
-    for k in range(i, end):
-        out.extend(gold[k])
-    if any(x < 0 for x in ids) and n == 1:
-        return None
-    return tuple(out)
+    units = dict(aligned_units(a, b))
+    covered = {k for (i, n) in units for k in range(i, i + n)}
+    return units, covered
 
 
 def examples(restorer: Restorer, text: str, original: str | None):
     toks = tokenize(text)
-    gold = block = None
-    if original is not None:
-        gold, block = gold_spans(toks, original)
+    units, covered = gold_units(toks, original) if original is not None else ({}, set())
     dec = restorer.decoder
     out = []
     offset = 0
@@ -100,16 +67,13 @@ def examples(restorer: Restorer, text: str, original: str | None):
                 if not cands:
                     continue
                 base = dec.window_score(words, i, n, spun)
-                g = span_gold(gold, block, offset + i, n) if gold is not None else None
+                g = units.get((offset + i, n))
                 for c in cands:
                     f = dec.features(spun, c)
                     dlm = dec.window_score(words, i, n, c.words) - base
-                    label = int(g is not None and c.words == g and g != spun)
-                    out.append(([dlm] + [f[k] for k in FEATURES], label, original is None, offset + i,
-                                # inside an unequal aligned block keep is not known to be right
-                                (g is None and original is not None and n == 1) or
-                                (g is not None and g != tuple(words[i:i + 1]) and n == 1) or
-                                (g is not None and n > 1 and g != spun)))
+                    # Last field: keep is wrong here (a swap covers this position).
+                    out.append(([dlm] + [f[k] for k in FEATURES], int(c.words == g), original is None, offset + i,
+                                offset + i in covered))
         offset += len(sent)
     return out
 
