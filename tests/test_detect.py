@@ -139,6 +139,8 @@ def test_default_cascade_escalates_only_documents_the_scan_flags(spun):
     # Escalated: scored like the thorough mode; not escalated: the scan's score, unchanged.
     assert unspin.detect(spun).score == pytest.approx(unspin.detect(spun, restore=True).score)
     assert "edit_rate" in unspin.detect(spun).features
+    assert unspin.detect(spun).restored and not fast_spun.restored and not unspin.detect(CLEAN).restored
+    assert unspin.detect(spun).to_dict()["restored"] is True
     assert unspin.detect(CLEAN).score == pytest.approx(fast_clean.score)
     assert D.Detector(escalate=None).detect(spun).score == pytest.approx(fast_spun.score)
     # A scan score at or above ``settled`` is final: no restoration, the scan's score and spans.
@@ -348,6 +350,8 @@ def test_cli_directory_html_pdf_and_report(run_cli, spun, tmp_path):
     html = report.read_text(encoding="utf-8")
     assert html.count("<mark") >= 1 and "var x=1" not in html and "<script src" not in html
     assert "likely original:" in html
+    # The spun text is restored by the cascade, the clean ones are not: the report says which.
+    assert html.count("Evidence: 3-gram scan and restoration.") == 1 and html.count("Evidence: 3-gram scan.") == 2
 
 
 def test_cli_pdf_without_text_layer(run_cli, tmp_path):

@@ -91,6 +91,7 @@ class Detection:
     features: dict[str, float] = field(default_factory=dict)
     mode: str = "full"
     note: str = ""
+    restored: bool = False  # restoration ran and its evidence is in the score and the spans
 
     @property
     def label(self) -> str:
@@ -98,6 +99,7 @@ class Detection:
 
     def to_dict(self) -> dict:
         d = {"score": round(self.score, 4), "label": self.label, "words": self.words, "mode": self.mode,
+             "restored": self.restored,
              "spans": [s.to_dict() for s in self.spans],
              "features": {k: round(v, 4) for k, v in self.features.items()}}
         if self.note:
@@ -643,7 +645,7 @@ class Detector:
                                              self.model.span_gap) if sp.score >= MIN_SPAN_SCORE]
         if edits:
             spans = self._refine(a, spans, score, edits)
-        return Detection(score, spans, a.words, f, "full", _short_note(a.words))
+        return Detection(score, spans, a.words, f, "full", _short_note(a.words), restored=edits is not None)
 
     # -- restoration ---------------------------------------------------------------------
     def gated_sentences(self, a: Analysis) -> list[tuple[int, int]]:

@@ -94,7 +94,9 @@ def render_report(docs, threshold: float = 0.5, title: str = "unspin detect repo
             f'data-words="{d.words}" data-spans="{len(d.spans)}">'
             f'<td class="num">{d.score:.3f}</td><td>{_badge(d.score, d.label)}</td>'
             f'<td><a href="#{anchor}">{esc}</a></td><td class="num">{d.words}</td><td class="num">{len(d.spans)}</td></tr>')
-        note = f'<p class="note">{_html.escape(d.note)}</p>' if d.note else ""
+        how = ("fingerprint list only" if d.mode == "fingerprints" else
+               "3-gram scan and restoration" if d.restored else "3-gram scan")
+        note = f'<p class="note">Evidence: {how}.{" " + _html.escape(d.note) if d.note else ""}</p>'
         sections.append(
             f'<h2 id="{anchor}">{esc} &mdash; {d.score:.3f} {_badge(d.score, d.label)}</h2>{note}'
             f'<div class="doc">{_highlight(text, d.spans)}</div>')
