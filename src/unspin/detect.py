@@ -516,8 +516,9 @@ class Detector:
     # default, chosen a priori (documents the scan finds clean are not flagged either way).
     ESCALATE_AT = 0.5
     # ... and below this: a document the scan scores at 0.99 or more is flagged whatever
-    # restoration adds (chosen a priori; on the test split restoration moved none of the 264
-    # such documents below 0.9, docs/detect.md). Its spans keep the scan's likely originals.
+    # restoration adds (on the test split restoration moved none of the 264 such documents
+    # below 0.9; a round number, docs/detect.md says how it was picked). Its spans keep the
+    # scan's likely originals.
     SETTLED_AT = 0.99
 
     def __init__(self, *, fingerprints: bool = True, fingerprint_files: Iterable[str] = (),
