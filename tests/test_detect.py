@@ -507,5 +507,5 @@ def test_detect_targets_rows_and_f1():
     target = got["wild synonym + rate 0.6 vs all clean"]
     assert (target["spun"], target["clean"], target["auroc"]) == (2, 2, 1.0)
     assert got["wild synonym vs their originals"]["clean"] == 1
-    assert got["all spins (rates 0.1-0.6) + wild vs all clean"]["recall_at_0.5"] == round(2 / 3, 3)
+    assert got["all spins (rates 0.1-0.6) + wild vs all clean"]["recall_at_0.5"] == round(2 / 3, 4)
     assert f1([0.9, 0.7, 0.2], [0.6, 0.1]) == pytest.approx(2 * 2 / (2 * 2 + 1 + 1))

@@ -20,7 +20,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src"))
 
-from unspin.detect import auroc, tpr_at_fpr  # noqa: E402
+from unspin.detect import calibration, doc_metrics  # noqa: E402
 
 # name -> which spun rows count (clean rows: every label-0 row unless the set says otherwise)
 SETS = {
@@ -50,23 +50,8 @@ def rows(meta: dict[str, dict], scores: dict[str, float]) -> dict[str, dict]:
         neg = [scores[i] for i, m in meta.items() if i in scores and m["label"] == 0 and (clean_ok is None or clean_ok(m))]
         if not pos or not neg:
             continue
-        s, y = pos + neg, [1] * len(pos) + [0] * len(neg)
-        tpr, thr = tpr_at_fpr(s, y, 0.01)
-        out[name] = {"spun": len(pos), "clean": len(neg), "auroc": round(auroc(s, y), 4), "tpr_at_1pct_fpr": round(tpr, 3),
-                     "threshold_at_1pct_fpr": round(thr, 4), "recall_at_0.5": round(sum(p >= 0.5 for p in pos) / len(pos), 3),
-                     "fpr_at_0.5": round(sum(n >= 0.5 for n in neg) / len(neg), 3), "f1_at_0.5": round(f1(pos, neg), 3)}
-    return out
-
-
-def calibration(meta: dict[str, dict], scores: dict[str, float],
-                edges=(0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.0)) -> list[dict]:
-    """Every scored document by score bin: how many, mean score, share actually spun."""
-    out = []
-    for lo, hi in zip(edges, edges[1:]):
-        got = [(s, meta[i]["label"]) for i, s in scores.items() if lo <= s < hi or (hi == edges[-1] and s == hi)]
-        if got:
-            out.append({"bin": f"{lo}-{hi}", "n": len(got), "mean_score": round(sum(s for s, _ in got) / len(got), 3),
-                        "share_spun": round(sum(y for _, y in got) / len(got), 3)})
+        out[name] = doc_metrics(pos + neg, [1] * len(pos) + [0] * len(neg))
+        out[name]["f1_at_0.5"] = round(f1(pos, neg), 4)
     return out
 
 
@@ -84,7 +69,9 @@ def main() -> int:
         if missing:
             print(f"error: {path} has {len(missing)} ids not in {args.data} (e.g. {sorted(missing)[0]})", file=sys.stderr)
             return 1
-        print(json.dumps({"details": path, "sets": rows(meta, scores), "calibration": calibration(meta, scores)},
+        ids = sorted(scores)
+        print(json.dumps({"details": path, "sets": rows(meta, scores),
+                          "calibration": calibration([scores[i] for i in ids], [meta[i]["label"] for i in ids])},
                          indent=2))
     return 0
 

@@ -154,37 +154,13 @@ def score_all(det: D.Detector, analyses) -> list[float]:
     return [det.score(det.doc_features(a)) if a.text.strip() else 0.5 for a in analyses]
 
 
-def doc_metrics(scores, labels) -> dict:
-    s = np.asarray(scores, float)
-    y = np.asarray(labels, int)
-    tpr, thr = D.tpr_at_fpr(s, y, 0.01)
-    pos, neg = s[y == 1], s[y == 0]
-    return {"spun": int(len(pos)), "clean": int(len(neg)), "auroc": round(D.auroc(s, y), 4),
-            "tpr_at_1pct_fpr": round(tpr, 4), "threshold_at_1pct_fpr": round(thr, 4),
-            "recall_at_0.5": round(float((pos >= 0.5).mean()), 4) if len(pos) else None,
-            "fpr_at_0.5": round(float((neg >= 0.5).mean()), 4) if len(neg) else None,
-            "brier": round(float(((s - y) ** 2).mean()), 4)}
-
-
-def calibration(scores, labels, bins=(0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.0001)) -> list:
-    s = np.asarray(scores)
-    y = np.asarray(labels)
-    res = []
-    for lo, hi in zip(bins, bins[1:]):
-        m = (s >= lo) & (s < hi)
-        if m.sum():
-            res.append({"bin": f"{lo:.1f}-{min(hi, 1):.1f}", "n": int(m.sum()),
-                        "mean_score": round(float(s[m].mean()), 3), "spun_share": round(float(y[m].mean()), 3)})
-    return res
-
-
 def by_rate(scores, rows) -> dict:
     """Each spin rate's documents against all clean documents of the split."""
     neg = [s for s, r in zip(scores, rows) if r["label"] == 0]
     out = {}
     for rate in sorted({r.get("rate") for r in rows if r["label"] == 1}):
         pos = [s for s, r in zip(scores, rows) if r["label"] == 1 and r.get("rate") == rate]
-        out[str(rate)] = doc_metrics(pos + neg, [1] * len(pos) + [0] * len(neg))
+        out[str(rate)] = D.doc_metrics(pos + neg, [1] * len(pos) + [0] * len(neg))
     return out
 
 
@@ -367,12 +343,12 @@ def main() -> int:
             [sr_wild[i] for i in ks if wild[i]["label"] == 1]
         neg_all = neg_t + [sr_wild[i] for i in ks if wild[i]["label"] == 0]
         restore_info = {
-            "test": doc_metrics(sr_test, y_test),
+            "test": D.doc_metrics(sr_test, y_test),
             "test_by_rate": by_rate(sr_test, test_long),
-            "test_short": doc_metrics(sr_short, y_short),
-            "wild_synonym_vs_wild_originals": doc_metrics([sr_wild[i] for i in ks], [yw[i] for i in ks]),
-            "wild_synonym_and_rate_0.6_vs_all_clean": doc_metrics(heavy + neg_all, [1] * len(heavy) + [0] * len(neg_all)),
-            "calibration_test": calibration(sr_test, y_test),
+            "test_short": D.doc_metrics(sr_short, y_short),
+            "wild_synonym_vs_wild_originals": D.doc_metrics([sr_wild[i] for i in ks], [yw[i] for i in ks]),
+            "wild_synonym_and_rate_0.6_vs_all_clean": D.doc_metrics(heavy + neg_all, [1] * len(heavy) + [0] * len(neg_all)),
+            "calibration_test": D.calibration(sr_test, y_test),
             "wild_scores": {r["id"]: round(x, 4) for r, x in zip(wild, sr_wild)},
         }
         print(json.dumps({k: v for k, v in restore_info.items() if "calibration" not in k}, indent=1), file=sys.stderr)
@@ -402,26 +378,26 @@ def main() -> int:
                  "test_short": len(test_short), "wild": len(wild)},
         "token_train_auroc": round(tok_auc, 4),
         "fingerprint_counts": fp_counts,
-        "test": doc_metrics(s_test, y_test),
-        "test_plus_wild_synonym": doc_metrics(s_test + ws, y_test + wy),
-        "wild_synonym_vs_wild_originals": doc_metrics(ws, wy),
-        "wild_rewrite_vs_wild_originals": doc_metrics(rs, ry),
-        "test_short": doc_metrics(s_short, y_short),
-        "no_fingerprints": {"test": doc_metrics(s_test_nofp, y_test),
-                            "wild_synonym_vs_wild_originals": doc_metrics(ws_nofp, wy_nofp)},
+        "test": D.doc_metrics(s_test, y_test),
+        "test_plus_wild_synonym": D.doc_metrics(s_test + ws, y_test + wy),
+        "wild_synonym_vs_wild_originals": D.doc_metrics(ws, wy),
+        "wild_rewrite_vs_wild_originals": D.doc_metrics(rs, ry),
+        "test_short": D.doc_metrics(s_short, y_short),
+        "no_fingerprints": {"test": D.doc_metrics(s_test_nofp, y_test),
+                            "wild_synonym_vs_wild_originals": D.doc_metrics(ws_nofp, wy_nofp)},
         "spans_wild_synonym": span_eval([A_wild[i] for i in syn_idx], [wild[i] for i in syn_idx],
                                         [s_wild[i] for i in syn_idx], model.span_threshold,
                                         model.span_low, model.span_gap),
         "spans_test": span_eval(A_test, test_long, s_test, model.span_threshold, model.span_low, model.span_gap),
-        "context_test": doc_metrics(score_all(det, A_ctx_test) + [x for x, r in zip(s_test, test_long) if r["label"] == 0],
+        "context_test": D.doc_metrics(score_all(det, A_ctx_test) + [x for x, r in zip(s_test, test_long) if r["label"] == 0],
                                     [1] * len(A_ctx_test) + [0] * sum(1 for r in test_long if r["label"] == 0))
         if A_ctx_test else {},
         "spans_context_test": span_eval(A_ctx_test, ctx_test, score_all(det, A_ctx_test), model.span_threshold,
                                         model.span_low, model.span_gap) if A_ctx_test else {},
         "test_by_rate": by_rate(s_test, test_long),
         "test_clean_by_source": by_source(s_test, test_long),
-        "calibration_test": calibration(s_test, y_test),
-        "calibration_short": calibration(s_short, y_short),
+        "calibration_test": D.calibration(s_test, y_test),
+        "calibration_short": D.calibration(s_short, y_short),
         "short_mean_abs_logit": round(float(np.mean(np.abs([D._logit(s) for s in s_short]))), 3),
         "long_mean_abs_logit": round(float(np.mean(np.abs([D._logit(s) for s in s_test]))), 3),
         "short_words_median": int(np.median(short_words)) if len(short_words) else 0,

@@ -305,7 +305,7 @@ def _group(row: dict) -> str:
 def run_eval_detect(args) -> int:
     import time
 
-    from .detect import Detector, auroc, gold_spans, span_metrics, span_scores, tpr_at_fpr
+    from .detect import Detector, doc_metrics, gold_spans, span_metrics, span_scores
 
     for f in args.fingerprints:
         if not os.path.isfile(f):
@@ -357,16 +357,7 @@ def run_eval_detect(args) -> int:
     secs = time.time() - t0
 
     def metrics(res):
-        s = [x["score"] for x in res]
-        y = [x["label"] for x in res]
-        tpr, thr = tpr_at_fpr(s, y, 0.01)
-        pos = [x["score"] for x in res if x["label"] == 1]
-        neg = [x["score"] for x in res if x["label"] == 0]
-        return {"spun": len(pos), "clean": len(neg), "auroc": _r(auroc(s, y)), "tpr_at_1pct_fpr": _r(tpr),
-                "threshold_at_1pct_fpr": _r(thr),
-                "recall_at_0.5": _r(sum(v >= 0.5 for v in pos) / len(pos)) if pos else None,
-                "fpr_at_0.5": _r(sum(v >= 0.5 for v in neg) / len(neg)) if neg else None,
-                "brier": _r(sum((a - b) ** 2 for a, b in zip(s, y)) / len(s))}
+        return doc_metrics([x["score"] for x in res], [x["label"] for x in res])
 
     out = {"data": args.data, "documents": len(results), "words": words,
            "mode": "fingerprints" if args.fingerprints_only else (

@@ -1028,6 +1028,38 @@ def tpr_at_fpr(scores: Sequence[float], labels: Sequence[int], fpr: float = 0.01
     return float((pos > thr).mean()), float(thr)
 
 
+def doc_metrics(scores: Sequence[float], labels: Sequence[int]) -> dict:
+    """Document-level figures of a labelled set, rounded to 4 places (None where undefined:
+    a class is missing)."""
+    s = np.asarray(scores, float)
+    y = np.asarray(labels, int)
+    pos, neg = s[y == 1], s[y == 0]
+    tpr, thr = tpr_at_fpr(s, y, 0.01)
+
+    def r(v):
+        return None if v is None or math.isnan(v) else round(float(v), 4)
+
+    return {"spun": int(len(pos)), "clean": int(len(neg)), "auroc": r(auroc(s, y)), "tpr_at_1pct_fpr": r(tpr),
+            "threshold_at_1pct_fpr": r(thr),
+            "recall_at_0.5": r((pos >= 0.5).mean()) if len(pos) else None,
+            "fpr_at_0.5": r((neg >= 0.5).mean()) if len(neg) else None,
+            "brier": r(((s - y) ** 2).mean()) if len(s) else None}
+
+
+def calibration(scores: Sequence[float], labels: Sequence[int],
+                bins: Sequence[float] = (0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.0001)) -> list[dict]:
+    """Score bins: how many documents, their mean score, and the share actually spun."""
+    s = np.asarray(scores, float)
+    y = np.asarray(labels, float)
+    res = []
+    for lo, hi in zip(bins, bins[1:]):
+        m = (s >= lo) & (s < hi)
+        if m.sum():
+            res.append({"bin": f"{lo:.1f}-{min(hi, 1):.1f}", "n": int(m.sum()),
+                        "mean_score": round(float(s[m].mean()), 3), "spun_share": round(float(y[m].mean()), 3)})
+    return res
+
+
 def span_scores(pred: list[tuple[int, int]], gold: list[tuple[int, int]], text: str) -> dict[str, float]:
     """Counts for span precision/recall: word level, and span level (any overlap)."""
     toks = tokenize(text)
