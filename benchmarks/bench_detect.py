@@ -37,7 +37,7 @@ sys.path.insert(0, os.path.join(ROOT, "tools"))
 def corpus(n_docs: int, spun_share: float = 0.5) -> list[str]:
     import pydoc_data.topics as topics
 
-    from unspin.extract import html_to_text
+    from unspin.inputs.extract import html_to_text
 
     texts = list(topics.topics.values())
     for f in sorted(glob.glob(os.path.expanduser("~/.rustup/toolchains/stable-*/share/doc/rust/html/book/ch*.html"))):
@@ -98,8 +98,8 @@ def main() -> int:
             docs = [json.loads(line)["text"] for line in f if line.strip()][: args.docs]
     else:
         docs = corpus(args.docs, args.spun_share)
-    D = importlib.import_module("unspin.detect")
-    from unspin.tokenize import WORD_RE
+    D = importlib.import_module("unspin.detection.detector")
+    from unspin.lang.tokenize import WORD_RE
 
     words = sum(len(WORD_RE.findall(d)) for d in docs)
     nbytes = sum(len(d.encode("utf-8")) for d in docs)
@@ -120,7 +120,7 @@ def main() -> int:
     fp_secs = time.perf_counter() - t
     fp_mb = reps * nbytes / 1e6
 
-    from unspin.restore import RestoreConfig, Restorer
+    from unspin.restoration.restorer import RestoreConfig, Restorer
 
     modes = {}
     # Each mode with a fresh detector (and restorer), in this order; module-level caches

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Benchmark of the optional neural scorer (unspin.neural): speed and a synonym-swap probe.
+"""Benchmark of the optional neural scorer (unspin.scorers.neural): speed and a synonym-swap probe.
 
     python benchmarks/bench_neural.py                       # gguf (Gemma 3 270M), 2 threads
     python benchmarks/bench_neural.py --spec hf:gpt2 --threads 2
@@ -14,7 +14,7 @@ Reports:
   shared prefix + K continuations (``score_continuations``);
 * probe accuracy: for sentences where one word was replaced by a thesaurus synonym, how often
   the LM gives the original the higher score, as-is and lower-cased, against the 3-gram LM
-  of unspin.lm as a baseline. With --wild, the same question for the word edits of real
+  of unspin.lang.lm as a baseline. With --wild, the same question for the word edits of real
   spun/original pairs, in spun or original context, with 12 or fewer words of right context. With --spinner N, N more pairs are made from the prose of
   Python's own documentation (pydoc_data) by the project's spinner, and an n-way test asks
   whether the original ranks first among the original and up to 5 thesaurus alternatives.
@@ -195,7 +195,7 @@ def spinner_pairs(n: int, source: str = "pydoc", seed: int = 0):
     import lemminflect
     import spinner
 
-    from unspin.tokenize import tokenize
+    from unspin.lang.tokenize import tokenize
 
     sents = pydoc_sentences() if source == "pydoc" else list(FRESH)
     rng = random.Random(seed)
@@ -328,7 +328,7 @@ def main() -> int:
     ap.add_argument("--no-speed", action="store_true", help="skip the timing of windows")
     args = ap.parse_args()
 
-    from unspin.neural import get_scorer
+    from unspin.scorers.neural import get_scorer
 
     t0 = time.perf_counter()
     scorer = get_scorer(args.spec, n_threads=args.threads)
@@ -342,7 +342,7 @@ def main() -> int:
 
     lm = None
     if not args.no_ngram:
-        from unspin.lm import get_lm
+        from unspin.lang.lm import get_lm
 
         lm = get_lm()
     probe(scorer, lm, PAIRS, f"hand-made pairs ({len(PAIRS)})")

@@ -29,8 +29,8 @@ def main() -> int:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     import unspin
-    from unspin.restore import RestoreConfig, get_restorer
-    from unspin.tokenize import tokenize
+    from unspin.restoration.restorer import RestoreConfig, get_restorer
+    from unspin.lang.tokenize import tokenize
 
     text = Path(args.file).read_text(encoding="utf-8")
     words = len(tokenize(text))

@@ -46,9 +46,9 @@ def main() -> int:
 
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {args.core})
-    T = importlib.import_module("unspin.trace")
-    from unspin.trace_index import Document, Index, build, iter_sources
-    from unspin.trace_signatures import term_table
+    T = importlib.import_module("unspin.tracing.search")
+    from unspin.tracing.index import Document, Index, build, iter_sources
+    from unspin.tracing.signatures import term_table
 
     t = time.perf_counter()
     term_table()  # the per-process lexicon table (cached on disk after the first run)

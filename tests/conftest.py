@@ -19,7 +19,7 @@ def run_cli(capsysbinary, monkeypatch):
     import io
     import sys
 
-    from unspin.cli import main
+    from unspin.cli.main import main
 
     def run(args, stdin: bytes = b""):
         monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8"))

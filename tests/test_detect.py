@@ -8,7 +8,7 @@ import pytest
 
 import unspin
 
-D = importlib.import_module("unspin.detect")  # the module; ``unspin.detect`` is the function
+D = importlib.import_module("unspin.detection.detector")  # the module; ``unspin.detection.detector`` is the function
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 
@@ -153,8 +153,8 @@ def test_default_cascade_escalates_only_documents_the_scan_flags(spun):
 def test_learned_swaps_send_a_low_scoring_document_to_restoration():
     import dataclasses
 
-    from unspin.restore import RestoreConfig, Restorer
-    from unspin.table import SubstitutionTable
+    from unspin.restoration.restorer import RestoreConfig, Restorer
+    from unspin.restoration.table import SubstitutionTable
 
     table = SubstitutionTable.learn([("a", "They met within the hall.", "They met in the hall.")])
     text = CLEAN.replace(" in ", " within ")
@@ -208,7 +208,7 @@ def test_gold_spans_are_the_words_that_differ():
 
 def _analysis_with_probs(text, probs):
     """An Analysis whose token probabilities are set by hand (word -> p), scan left out."""
-    from unspin.tokenize import sentence_spans, tokenize
+    from unspin.lang.tokenize import sentence_spans, tokenize
 
     toks = tokenize(text)
     sents = sentence_spans(text)
@@ -248,7 +248,7 @@ def test_context_spinner_prefers_common_fitting_words():
     a, swaps = spin(CLEAN, 0.6, 5, "context")
     assert a == spin(CLEAN, 0.6, 5, "context")[0] and a != CLEAN and swaps  # seeded, and it spins
     # Its words are commoner than the uniform thesaurus draw's (3-gram unigram log-probability).
-    from unspin.lm import get_lm
+    from unspin.lang.lm import get_lm
 
     lm = get_lm()
 

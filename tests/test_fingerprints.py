@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from unspin.errors import UnspinError
-from unspin.fingerprints import (FingerprintMatcher, clean_entry, get_matcher, load_list, normalize_phrase,
+from unspin.lang.fingerprints import (FingerprintMatcher, clean_entry, get_matcher, load_list, normalize_phrase,
                                  phrase_table, shipped_entries, variants)
 
 DATA = Path(__file__).resolve().parents[1] / "src" / "unspin" / "data"

@@ -9,13 +9,13 @@ import lemminflect
 import pytest
 from wordfreq import zipf_frequency
 
-import unspin.candidates as C
-from unspin import formdata as F
-from unspin.decode import Decoder
-from unspin.lexicon import Lexicon, get_lexicon
-from unspin.lm import get_lm
-from unspin.restore import RestoreConfig, Restorer, get_restorer
-from unspin.tokenize import tokenize
+import unspin.restoration.candidates as C
+from unspin.lang import formdata as F
+from unspin.restoration.decode import Decoder
+from unspin.lang.lexicon import Lexicon, get_lexicon
+from unspin.lang.lm import get_lm
+from unspin.restoration.restorer import RestoreConfig, Restorer, get_restorer
+from unspin.lang.tokenize import tokenize
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "src" / "unspin" / "data"

@@ -8,10 +8,10 @@ import sqlite3
 
 import pytest
 
-from unspin.cli import main
+from unspin.cli.main import main
 from unspin.errors import UnspinError
-from unspin.trace import trace
-from unspin.trace_index import Document, Index, build, iter_sources, passages_of
+from unspin.tracing.search import trace
+from unspin.tracing.index import Document, Index, build, iter_sources, passages_of
 
 DOCS = [
     {"id": "a", "text": "The death toll from the coronavirus has risen to 80, officials said.", "url": "http://x/a"},
@@ -55,7 +55,7 @@ def test_directory_source(tmp_path):
 
 
 def test_add_is_incremental_and_merges_segments(tmp_path, src, monkeypatch):
-    import unspin.trace_index as ti
+    import unspin.tracing.index as ti
 
     out = str(tmp_path / "i.db")
     build(out, iter_sources([src]))

@@ -1,4 +1,4 @@
-"""Tests of the optional neural backend (unspin.neural).
+"""Tests of the optional neural backend (unspin.scorers.neural).
 
 The hf tests build a tiny GPT-2 (2 layers, 32 dims) and a word-level tokenizer in tmp_path,
 so they need no network; they are skipped when torch/transformers/tokenizers are missing.
@@ -11,7 +11,7 @@ import math
 
 import pytest
 
-from unspin import neural
+from unspin.scorers import neural
 from unspin.errors import UnspinError
 
 WORDS = """the a an of to in and is was on at by for with from as it that this be he she they

@@ -4,8 +4,9 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import unspin
-from unspin import RestoreConfig, apply_edits
-from unspin.restore import _match_case
+from unspin import RestoreConfig
+from unspin import apply_edits
+from unspin.restoration.restorer import _match_case
 
 SPUN = ("One resident mentioned at the least 12 folks have been killed within the assault.\n\n"
         "Rescuers pulled out our bodies from the rubble of a constructing.")
@@ -86,7 +87,7 @@ def test_edits_replay_on_arbitrary_text(parts):
 
 
 def test_channel_fast_path_equals_the_feature_sum():
-    from unspin.restore import get_restorer
+    from unspin.restoration.restorer import get_restorer
 
     dec = get_restorer().decoder
     seen = 0

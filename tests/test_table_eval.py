@@ -1,6 +1,6 @@
-from unspin.evaluate import Pair, evaluate_restore, levenshtein
-from unspin.restore import RestoreConfig
-from unspin.table import SubstitutionTable, aligned_substitutions
+from unspin.evaluation.restore import Pair, evaluate_restore, levenshtein
+from unspin.restoration.restorer import RestoreConfig
+from unspin.restoration.table import SubstitutionTable, aligned_substitutions
 
 
 def test_levenshtein():
@@ -40,7 +40,7 @@ def test_eval_identity_and_loao():
 
 
 def test_unequal_blocks_split_at_thesaurus_links():
-    from unspin.table import aligned_units
+    from unspin.restoration.table import aligned_units
 
     a = "one resident mentioned a number of folks have been killed".split()
     b = "one resident said several people were killed".split()

@@ -1,6 +1,6 @@
 from hypothesis import given, strategies as st
 
-from unspin.tokenize import eval_words, is_sentence_initial, sentence_spans, sentences, tokenize
+from unspin.lang.tokenize import eval_words, is_sentence_initial, sentence_spans, sentences, tokenize
 
 
 @given(st.text())

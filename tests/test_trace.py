@@ -14,9 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import unspin
-from unspin.cli import main
-from unspin.trace import compare, trace
-from unspin.trace_index import Document, Index, build
+from unspin.cli.main import main
+from unspin.tracing.search import compare, trace
+from unspin.tracing.index import Document, Index, build
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -104,7 +104,7 @@ def test_public_function_and_module_both_work(index_path, corpus):
     assert unspin.trace(corpus[7], index_path, k=1)[0].id == "p7"
     import importlib
 
-    module = importlib.import_module("unspin.trace")  # importing the module must not break the function
+    module = importlib.import_module("unspin.tracing.search")  # importing the module must not break the function
 
     assert callable(unspin.trace) and module.trace is trace
     assert unspin.trace(corpus[8], index_path, k=1)[0].id == "p8"

@@ -4,7 +4,7 @@
 The PPS list (Cabanac, Labbé, Magazinov; CC BY 4.0) was written as search queries; flattened into
 pairs, some entries are ordinary terms that would fire on clean text. Clean-up, in order:
 
-1. normalise (``unspin.fingerprints.clean_entry``): drop parenthesised acronyms and notes, keep the
+1. normalise (``unspin.lang.fingerprints.clean_entry``): drop parenthesised acronyms and notes, keep the
    first of slash alternatives, drop entries whose tortured side is (part of) the correct term,
    explanations instead of terms, and one-word entries; de-duplicate;
 2. drop entries whose tortured side is the correct term of another entry;
@@ -38,9 +38,9 @@ from collections import Counter
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "src"))
 
-from unspin.fingerprints import FingerprintMatcher, clean_entry, normalize_phrase  # noqa: E402
-from unspin.lm import get_lm  # noqa: E402
-from unspin.tokenize import tokenize  # noqa: E402
+from unspin.lang.fingerprints import FingerprintMatcher, clean_entry, normalize_phrase  # noqa: E402
+from unspin.lang.lm import get_lm  # noqa: E402
+from unspin.lang.tokenize import tokenize  # noqa: E402
 
 DATA = os.path.join(ROOT, "src", "unspin", "data")
 DEFAULT_CORPUS = ["pydoc", "/usr/share/common-licenses", "/usr/share/doc"]

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Build ``src/unspin/data/formdata.bin``: precomputed analyses, thesaurus originals and zipf
-frequencies for frequent word forms (format: :mod:`unspin.formdata`).
+frequencies for frequent word forms (format: :mod:`unspin.lang.formdata`).
 
     .venv/bin/python tools/build_formdata.py [--form-zipf 2.0]
 
@@ -43,10 +43,10 @@ def main() -> int:
     import wordfreq
     from wordfreq import zipf_frequency
 
-    import unspin.candidates as C
-    from unspin import formdata as F
-    from unspin.restore import RestoreConfig, Restorer
-    from unspin.tokenize import WORD_RE
+    import unspin.restoration.candidates as C
+    from unspin.lang import formdata as F
+    from unspin.restoration.restorer import RestoreConfig, Restorer
+    from unspin.lang.tokenize import WORD_RE
 
     # Compute everything from scratch, whatever file is installed now.
     C.get_formdata = lambda: None
@@ -128,7 +128,7 @@ def main() -> int:
         "le": np.array(le, dtype="<u4"),
     }
     # The lexicon's float32 zipf column, rounded to hundredths, is wordfreq's value for every
-    # term (so :func:`unspin.formdata.zipf` may read it): checked here, recorded in the header.
+    # term (so :func:`unspin.lang.formdata.zipf` may read it): checked here, recorded in the header.
     lex = gen.lexicon
     for t, z in zip(lex.terms, lex.zipf.tolist()):
         assert int(round(z * 100)) / 100 == zipf_frequency(t, "en"), t

@@ -14,8 +14,8 @@ import json
 import random
 import sys
 
-from unspin.restore import RestoreConfig, get_restorer
-from unspin.tokenize import eval_words
+from unspin.restoration.restorer import RestoreConfig, get_restorer
+from unspin.lang.tokenize import eval_words
 
 TEMPLATES = ["We applied {} to the data.", "In this paper, {} is discussed in detail."]
 

@@ -6,13 +6,13 @@ are fitted on the ``train`` split only (clean prose and its synthetic spins, lon
 short paragraphs). Figures are on the ``test`` split (other source files) and on the wild-dev
 articles, which are never fitted on.
 
-Models (plain logistic regressions, ``unspin.detect.fit_logreg``):
+Models (plain logistic regressions, ``unspin.detection.detector.fit_logreg``):
 
 1. token model, P(word is a substitution | the text is spun), fitted on the words of spun
    training documents (gold: the words that differ from the original); with ``--context``, the
    spins of the context-fitting spinner (``context.jsonl``) too. Without it (the default), the
    context spins' test split is only reported (``info.context_test``);
-2. document model over the smoothed rates (``unspin.detect.DOC_FEATURES``); the pseudo-count
+2. document model over the smoothed rates (``unspin.detection.detector.DOC_FEATURES``); the pseudo-count
    centres are the midpoints between the clean and spun training medians, so a short text
    carries little evidence and gets a score near the middle;
 3. fingerprint-only document model over the fingerprint rate;
@@ -46,7 +46,7 @@ sys.path.insert(0, os.path.join(ROOT, "src"))
 
 import importlib  # noqa: E402
 
-D = importlib.import_module("unspin.detect")  # the module (``unspin.detect`` is the function)
+D = importlib.import_module("unspin.detection.detector")  # the module (``unspin.detection.detector`` is the function)
 
 PSEUDO = {"tokens": 40.0}
 RATES = ("tok_mean", "strong_rate", "rare_rate", "nocand_rate", "rarity_mean")
@@ -82,7 +82,7 @@ _R: dict = {}
 def _restore_job(job):
     """Restore the gated sentences of one document; the learned table leaves out its group."""
     text, spans, group, fingerprints = job
-    from unspin.restore import Restorer, RestoreConfig, shipped_table
+    from unspin.restoration.restorer import Restorer, RestoreConfig, shipped_table
 
     key = (group, fingerprints)
     r = _R.get(key)

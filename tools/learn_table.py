@@ -16,7 +16,7 @@ import json
 import sys
 from pathlib import Path
 
-from unspin.table import SubstitutionTable
+from unspin.restoration.table import SubstitutionTable
 
 ROOT = Path(__file__).resolve().parents[1]
 

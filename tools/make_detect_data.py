@@ -48,7 +48,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "src"))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 
-from unspin.extract import html_to_text  # noqa: E402
+from unspin.inputs.extract import html_to_text  # noqa: E402
 
 RUST_DOCS = sorted(glob.glob(os.path.expanduser("~/.rustup/toolchains/stable-*/share/doc/rust/html")))
 WILD = os.path.join(ROOT, "..", "shared", "data", "wild-dev", "pairs.jsonl")
@@ -127,8 +127,8 @@ def repair_artifacts(spun: str, original: str) -> tuple[str, int]:
 
     from wordfreq import zipf_frequency
 
-    from unspin.lm import get_lm
-    from unspin.tokenize import tokenize
+    from unspin.lang.lm import get_lm
+    from unspin.lang.tokenize import tokenize
 
     lm = get_lm()
     a, b = tokenize(spun), tokenize(original)

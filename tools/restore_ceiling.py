@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Where restore loses the swaps it does not repair: generation, the plausibility filter, or the decision.
 
-Every aligned swap of the spun side (one word or a phrase unit, :func:`unspin.table.aligned_units`)
+Every aligned swap of the spun side (one word or a phrase unit, :func:`unspin.restoration.table.aligned_units`)
 is put in one bucket: its original is never generated; generated but removed by the decoder's
 hard channel filter (``Decoder.plausible``: too rare, or not more common than the spun form);
 among the decoder's candidates but not chosen; or repaired. Learned-table evidence is
@@ -19,10 +19,10 @@ import json
 import sys
 from collections import Counter
 
-from unspin.evaluate import load_pairs
-from unspin.restore import Restorer, RestoreConfig, shipped_table
-from unspin.table import SubstitutionTable, aligned_units
-from unspin.tokenize import tokenize
+from unspin.evaluation.restore import load_pairs
+from unspin.restoration.restorer import Restorer, RestoreConfig, shipped_table
+from unspin.restoration.table import SubstitutionTable, aligned_units
+from unspin.lang.tokenize import tokenize
 
 
 def main() -> int:

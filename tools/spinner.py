@@ -30,8 +30,8 @@ import sys
 
 import numpy as np
 
-from unspin.lexicon import MOBY_HEAD_LISTS_SPUN, WORDNET_SYNONYM, get_lexicon
-from unspin.tokenize import tokenize
+from unspin.lang.lexicon import MOBY_HEAD_LISTS_SPUN, WORDNET_SYNONYM, get_lexicon
+from unspin.lang.tokenize import tokenize
 
 # Words a spinner leaves alone (function words, auxiliaries): swapping them breaks grammar
 # so badly that real spinners mostly skip them.
@@ -119,7 +119,7 @@ def _context_choice(options: list[str], tokens, i: int, rng: random.Random) -> s
     """Draw a replacement for ``tokens[i]`` by its 3-gram fit between the two words on each side."""
     import math
 
-    from unspin.lm import get_lm
+    from unspin.lang.lm import get_lm
 
     lm = get_lm()
     low = [t.text.lower() for t in tokens[max(0, i - 2):i + 3]]

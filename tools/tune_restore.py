@@ -23,18 +23,18 @@ from pathlib import Path
 
 import numpy as np
 
-from unspin.decode import Weights
-from unspin.evaluate import Pair, evaluate_restore, group_of
-from unspin.restore import Restorer, RestoreConfig, _lm_form, shipped_table
-from unspin.table import SubstitutionTable, aligned_units
-from unspin.tokenize import is_sentence_initial, joinable, sentences, tokenize
+from unspin.restoration.decode import Weights
+from unspin.evaluation.restore import Pair, evaluate_restore, group_of
+from unspin.restoration.restorer import Restorer, RestoreConfig, _lm_form, shipped_table
+from unspin.restoration.table import SubstitutionTable, aligned_units
+from unspin.lang.tokenize import is_sentence_initial, joinable, sentences, tokenize
 
 ROOT = Path(__file__).resolve().parents[1]
 FEATURES = [k for k in Weights.__dataclass_fields__ if k != "lm"]
 
 
 def gold_units(spun_tokens, original_text):
-    """The aligned swaps of a spun text, as used everywhere else (:func:`unspin.table.aligned_units`):
+    """The aligned swaps of a spun text, as used everywhere else (:func:`unspin.restoration.table.aligned_units`):
     ``{(start, length): original words}``, and every spun token position some swap covers."""
     a = [t.lower for t in spun_tokens]
     b = [t.lower for t in tokenize(original_text)]

@@ -11,12 +11,11 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from .results import Edit, Restoration, apply_edits
-from .restore import RestoreConfig, restore, restore_many
+from .restoration.restorer import RestoreConfig, restore, restore_many
 
-# Imported eagerly (both are cheap: models load on first use) so that ``unspin.detect`` and
-# ``unspin.trace`` are the functions, not the submodules of the same name.
-from .detect import detect  # noqa: E402
-from .trace import trace  # noqa: E402
+# Both are cheap to import: models load on first use.
+from .detection.detector import detect  # noqa: E402
+from .tracing.search import trace  # noqa: E402
 
 __all__ = [
     "Edit",

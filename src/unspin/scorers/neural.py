@@ -1,6 +1,6 @@
 """Optional neural backend: re-score a few candidate readings with a real language model.
 
-The default decoder scores readings with the 3-gram LM of :mod:`unspin.lm`. When a neural
+The default decoder scores readings with the 3-gram LM of :mod:`unspin.lang.lm`. When a neural
 backend is enabled it re-scores a small number of doubtful windows (~2-10 alternative
 readings of +-12 words each) with a causal language model. Every backend has the same
 interface, :class:`CausalLMScorer`:
@@ -46,7 +46,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .errors import UnspinError
+from ..errors import UnspinError
 
 __all__ = [
     "CausalLMScorer",

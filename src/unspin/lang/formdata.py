@@ -4,9 +4,9 @@
 lemminflect and wordfreq, for every word form with wordfreq zipf >= a threshold (recorded in
 the file). For each such form it holds
 
-  * its lemmas and context-free analyses (:func:`unspin.candidates.lemmas`, ``analyses``);
+  * its lemmas and context-free analyses (:func:`unspin.restoration.candidates.lemmas`, ``analyses``);
   * its thesaurus originals, re-inflected like the form
-    (:meth:`unspin.candidates.CandidateGenerator.thesaurus_uncached`) for one setting of the
+    (:meth:`unspin.restoration.candidates.CandidateGenerator.thesaurus_uncached`) for one setting of the
     generator's ``min_zipf`` / ``need_flags``; a generator with other settings, or another
     lexicon, does not use them;
 
@@ -190,7 +190,7 @@ def zipf(words: tuple[str, ...]) -> float:
 def _lexicon_zipf():
     """The shipped lexicon's term index and float32 zipf column, when the form data's build
     checked that rounding it to hundredths gives wordfreq's value for every term."""
-    from .lexicon import get_lexicon
+    from ..lang.lexicon import get_lexicon
 
     fd = get_formdata()
     lex = get_lexicon()

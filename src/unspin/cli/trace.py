@@ -10,14 +10,14 @@ import sys
 import tempfile
 import time
 
-from .errors import UnspinError, UsageError
-from .textio import iter_jsonl, open_output, progress, read_text
+from ..errors import UnspinError, UsageError
+from ..inputs.textio import iter_jsonl, open_output, progress, read_text
 
 
 def _trace_module():
-    # ``unspin.trace`` is also the name of the public function in ``unspin/__init__``; go by
+    # ``unspin.tracing.search`` is also the name of the public function in ``unspin/__init__``; go by
     # sys.modules so we always get the module.
-    return importlib.import_module("unspin.trace")
+    return importlib.import_module("unspin.tracing.search")
 
 
 def register(sub, eval_sub) -> None:
@@ -97,7 +97,7 @@ def _progress_cb(desc: str):
 
 
 def cmd_index_build(args) -> int:
-    from .trace_index import build, iter_sources
+    from ..tracing.index import build, iter_sources
 
     t0 = time.perf_counter()
     summary = build(args.output, iter_sources(args.sources, errors=args.errors), force=args.force,
@@ -110,7 +110,7 @@ def cmd_index_build(args) -> int:
 
 
 def cmd_index_add(args) -> int:
-    from .trace_index import Index, iter_sources
+    from ..tracing.index import Index, iter_sources
 
     idx = Index.open(args.index, writable=True)
     try:
@@ -125,7 +125,7 @@ def cmd_index_add(args) -> int:
 
 
 def cmd_index_stats(args) -> int:
-    from .trace_index import Index
+    from ..tracing.index import Index
 
     with Index.open(args.index) as idx:
         print(json.dumps(idx.stats(), indent=2))
@@ -146,7 +146,7 @@ def cmd_trace(args) -> int:
         m.id = args.against
         _emit(args, [(args.input, query, [m], None)])
         return 0
-    from .trace_index import Index
+    from ..tracing.index import Index
 
     idx = Index.open(args.index)
     try:
@@ -199,7 +199,7 @@ def _norm_text(t: str) -> str:
 
 def cmd_eval_trace(args) -> int:
     T = _trace_module()
-    from .trace_index import Document, Index, build, iter_sources
+    from ..tracing.index import Document, Index, build, iter_sources
 
     if not args.pairs and not args.queries:
         raise UsageError("give --pairs and/or --queries")

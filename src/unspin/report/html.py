@@ -4,7 +4,7 @@ Each document is shown with its suspicious spans highlighted (``<mark>``); hover
 its likely original, score and evidence. The summary table sorts by any column (click a
 header); documents are listed by score, highest first.
 
->>> from unspin.detect import Detection, Span
+>>> from unspin.detection.detector import Detection, Span
 >>> d = Detection(0.93, [Span(4, 9, "folks", "people", 0.8, [])], 6)
 >>> html = render_report([("a.txt", "The folks <b>", d)])
 >>> '<mark' in html and 'title="likely original: people' in html and '&lt;b&gt;' in html
@@ -16,7 +16,7 @@ from __future__ import annotations
 import html as _html
 import time
 
-from .errors import UnspinError
+from ..errors import UnspinError
 
 _CSS = """
 body{font:15px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2em auto;max-width:60em;padding:0 1em;color:#222}

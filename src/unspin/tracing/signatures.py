@@ -11,7 +11,7 @@ each swapped word and its original. Tracing uses both, asymmetrically:
   a second;
 * a **query** (the suspected spun copy) is expanded: each word position gets the set of keys its
   original may have had, with a weight: the word's own lemmas (1.0), the terms the shipped lexicon
-  says it may have replaced (:meth:`unspin.lexicon.Lexicon.originals`; stronger relations weigh
+  says it may have replaced (:meth:`unspin.lang.lexicon.Lexicon.originals`; stronger relations weigh
   more), digits for number words and back, and for multi-word spans ("loss of life", "at the
   least", "used to be") the single words they commonly replace.
 
@@ -36,7 +36,7 @@ import os
 
 import numpy as np
 
-from .tokenize import tokenize
+from ..lang.tokenize import tokenize
 
 #: bump when keys or alternatives change in a way that makes old indexes incompatible
 ANALYZER_VERSION = 2
@@ -249,7 +249,7 @@ class _TermTable:
     (frequency / number of terms that list it). Computed once (a few seconds) and cached on disk."""
 
     def __init__(self):
-        from .lexicon import get_lexicon
+        from ..lang.lexicon import get_lexicon
 
         lex = get_lexicon()
         fp = hashlib.blake2b(digest_size=8)
@@ -320,7 +320,7 @@ def original_share(key: str) -> float:
     """Unnormalised prior that a spinner's output word came from original ``key``: common words
     are more often the original, and a word with many synonyms spreads its swaps over all of
     them (frequency / number of thesaurus neighbours)."""
-    from .lexicon import get_lexicon
+    from ..lang.lexicon import get_lexicon
 
     i = get_lexicon()._index.get(key)
     if i is not None and not term_table().multi[i]:
@@ -360,7 +360,7 @@ def _one(key: str, weight: float):
 
 
 def _lexicon_originals(term: str, cap: float = 1.0):
-    from .lexicon import get_lexicon
+    from ..lang.lexicon import get_lexicon
 
     lex = get_lexicon()
     i = lex._index.get(term)
@@ -396,7 +396,7 @@ def word_alternatives(word: str):
 @functools.lru_cache(maxsize=50_000)
 def phrase_alternatives(phrase: str):
     """Key hashes a multi-word spun ``phrase`` (lower-case, single spaces) may stand for."""
-    from .lexicon import get_lexicon
+    from ..lang.lexicon import get_lexicon
 
     parts = []
     if phrase in SPINNER_PHRASES:
@@ -410,7 +410,7 @@ def phrase_alternatives(phrase: str):
 
 def readable_alternatives(word: str) -> list[tuple[str, float]]:
     """For people and tests: the lexicon terms behind :func:`word_alternatives` (slow)."""
-    from .lexicon import get_lexicon
+    from ..lang.lexicon import get_lexicon
 
     lex = get_lexicon()
     h, w, _, _ = word_alternatives(word)
@@ -427,7 +427,7 @@ def readable_alternatives(word: str) -> list[tuple[str, float]]:
 @functools.lru_cache(maxsize=1)
 def _phrase_heads() -> tuple[frozenset[str], int]:
     """First words of multi-word lexicon/spinner phrases, and the longest phrase length."""
-    from .lexicon import get_lexicon
+    from ..lang.lexicon import get_lexicon
 
     lex = get_lexicon()
     heads = {t.split(" ", 1)[0] for t in lex.terms if " " in t}

@@ -1,8 +1,8 @@
 """Restore: the most likely original wording of spun text, with every edit explained.
 
-The pipeline, top to bottom: text -> tokens with offsets (:mod:`unspin.tokenize`) ->
-candidate originals (:mod:`unspin.candidates`) -> scored lattice, decoded per sentence
-(:mod:`unspin.decode`) -> edits with offsets, confidence and evidence -> restored text.
+The pipeline, top to bottom: text -> tokens with offsets (:mod:`unspin.lang.tokenize`) ->
+candidate originals (:mod:`unspin.restoration.candidates`) -> scored lattice, decoded per sentence
+(:mod:`unspin.restoration.decode`) -> edits with offsets, confidence and evidence -> restored text.
 
 >>> r = restore("One resident mentioned at the least 12 folks have been killed within the assault.")
 >>> [(e.spun, e.original) for e in r.edits]
@@ -21,13 +21,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 
-from .candidates import CandidateGenerator
-from .decode import Decoder, Weights
-from .lexicon import MOBY_HEAD_LISTS_SPUN, WORDNET_SYNONYM, get_lexicon
-from .lm import get_lm
-from .results import Edit, Restoration, apply_edits
-from .table import SubstitutionTable
-from .tokenize import Token, is_sentence_initial, joinable, sentences, tokenize
+from ..restoration.candidates import CandidateGenerator
+from ..restoration.decode import Decoder, Weights
+from ..lang.lexicon import MOBY_HEAD_LISTS_SPUN, WORDNET_SYNONYM, get_lexicon
+from ..lang.lm import get_lm
+from ..results import Edit, Restoration, apply_edits
+from ..restoration.table import SubstitutionTable
+from ..lang.tokenize import Token, is_sentence_initial, joinable, sentences, tokenize
 
 __all__ = ["RestoreConfig", "Restorer", "restore", "restore_many", "apply_edits"]
 
@@ -62,7 +62,7 @@ def shipped_weights() -> dict:
 
 def _fingerprint_table() -> dict:
     try:
-        from .fingerprints import phrase_table
+        from ..lang.fingerprints import phrase_table
     except ImportError:
         return {}
     return phrase_table()
@@ -111,7 +111,7 @@ class Restorer:
         # Which context model decided, named in every edit's evidence.
         self.model_label = "lm:3-gram" if config.backend == "ngram" else f"lm:3-gram+{config.backend}"
         if config.backend != "ngram":
-            from .neural_rescore import NeuralRescorer
+            from ..restoration.rescore import NeuralRescorer
 
             self.rescorer = NeuralRescorer(config.backend, self.decoder)
 

@@ -5,7 +5,7 @@ A hit is a risk marker, not proof. ``score`` is a probability under the shipped 
 it; figures in ``docs/detect.md``), with even prior odds: on a collection where spinning is rare,
 most texts above 0.5 will still be clean. The pipeline:
 
-1. **fingerprints** (:mod:`unspin.fingerprints`): tortured phrases from the Problematic Paper
+1. **fingerprints** (:mod:`unspin.lang.fingerprints`): tortured phrases from the Problematic Paper
    Screener list, plus user lists;
 2. **rare-synonym scan**: every content word is compared, in its 3-gram context (two words each
    side), with its most common thesaurus neighbours, re-inflected like it. A spinner's word is
@@ -44,10 +44,10 @@ from importlib import resources
 
 import numpy as np
 
-from .errors import UnspinError
-from .lexicon import MOBY_HEAD_LISTS_SPUN, MOBY_SPUN_LISTS_HEAD, WORDNET_SYNONYM, get_lexicon
-from .lm import _TO_LN, OOV_LOGP, get_lm
-from .tokenize import Token, is_sentence_initial, joinable, sentence_spans, tokenize
+from ..errors import UnspinError
+from ..lang.lexicon import MOBY_HEAD_LISTS_SPUN, MOBY_SPUN_LISTS_HEAD, WORDNET_SYNONYM, get_lexicon
+from ..lang.lm import _TO_LN, OOV_LOGP, get_lm
+from ..lang.tokenize import Token, is_sentence_initial, joinable, sentence_spans, tokenize
 
 # Words the scan never questions on its own (restoration may still edit them).
 STOP = frozenset(
@@ -503,7 +503,7 @@ class Detector:
     JSON shape); ``restore``: also run :func:`unspin.restore` on the sentences holding spans, to
     give their likely original and the restoration as evidence, and score the document with the
     model that adds restoration's edit density and confidence (slower, for every document);
-    ``restorer``: a custom :class:`unspin.restore.Restorer` for that. ``escalate``: without
+    ``restorer``: a custom :class:`unspin.restoration.restorer.Restorer` for that. ``escalate``: without
     ``restore``, a document whose fast score reaches this, but stays under ``settled``, is
     scored again with restoration (the cascade of the default mode: the slow evidence only
     where a flag is at stake), as is one scored under ``escalate`` that holds more learned
@@ -524,7 +524,7 @@ class Detector:
     def __init__(self, *, fingerprints: bool = True, fingerprint_files: Iterable[str] = (),
                  restore: bool = False, model: Model | None = None, restorer=None,
                  escalate: float | None = ESCALATE_AT, settled: float | None = SETTLED_AT):
-        from .fingerprints import get_matcher
+        from ..lang.fingerprints import get_matcher
 
         self.fingerprint_files = tuple(str(p) for p in fingerprint_files)
         self.use_fingerprints = fingerprints
@@ -546,7 +546,7 @@ class Detector:
     @property
     def restorer(self):
         if self._restorer is None:
-            from .restore import RestoreConfig, get_restorer
+            from ..restoration.restorer import RestoreConfig, get_restorer
 
             self._restorer = get_restorer(RestoreConfig(fingerprints=self.use_fingerprints))
         return self._restorer
@@ -785,7 +785,7 @@ def _token_at(a: Analysis, pos: int) -> int:
 
 
 def _count_words(text: str) -> int:
-    from .tokenize import WORD_RE
+    from ..lang.tokenize import WORD_RE
 
     return sum(1 for _ in WORD_RE.finditer(text))
 

@@ -2,7 +2,7 @@
 
 ``repair = 1 - E(restored, original) / E(spun, original)`` and
 ``false_edit_rate = E(restore(original), original) / words(original)``, with E the word-level
-Levenshtein distance summed over the set (words as :func:`unspin.tokenize.eval_words` counts them).
+Levenshtein distance summed over the set (words as :func:`unspin.lang.tokenize.eval_words` counts them).
 
 Whatever was learned from aligned pairs is scored leave-one-group-out: the pairs of the
 article being scored (id ``<article>-pNN``) are removed from the substitution table first.
@@ -17,9 +17,9 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 
-from .restore import Restorer, RestoreConfig, shipped_table
-from .table import SubstitutionTable
-from .tokenize import eval_words
+from ..restoration.restorer import Restorer, RestoreConfig, shipped_table
+from ..restoration.table import SubstitutionTable
+from ..lang.tokenize import eval_words
 
 MODES = ("full", "identity", "table-only", "lexicon-lm")
 
@@ -51,8 +51,8 @@ class Pair:
 
 def load_pairs(path: str, family: str | None = None) -> list[Pair]:
     """Aligned pairs from JSONL (``spun``, ``original``; optional ``id``, ``family``)."""
-    from .errors import UnspinError
-    from .textio import iter_jsonl
+    from ..errors import UnspinError
+    from ..inputs.textio import iter_jsonl
 
     pairs = []
     for lineno, obj in iter_jsonl(path):
@@ -68,7 +68,7 @@ def load_pairs(path: str, family: str | None = None) -> list[Pair]:
 
 def _table_only(table: SubstitutionTable, text: str) -> str:
     """Baseline: apply the learned table everywhere, no context, most frequent original."""
-    from .tokenize import tokenize
+    from ..lang.tokenize import tokenize
 
     toks = tokenize(text)
     out, pos, i = [], 0, 0

@@ -10,12 +10,12 @@ Only these few windows reach the neural model, which keeps it affordable on a CP
 
 from __future__ import annotations
 
-from .decode import Choice, Decoder
+from ..restoration.decode import Choice, Decoder
 
 
 class NeuralRescorer:
     def __init__(self, spec: str, decoder: Decoder, window: int = 12, right: int = 4):
-        from .neural import get_scorer
+        from ..scorers.neural import get_scorer
 
         self.scorer = get_scorer(spec)
         self.decoder = decoder

@@ -2,7 +2,7 @@
 
 Sources, each named in the evidence of an edit:
   * ``moby`` / ``wordnet``: thesaurus neighbours (lemmatised, then re-inflected like the input);
-  * ``table``: substitutions learned from aligned (spun, original) pairs (:mod:`unspin.table`);
+  * ``table``: substitutions learned from aligned (spun, original) pairs (:mod:`unspin.restoration.table`);
   * ``fingerprint``: tortured-phrase fingerprints (Problematic Paper Screener list).
 """
 
@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import lemminflect
 
-from .formdata import FormData, get_formdata, zipf
-from .lexicon import MOBY_HEAD_LISTS_SPUN, MOBY_SPUN_LISTS_HEAD, WORDNET_SYNONYM, Lexicon
+from ..lang.formdata import FormData, get_formdata, zipf
+from ..lang.lexicon import MOBY_HEAD_LISTS_SPUN, MOBY_SPUN_LISTS_HEAD, WORDNET_SYNONYM, Lexicon
 
 # Penn tags that are the lemma form itself.
 _BASE_TAGS = {"NOUN": "NN", "VERB": "VB", "ADJ": "JJ", "ADV": "RB", "PROPN": "NNP"}
@@ -44,7 +44,7 @@ class Candidate:
 @functools.lru_cache(maxsize=1 << 18)
 def lemmas(word: str) -> dict:
     """lemminflect's lemmas by part of speech (cached: lemminflect deep-copies on every call;
-    precomputed for frequent forms, :mod:`unspin.formdata`)."""
+    precomputed for frequent forms, :mod:`unspin.lang.formdata`)."""
     fd = get_formdata()
     if fd is not None:
         got = fd.lemmas(word)
@@ -65,7 +65,7 @@ def _inflections(lemma: str, upos: str) -> dict:
 @functools.lru_cache(maxsize=1 << 18)
 def analyses(word: str) -> tuple[tuple[str, str, str], ...]:
     """(upos, lemma, penn tag) readings of a word form, context-free (precomputed for
-    frequent forms, :mod:`unspin.formdata`)."""
+    frequent forms, :mod:`unspin.lang.formdata`)."""
     fd = get_formdata()
     if fd is not None:
         got = fd.analyses(word)
@@ -179,7 +179,7 @@ class CandidateGenerator:
         supports) only if its zipf frequency ``zc`` (as inflected) and that of the spun span
         ``zs`` satisfy ``zc >= min_form_zipf and zc - zs >= min_form_gain``.
 
-        The :class:`~unspin.decode.Decoder` rejects every other one in ``plausible`` anyway
+        The :class:`~unspin.restoration.decode.Decoder` rejects every other one in ``plausible`` anyway
         (the Restorer passes the decoder's own ``min_zipf`` / ``min_zipf_gain``); dropping them
         here only saves the work. ``tests/test_formdata.py`` checks the decoder's priors are
         unchanged by it: if ``Decoder.plausible`` ever accepts more, drop this call.
@@ -272,7 +272,7 @@ class CandidateGenerator:
     def thesaurus(self, word: str) -> list[tuple[tuple[str, ...], int]]:
         """Thesaurus originals of one (non-possessive) word form, re-inflected like it, in the
         order they are proposed, duplicates merged (flags or-ed); not prefiltered. Read from
-        the precomputed table (:mod:`unspin.formdata`) when it holds the form and was built
+        the precomputed table (:mod:`unspin.lang.formdata`) when it holds the form and was built
         with this generator's parameters; computed otherwise."""
         fd = self._formdata
         if fd is not None:

@@ -6,7 +6,7 @@ Format: one SQLite file (no server), tables
   passage window;
 * ``docs``: internal number, the caller's ``id`` (unique), ``url``, ``date``, the text;
 * ``segments``: one row per build/add batch, numpy arrays as blobs: every document's per-word key
-  hashes (see :mod:`unspin.trace_signatures`), the passages documents are cut into, and an
+  hashes (see :mod:`unspin.tracing.signatures`), the passages documents are cut into, and an
   inverted index from key hash to passages (CSR: sorted keys, offsets, passage ids, term counts).
 
 Long documents are cut into overlapping passages of :data:`WINDOW` words so that a copied
@@ -28,8 +28,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import UnspinError
-from .trace_signatures import ANALYZER_VERSION, doc_signature, stop_hashes
+from ..errors import UnspinError
+from ..tracing.signatures import ANALYZER_VERSION, doc_signature, stop_hashes
 
 FORMAT = "unspin-trace-index"
 FORMAT_VERSION = 2
@@ -537,7 +537,7 @@ _TEXT_SUFFIXES = (".txt", ".text", ".md", ".rst", ".html", ".htm")
 def iter_sources(paths: Iterable[str], *, errors: str = "strict") -> Iterator[tuple[str, Document]]:
     """Documents from JSONL files (``id``, ``text``, optional ``url``, ``date``) or directories of
     text files (id = path relative to the directory). Yields ``(where, Document)``."""
-    from .textio import decode_bytes, iter_jsonl
+    from ..inputs.textio import decode_bytes, iter_jsonl
 
     for src in paths:
         if os.path.isdir(src):

@@ -7,8 +7,8 @@ import math
 import os
 import sys
 
-from .errors import UnspinError, UsageError
-from .textio import BadLines, iter_jsonl, open_output, progress
+from ..errors import UnspinError, UsageError
+from ..inputs.textio import BadLines, iter_jsonl, open_output, progress
 
 
 def register(sub, eval_sub) -> None:
@@ -81,7 +81,7 @@ def register(sub, eval_sub) -> None:
 # ----------------------------------------------------------------------------- detect
 
 def _detector(args):
-    from .detect import Detector
+    from ..detection.detector import Detector
 
     for f in args.fingerprints:
         if not os.path.isfile(f):
@@ -91,7 +91,7 @@ def _detector(args):
 
 
 def _escalate(args):
-    from .detect import Detector
+    from ..detection.detector import Detector
 
     if getattr(args, "fast", False) and getattr(args, "restore", False):
         raise UsageError("--fast and --restore exclude each other")
@@ -116,7 +116,7 @@ def run_detect(args) -> int:
         if args.json:
             raise UsageError("--json does not apply to --format jsonl (each line is JSON already)")
         return _detect_jsonl(args)
-    from .extract import expand_inputs, read_document
+    from ..inputs.extract import expand_inputs, read_document
 
     det = _detector(args)
     inputs = args.inputs or ["-"]
@@ -151,7 +151,7 @@ def run_detect(args) -> int:
         if out is not sys.stdout:
             out.close()
     if args.html:
-        from .report import write_report
+        from ..report.html import write_report
 
         write_report(args.html, [(n, t, d) for n, t, d in results], threshold=args.threshold)
     return _exit_code(args, [d for _, _, d in results], errors)
@@ -230,7 +230,7 @@ def _detect_jsonl(args) -> int:
     if bad.count:
         print(f"unspin: skipped {bad.count} bad line(s)", file=sys.stderr)
     if args.html:
-        from .report import write_report
+        from ..report.html import write_report
 
         write_report(args.html, html_docs, threshold=args.threshold)
     return _exit_code(args, scores, 0)
@@ -239,7 +239,7 @@ def _detect_jsonl(args) -> int:
 # ----------------------------------------------------------------------------- eval
 
 def _load_eval(args) -> list[dict]:
-    from .tokenize import WORD_RE
+    from ..lang.tokenize import WORD_RE
 
     rows = []
     for lineno, obj in iter_jsonl(args.data):
@@ -305,7 +305,7 @@ def _group(row: dict) -> str:
 def run_eval_detect(args) -> int:
     import time
 
-    from .detect import Detector, doc_metrics, gold_spans, span_metrics, span_scores
+    from ..detection.detector import Detector, doc_metrics, gold_spans, span_metrics, span_scores
 
     for f in args.fingerprints:
         if not os.path.isfile(f):
@@ -318,7 +318,7 @@ def run_eval_detect(args) -> int:
     table = None
     if not args.no_loao:
         try:
-            from .restore import shipped_table
+            from ..restoration.restorer import shipped_table
 
             table = shipped_table()
         except (ImportError, AttributeError):
@@ -334,7 +334,7 @@ def run_eval_detect(args) -> int:
         if table is not None and g in table.groups:
             det = dets.get(g)
             if det is None:
-                from .restore import Restorer, RestoreConfig
+                from ..restoration.restorer import Restorer, RestoreConfig
 
                 restorer = Restorer(RestoreConfig(fingerprints=fp_on), table=table.without(g))
                 det = dets[g] = Detector(fingerprints=fp_on, fingerprint_files=files, restorer=restorer,

@@ -7,8 +7,8 @@ import json
 import sys
 from collections.abc import Iterator
 
-from .errors import UnspinError, UsageError
-from .textio import BadLines, iter_jsonl, open_binary_input, open_output, progress, read_text
+from ..errors import UnspinError, UsageError
+from ..inputs.textio import BadLines, iter_jsonl, open_binary_input, open_output, progress, read_text
 
 _CHUNK_CHARS = 1 << 16
 
@@ -54,7 +54,7 @@ def _config_args(p: argparse.ArgumentParser) -> None:
 
 
 def _config(args):
-    from .restore import RestoreConfig
+    from ..restoration.restorer import RestoreConfig
 
     return RestoreConfig(fingerprints=not args.no_fingerprints, learned_table=not args.no_table,
                          threshold=args.threshold, backend=args.backend)
@@ -115,7 +115,7 @@ def _diff(r, color: bool) -> str:
 
 
 def run_restore(args) -> int:
-    from .restore import Restoration, get_restorer
+    from ..restoration.restorer import Restoration, get_restorer
 
     config = _config(args)
     if args.format == "jsonl":
@@ -142,7 +142,7 @@ def run_restore(args) -> int:
 
 
 def _restore_jsonl(args, config) -> int:
-    from .restore import get_restorer
+    from ..restoration.restorer import get_restorer
 
     restorer = get_restorer(config)
     out = open_output(args.output)
@@ -170,7 +170,7 @@ def _restore_jsonl(args, config) -> int:
 
 
 def run_eval_restore(args) -> int:
-    from .evaluate import evaluate_restore, load_pairs
+    from ..evaluation.restore import evaluate_restore, load_pairs
 
     pairs = load_pairs(args.pairs, family=args.family)
     details = [] if args.details else None

@@ -1,7 +1,8 @@
 """``unspin`` command line: restore, detect, trace, index, screen, serve, eval.
 
 Exit codes: 0 ok, 1 error (bad input, missing file), 2 usage, 3 ``detect --fail-above`` hit.
-Each capability registers its own subcommands (``cli_<name>.register``).
+Each capability registers its own subcommands (``unspin.cli.<name>.register``); this module
+only builds the parser and maps errors to exit codes.
 """
 
 from __future__ import annotations
@@ -10,10 +11,10 @@ import argparse
 import importlib
 import sys
 
-from .errors import UnspinError, UsageError
+from ..errors import UnspinError, UsageError
 
 # Modules that add subcommands; each has register(subparsers, eval_subparsers).
-_COMMAND_MODULES = ("cli_restore", "cli_detect", "cli_trace")
+_COMMAND_MODULES = ("restore", "detect", "trace")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,7 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="unspin",
         description="Detect machine-spun text, restore its original wording, and trace it to its source.",
     )
-    from . import __version__
+    from .. import __version__
 
     parser.add_argument("--version", action="version", version=f"unspin {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -31,9 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
     eval_sub.required = True
     for name in _COMMAND_MODULES:
         try:
-            module = importlib.import_module(f"unspin.{name}")
+            module = importlib.import_module(f"unspin.cli.{name}")
         except ModuleNotFoundError as e:
-            if e.name != f"unspin.{name}":
+            if e.name != f"unspin.cli.{name}":
                 raise
             continue
         module.register(sub, eval_sub)

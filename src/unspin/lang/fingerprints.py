@@ -32,9 +32,9 @@ from importlib import resources
 
 import ahocorasick
 
-from .errors import UnspinError
-from .textio import os_errors, read_bytes
-from .tokenize import WORD_RE
+from ..errors import UnspinError
+from ..inputs.textio import os_errors, read_bytes
+from ..lang.tokenize import WORD_RE
 
 # Characters that count as a word separator in phrases and text (each becomes one space).
 _SEPARATORS = ("\n", "\r", "\t", "\f", "\v", "\xa0", "\u2009", "\u202f", "-", "\u2010", "\u2011")
@@ -333,7 +333,7 @@ def get_matcher(extra: tuple[str, ...] = (), builtin: bool = True) -> Fingerprin
 @functools.lru_cache(maxsize=1)
 def phrase_table() -> dict[tuple[str, ...], tuple[str, ...]]:
     """Lower-cased tortured word tuple -> correct word tuple, for every form of every shipped
-    entry (words as :func:`unspin.tokenize.tokenize` splits them: hyphens split words).
+    entry (words as :func:`unspin.lang.tokenize.tokenize` splits them: hyphens split words).
 
     >>> phrase_table()[("counterfeit", "consciousness")]
     ('artificial', 'intelligence')

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterator
 from typing import IO
 
-from .errors import UnspinError
+from ..errors import UnspinError
 
 _BINARY_SNIFF = 8192
 

@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
-from .tokenize import tokenize
+from ..lang.tokenize import tokenize
 
 MAX_SIDE = 4
 
@@ -78,8 +78,8 @@ def aligned_units(a: list[str], b: list[str]) -> list[tuple[tuple[int, int], tup
 
 def _related(s: str, o: str) -> bool:
     """Whether the thesaurus links two words (at lemma level, either direction)."""
-    from .candidates import lemmas
-    from .lexicon import get_lexicon
+    from ..restoration.candidates import lemmas
+    from ..lang.lexicon import get_lexicon
 
     lex = get_lexicon()
     ls = {s} | {x for v in lemmas(s).values() for x in v}
@@ -144,7 +144,7 @@ class SubstitutionTable:
         self._build()
 
     def _build(self) -> None:
-        from .candidates import analyses
+        from ..restoration.candidates import analyses
 
         exact: dict[tuple[str, ...], dict[tuple[str, ...], float]] = defaultdict(dict)
         lemma: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
@@ -205,7 +205,7 @@ class SubstitutionTable:
     def lookup_lemma(self, words: tuple[str, ...]) -> list[tuple[tuple[str, ...], float]]:
         if len(words) != 1:
             return []
-        from .candidates import analyses, inflect
+        from ..restoration.candidates import analyses, inflect
 
         out = []
         for upos, lemma, tag in analyses(words[0]):

@@ -1,6 +1,6 @@
 """Text out of the files a screener is handed: plain text, HTML and PDF, one by one or as folders.
 
-* plain text: UTF-8 (BOM tolerated); binary refused (:func:`unspin.textio.decode_bytes`);
+* plain text: UTF-8 (BOM tolerated); binary refused (:func:`unspin.inputs.textio.decode_bytes`);
 * HTML: the visible text (stdlib :mod:`html.parser`), block elements as paragraphs, scripts,
   styles and ``<pre>`` code blocks left out; the declared charset is honoured;
 * PDF: the text layer (``pypdf``), page by page, with line-end hyphenation undone and line
@@ -21,8 +21,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from .errors import UnspinError
-from .textio import decode_bytes, read_bytes
+from ..errors import UnspinError
+from ..inputs.textio import decode_bytes, read_bytes
 
 TEXT_EXTENSIONS = (".txt", ".text", ".md", ".rst")
 HTML_EXTENSIONS = (".html", ".htm", ".xhtml")

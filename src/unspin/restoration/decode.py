@@ -17,10 +17,10 @@ import functools
 import math
 from dataclasses import dataclass, fields
 
-from . import formdata
-from .candidates import Candidate, CandidateGenerator, lemmas
-from .lexicon import MOBY_HEAD_LISTS_SPUN, MOBY_SPUN_LISTS_HEAD, WORDNET_SYNONYM
-from .lm import NGramLM
+from ..lang import formdata
+from ..restoration.candidates import Candidate, CandidateGenerator, lemmas
+from ..lang.lexicon import MOBY_HEAD_LISTS_SPUN, MOBY_SPUN_LISTS_HEAD, WORDNET_SYNONYM
+from ..lang.lm import NGramLM
 
 # Function words that spinners rarely touch on their own: editing them needs learned evidence.
 FUNCTION_WORDS = frozenset(

@@ -4,7 +4,7 @@
 ``url`` and ``date`` where known, a similarity ``score`` in [0, 1], and the evidence: aligned
 passages side by side with each swapped word marked (spun <-> original).
 
-How (see :mod:`unspin.trace_signatures` for the keys): the query's words are expanded into the
+How (see :mod:`unspin.tracing.signatures` for the keys): the query's words are expanded into the
 originals they may stand for. Each source passage is scored by a log-likelihood ratio, "this
 passage is the query's source" against "an unrelated passage": every query word adds what finding
 (or not finding) one of its possible originals there says, given how rare that original is in the
@@ -36,10 +36,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .errors import UnspinError
-from .tokenize import tokenize
-from .trace_index import SINGLE, WINDOW, Document, Index
-from .trace_signatures import PRIOR, expand_query, normalise, stop_hashes
+from ..errors import UnspinError
+from ..lang.tokenize import tokenize
+from ..tracing.index import SINGLE, WINDOW, Document, Index
+from ..tracing.signatures import PRIOR, expand_query, normalise, stop_hashes
 
 # Scoring: each query word adds the log-likelihood ratio "this passage is its source" vs "an
 # unrelated passage" of what is found for it in the passage (module-level so benchmarks can report).
@@ -336,7 +336,7 @@ def _open(index) -> tuple[Index, bool]:
         return index, False
     if isinstance(index, (str, os.PathLike)):
         return Index.open(os.fspath(index)), True
-    raise TypeError("index must be a path or an unspin.trace_index.Index")
+    raise TypeError("index must be a path or an unspin.tracing.index.Index")
 
 
 def trace(text: str, index, k: int = 5, *, evidence: bool = True, restore: bool = False,
@@ -358,7 +358,7 @@ def trace(text: str, index, k: int = 5, *, evidence: bool = True, restore: bool 
 
 
 def _restore_extra(text: str, tokens) -> dict[int, list[str]]:
-    from .restore import restore as _restore
+    from ..restoration.restorer import restore as _restore
 
     extra: dict[int, list[str]] = {}
     try:
@@ -426,7 +426,7 @@ def _ensure_doc_priors(idx: Index) -> None:
     key = (os.path.abspath(idx.path), idx.n_docs)
     if key in _DOC_PRIORS_DONE:
         return
-    from .trace_signatures import doc_keys
+    from ..tracing.signatures import doc_keys
 
     for d in range(idx.n_docs):
         text = idx.doc_record(d)[3]
@@ -439,7 +439,7 @@ def _ensure_doc_priors(idx: Index) -> None:
 
 def _align(qtext: str, qtoks, qa, t0: int, t1: int, stext: str, p0: int, plen: int, score: float) -> AlignedPassage:
     """Word alignment of query tokens [t0, t1) with source words [p0, p0 + plen)."""
-    from .trace_signatures import doc_keys
+    from ..tracing.signatures import doc_keys
 
     s_hash, s_toks = doc_keys(stext)
     s_hash = s_hash[p0:p0 + plen]

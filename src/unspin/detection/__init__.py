@@ -1,0 +1,1 @@
+"""Detect: the calibrated spin score of a document and its suspicious spans."""

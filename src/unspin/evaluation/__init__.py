@@ -1,0 +1,1 @@
+"""Quality measurement behind ``unspin eval``: data loading, metrics and per-capability runs."""

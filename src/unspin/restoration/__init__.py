@@ -1,0 +1,1 @@
+"""Restore: candidate originals, the noisy-channel decoder and the configured pipeline."""

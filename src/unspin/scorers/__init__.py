@@ -1,0 +1,1 @@
+"""Optional neural language-model scorers (GGUF via llama.cpp, Hugging Face causal/masked)."""
