@@ -9,6 +9,7 @@ import lemminflect
 import pytest
 from wordfreq import zipf_frequency
 
+import unspin.lang.morph as M
 import unspin.restoration.candidates as C
 from unspin.lang import formdata as F
 from unspin.restoration.decode import Decoder
@@ -76,8 +77,8 @@ def test_precomputed_equals_on_the_fly(fd):
     assert len(forms) > 900
     for w in forms:
         assert fd.thesaurus(w) == plain.thesaurus_uncached(w), w
-        assert fd.analyses(w) == C.analyses_uncached(w), w
-        assert fd.lemmas(w) == C.lemmas_uncached(w), w
+        assert fd.analyses(w) == M.analyses_uncached(w), w
+        assert fd.lemmas(w) == M.lemmas_uncached(w), w
         assert fd.thesaurus(w) == gen.thesaurus(w)
         for orig, _ in fd.thesaurus(w)[:5]:
             assert F.zipf(orig) == zipf_frequency(" ".join(orig), "en"), orig
@@ -98,7 +99,7 @@ def test_inflection_mirror_equals_lemminflect():
     words = [t for t in lex.terms[::150] if " " not in t] + ["be", "have", "go", "good", "child", "Paris"]
     for w in words:
         for tag in tags:
-            assert C._inflection(w, tag) == lemminflect.getInflection(w, tag=tag), (w, tag)
+            assert M._inflection(w, tag) == lemminflect.getInflection(w, tag=tag), (w, tag)
 
 
 def spans(text: str, max_n: int = 4):
@@ -138,7 +139,7 @@ def test_may_have_and_learned_gate():
         if " ".join(words) in lex:
             return True
         rest = " ".join(words[1:])
-        return any(u == "VERB" and f"{lemma} {rest}" in lex for u, lemma, _ in C.analyses(words[0]))
+        return any(u == "VERB" and f"{lemma} {rest}" in lex for u, lemma, _ in M.analyses(words[0]))
 
     probes = spans(EXAMPLE) + [tuple(k) for k in list(gen.fingerprints)[:200]]
     probes += [("carried", "out"), ("at", "the", "least"), ("in", "order", "to")]

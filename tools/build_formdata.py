@@ -43,15 +43,16 @@ def main() -> int:
     import wordfreq
     from wordfreq import zipf_frequency
 
+    import unspin.lang.morph as M
     import unspin.restoration.candidates as C
     from unspin.lang import formdata as F
     from unspin.restoration.restorer import RestoreConfig, Restorer
     from unspin.lang.tokenize import WORD_RE
 
     # Compute everything from scratch, whatever file is installed now.
-    C.get_formdata = lambda: None
-    C.analyses.cache_clear()
-    C.lemmas.cache_clear()
+    C.get_formdata = M.get_formdata = lambda: None
+    M.analyses.cache_clear()
+    M.lemmas.cache_clear()
     gen = Restorer(RestoreConfig(fingerprints=False, learned_table=False)).generator
     assert gen.lexicon.shipped
     gen.__dict__["_formdata"] = None
@@ -84,12 +85,12 @@ def main() -> int:
         return upos_names.index(upos)
 
     for k, w in enumerate(forms):
-        for upos, lems in C.lemmas_uncached(w).items():
+        for upos, lems in M.lemmas_uncached(w).items():
             assert isinstance(lems, tuple)
             for lemma in lems:
                 le.append(intern(lemma) << 2 * F.ANA_BITS | upos_id(upos) << F.ANA_BITS)
         le_off.append(len(le))
-        for upos, lemma, tag in C.analyses_uncached(w):
+        for upos, lemma, tag in M.analyses_uncached(w):
             if tag not in tag_names:
                 tag_names.append(tag)
             an.append(intern(lemma) << 2 * F.ANA_BITS | upos_id(upos) << F.ANA_BITS | tag_names.index(tag))
@@ -173,8 +174,8 @@ def main() -> int:
     fd = F.FormData(str(out))
     for w in forms[:: max(1, len(forms) // 2000)]:
         assert fd.thesaurus(w) == gen.thesaurus_uncached(w), w
-        assert fd.analyses(w) == C.analyses_uncached(w), w
-        assert fd.lemmas(w) == C.lemmas_uncached(w), w
+        assert fd.analyses(w) == M.analyses_uncached(w), w
+        assert fd.lemmas(w) == M.lemmas_uncached(w), w
 
     manifest_path = OUT / "MANIFEST.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}

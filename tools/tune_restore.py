@@ -25,7 +25,8 @@ import numpy as np
 
 from unspin.restoration.decode import Weights
 from unspin.evaluation.restore import Pair, evaluate_restore, group_of
-from unspin.restoration.restorer import Restorer, RestoreConfig, _lm_form, shipped_table
+from unspin.lang.lm import lm_form
+from unspin.restoration.restorer import Restorer, RestoreConfig, shipped_table
 from unspin.restoration.table import SubstitutionTable, aligned_units
 from unspin.lang.tokenize import is_sentence_initial, joinable, sentences, tokenize
 
@@ -50,7 +51,7 @@ def examples(restorer: Restorer, text: str, original: str | None):
     out = []
     offset = 0
     for sent in sentences(toks, text):
-        words = [_lm_form(t) for t in sent]
+        words = [lm_form(t) for t in sent]
         for i in range(len(sent)):
             for n in range(1, 5):
                 if i + n > len(sent):

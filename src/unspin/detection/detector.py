@@ -46,18 +46,13 @@ import numpy as np
 
 from ..errors import UnspinError
 from ..lang.lexicon import MOBY_HEAD_LISTS_SPUN, MOBY_SPUN_LISTS_HEAD, WORDNET_SYNONYM, get_lexicon
-from ..lang.lm import _TO_LN, OOV_LOGP, get_lm
+from ..lang.lm import _TO_LN, OOV_LOGP, get_lm, lm_form
+from ..lang.words import CONTRACTIONS, FUNCTION_WORDS, match_case
 from ..lang.tokenize import Token, is_sentence_initial, joinable, sentence_spans, tokenize
 
 # Words the scan never questions on its own (restoration may still edit them).
-STOP = frozenset(
-    """a an the and or but if of to in on at by for with from as is are was were be been being
-    have has had do does did not no it its this that these those he she they we you i me him her
-    them us our your their his my who whom which what when where why how than then there here so
-    can could will would shall should may might must all any each both some such only just also into
-    onto up down out over under about after before while since until its it's i'm don't doesn't
-    didn't isn't aren't wasn't weren't won't can't""".split()
-)
+# ("s" and "t" never reach it: the tokenizer keeps contractions whole, and they are listed.)
+STOP = (FUNCTION_WORDS - {"s", "t"}) | CONTRACTIONS
 MAX_CANDIDATES = 8          # most common thesaurus neighbours scored in context per word
 MIN_SPAN_SCORE = 0.05       # spans less likely than this (document score x token probability) are not listed
 _GAIN_CLIP = (-8.0, 14.0)
@@ -339,7 +334,7 @@ class Scanner:
             out.append(TokenEvidence(k, t, si))
         exp, log = math.exp, math.log
         for idx in groups:
-            words = [_lm_form(tokens[k]) for k in idx]
+            words = [lm_form(tokens[k]) for k in idx]
             kn = [known(x) for x in words]
             n = len(words)
             for j, k in enumerate(idx):
@@ -435,12 +430,6 @@ class _Morph:
 @functools.lru_cache(maxsize=1)
 def _morph() -> _Morph:
     return _Morph()
-
-
-def _lm_form(tok: Token) -> str:
-    if tok.is_number:
-        return "one" if tok.text == "1" else "two"
-    return tok.lower
 
 
 def _eligible(tok: Token, w: str, text: str) -> bool:
@@ -879,7 +868,7 @@ def build_spans(a: Analysis, threshold: float, doc_score: float = 1.0, low: floa
             # Only the words suspicious on their own get a likely original: a span grown over
             # weaker neighbours would otherwise read as a rewrite of the whole phrase.
             fits = ev.has_candidate and ev.gain > 0 and ev.p >= threshold
-            pieces.append(_match_case(ev.best, ev.token.text) if fits else ev.token.text)
+            pieces.append(match_case(ev.best, ev.token.text) if fits else ev.token.text)
             pos = ev.token.end
             if fits:
                 evidence.append({"kind": "surprisal", "word": ev.token.text, "alternative": ev.best,
@@ -908,14 +897,6 @@ def _bridgeable(text: str, evs: list[TokenEvidence], last: int, nxt: int, gap: i
         if between.strip(" -\u2010\u2011") or between.count("\n") > 0:
             return False
     return True
-
-
-def _match_case(word: str, like: str) -> str:
-    if like[:1].isupper():
-        if len(like) > 1 and like.isupper():
-            return word.upper()
-        return word[:1].upper() + word[1:]
-    return word
 
 
 @functools.lru_cache(maxsize=1)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from ..errors import UnspinError
-from ..inputs.textio import decode_bytes, read_bytes
+from .textio import decode_bytes, read_bytes
 
 TEXT_EXTENSIONS = (".txt", ".text", ".md", ".rst")
 HTML_EXTENSIONS = (".html", ".htm", ".xhtml")

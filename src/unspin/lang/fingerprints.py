@@ -33,8 +33,9 @@ from importlib import resources
 import ahocorasick
 
 from ..errors import UnspinError
+from .words import match_case
 from ..inputs.textio import os_errors, read_bytes
-from ..lang.tokenize import WORD_RE
+from .tokenize import WORD_RE
 
 # Characters that count as a word separator in phrases and text (each becomes one space).
 _SEPARATORS = ("\n", "\r", "\t", "\f", "\v", "\xa0", "\u2009", "\u202f", "-", "\u2010", "\u2011")
@@ -222,14 +223,6 @@ def load_list(path, *, clean: bool = True) -> list[tuple[str, str]]:
     return entries
 
 
-def _match_case(correct: str, matched: str) -> str:
-    if matched[:1].isupper() and correct[:1].islower():
-        if matched.isupper() and len(matched) > 1 and matched.replace(" ", "").isalpha():
-            return correct.upper()
-        return correct[:1].upper() + correct[1:]
-    return correct
-
-
 class FingerprintMatcher:
     """One automaton over all forms of the given entries.
 
@@ -295,7 +288,7 @@ class FingerprintMatcher:
             e = _unmap(end - 1, cuts, shifts) + 1
             _, correct, entry, src = self._values[idx]
             matched = text[s:e]
-            hits.append(Hit(s, e, matched, _match_case(correct, matched), entry, src))
+            hits.append(Hit(s, e, matched, match_case(correct, matched), entry, src))
         return hits
 
     def count(self, text: str) -> int:

@@ -190,7 +190,7 @@ def zipf(words: tuple[str, ...]) -> float:
 def _lexicon_zipf():
     """The shipped lexicon's term index and float32 zipf column, when the form data's build
     checked that rounding it to hundredths gives wordfreq's value for every term."""
-    from ..lang.lexicon import get_lexicon
+    from .lexicon import get_lexicon
 
     fd = get_formdata()
     lex = get_lexicon()

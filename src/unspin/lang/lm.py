@@ -76,5 +76,13 @@ class NGramLM:
 
 
 @functools.lru_cache(maxsize=None)
+def lm_form(tok) -> str:
+    """The LM's spelling of a token: lower case, numbers as a number word (the 3-gram's
+    vocabulary has none of the digits; "one" for 1 keeps singular agreement)."""
+    if tok.is_number:
+        return "one" if tok.text == "1" else "two"
+    return tok.lower
+
+
 def get_lm(path: str | None = None) -> NGramLM:
     return NGramLM(path)

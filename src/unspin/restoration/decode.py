@@ -18,18 +18,12 @@ import math
 from dataclasses import dataclass, fields
 
 from ..lang import formdata
-from ..restoration.candidates import Candidate, CandidateGenerator, lemmas
+from ..lang.morph import lemmas
+from ..lang.words import FUNCTION_WORDS  # editing one on its own needs learned evidence
+from .candidates import Candidate, CandidateGenerator
 from ..lang.lexicon import MOBY_HEAD_LISTS_SPUN, MOBY_SPUN_LISTS_HEAD, WORDNET_SYNONYM
 from ..lang.lm import NGramLM
 
-# Function words that spinners rarely touch on their own: editing them needs learned evidence.
-FUNCTION_WORDS = frozenset(
-    """a an the and or but if of to in on at by for with from as is are was were be been being
-    have has had do does did not no it its this that these those he she they we you i me him her
-    them us our your their his my who whom which what when where why how than then there here so
-    can could will would shall should may might must s t all any each both some such only just
-    also into onto up down out over under about after before while since until""".split()
-)
 
 
 @dataclass

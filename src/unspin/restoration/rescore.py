@@ -10,7 +10,7 @@ Only these few windows reach the neural model, which keeps it affordable on a CP
 
 from __future__ import annotations
 
-from ..restoration.decode import Choice, Decoder
+from .decode import Choice, Decoder
 
 
 class NeuralRescorer:

@@ -21,12 +21,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 
-from ..restoration.candidates import CandidateGenerator
-from ..restoration.decode import Decoder, Weights
+from .candidates import CandidateGenerator
+from .decode import Decoder, Weights
 from ..lang.lexicon import MOBY_HEAD_LISTS_SPUN, WORDNET_SYNONYM, get_lexicon
-from ..lang.lm import get_lm
+from ..lang.lm import get_lm, lm_form
+from ..lang.words import match_case
 from ..results import Edit, Restoration, apply_edits
-from ..restoration.table import SubstitutionTable
+from .table import SubstitutionTable
 from ..lang.tokenize import Token, is_sentence_initial, joinable, sentences, tokenize
 
 __all__ = ["RestoreConfig", "Restorer", "restore", "restore_many", "apply_edits"]
@@ -68,24 +69,6 @@ def _fingerprint_table() -> dict:
     return phrase_table()
 
 
-def _match_case(original: str, spun_tokens: list[str]) -> str:
-    first = spun_tokens[0]
-    if len(first) > 1 and first.isupper() and all(t.isupper() for t in spun_tokens):
-        return original.upper()
-    words = original.split(" ")
-    if len(spun_tokens) > 1 and all(t[:1].isupper() for t in spun_tokens):
-        return " ".join(w[:1].upper() + w[1:] for w in words)
-    if first[:1].isupper():
-        return original[:1].upper() + original[1:]
-    return original
-
-
-def _lm_form(tok: Token) -> str:
-    if tok.is_number:
-        return "one" if tok.text == "1" else "two"
-    return tok.lower
-
-
 class Restorer:
     """A configured pipeline; build once per process (``get_restorer``) and reuse."""
 
@@ -111,7 +94,7 @@ class Restorer:
         # Which context model decided, named in every edit's evidence.
         self.model_label = "lm:3-gram" if config.backend == "ngram" else f"lm:3-gram+{config.backend}"
         if config.backend != "ngram":
-            from ..restoration.rescore import NeuralRescorer
+            from .rescore import NeuralRescorer
 
             self.rescorer = NeuralRescorer(config.backend, self.decoder)
 
@@ -130,7 +113,7 @@ class Restorer:
         return Restoration(input=text, text=apply_edits(text, edits), edits=edits)
 
     def _restore_sentence(self, text: str, toks: list[Token], boost: float = 0.0) -> list[Edit]:
-        words = [_lm_form(t) for t in toks]
+        words = [lm_form(t) for t in toks]
         joins = [joinable(text, a, b) for a, b in zip(toks, toks[1:])]
         protected = []
         for k, t in enumerate(toks):
@@ -158,7 +141,7 @@ class Restorer:
             orig_words = orig_words[lo:len(orig_words) - hi]
             start, end = span[0].start, span[-1].end
             spun_text = text[start:end]
-            original = _match_case(" ".join(orig_words), [t.text for t in span])
+            original = match_case(" ".join(orig_words), spun_text)
             if "’" in spun_text:
                 original = original.replace("'", "’")
             if original == spun_text:

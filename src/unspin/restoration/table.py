@@ -78,7 +78,7 @@ def aligned_units(a: list[str], b: list[str]) -> list[tuple[tuple[int, int], tup
 
 def _related(s: str, o: str) -> bool:
     """Whether the thesaurus links two words (at lemma level, either direction)."""
-    from ..restoration.candidates import lemmas
+    from ..lang.morph import lemmas
     from ..lang.lexicon import get_lexicon
 
     lex = get_lexicon()
@@ -144,7 +144,7 @@ class SubstitutionTable:
         self._build()
 
     def _build(self) -> None:
-        from ..restoration.candidates import analyses
+        from ..lang.morph import analyses
 
         exact: dict[tuple[str, ...], dict[tuple[str, ...], float]] = defaultdict(dict)
         lemma: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
@@ -205,7 +205,7 @@ class SubstitutionTable:
     def lookup_lemma(self, words: tuple[str, ...]) -> list[tuple[tuple[str, ...], float]]:
         if len(words) != 1:
             return []
-        from ..restoration.candidates import analyses, inflect
+        from ..lang.morph import analyses, inflect
 
         out = []
         for upos, lemma, tag in analyses(words[0]):

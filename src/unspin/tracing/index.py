@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import UnspinError
-from ..tracing.signatures import ANALYZER_VERSION, doc_signature, stop_hashes
+from .signatures import ANALYZER_VERSION, doc_signature, stop_hashes
 
 FORMAT = "unspin-trace-index"
 FORMAT_VERSION = 2

@@ -38,8 +38,8 @@ import numpy as np
 
 from ..errors import UnspinError
 from ..lang.tokenize import tokenize
-from ..tracing.index import SINGLE, WINDOW, Document, Index
-from ..tracing.signatures import PRIOR, expand_query, normalise, stop_hashes
+from .index import SINGLE, WINDOW, Document, Index
+from .signatures import PRIOR, expand_query, normalise, stop_hashes
 
 # Scoring: each query word adds the log-likelihood ratio "this passage is its source" vs "an
 # unrelated passage" of what is found for it in the passage (module-level so benchmarks can report).
@@ -426,7 +426,7 @@ def _ensure_doc_priors(idx: Index) -> None:
     key = (os.path.abspath(idx.path), idx.n_docs)
     if key in _DOC_PRIORS_DONE:
         return
-    from ..tracing.signatures import doc_keys
+    from .signatures import doc_keys
 
     for d in range(idx.n_docs):
         text = idx.doc_record(d)[3]
@@ -439,7 +439,7 @@ def _ensure_doc_priors(idx: Index) -> None:
 
 def _align(qtext: str, qtoks, qa, t0: int, t1: int, stext: str, p0: int, plen: int, score: float) -> AlignedPassage:
     """Word alignment of query tokens [t0, t1) with source words [p0, p0 + plen)."""
-    from ..tracing.signatures import doc_keys
+    from .signatures import doc_keys
 
     s_hash, s_toks = doc_keys(stext)
     s_hash = s_hash[p0:p0 + plen]

@@ -36,6 +36,7 @@ import os
 
 import numpy as np
 
+from ..lang.words import CONTENT_PARTICLES, FUNCTION_WORDS, QUANTIFIERS
 from ..lang.tokenize import tokenize
 
 #: bump when keys or alternatives change in a way that makes old indexes incompatible
@@ -43,14 +44,7 @@ ANALYZER_VERSION = 2
 
 # Function words: kept in every key sequence (they help align), left out of posting lists
 # (they are in every document and say nothing about which one).
-STOPWORDS = frozenset(
-    """a an the and or but if nor so yet of to in on at by for with from as into onto upon about
-    over under than then that this these those there here it its he she they we you i me him her
-    them us our your their his my mine who whom whose which what when where why how be is are was
-    were been being am have has had having do does did done not no s t will would shall should may
-    might must can could also just very too only such some any all each both either neither
-    other another own same more most less least much many few one""".split()
-)
+STOPWORDS = (FUNCTION_WORDS | QUANTIFIERS) - CONTENT_PARTICLES
 
 # Number words <-> digits: spinners and rewriters move between them ("five cases" / "5 instances").
 _NUMBERS = {

@@ -1,0 +1,126 @@
+"""Morphology: lemmas, context-free analyses and inflection of English word forms.
+
+lemminflect does the work; its answers are cached per form (lemminflect deep-copies its tables
+on every call) and read from the precomputed form data (:mod:`.formdata`) for frequent forms.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import lemminflect
+
+from .formdata import get_formdata
+
+# Penn tags that are the lemma form itself.
+_BASE_TAGS = {"NOUN": "NN", "VERB": "VB", "ADJ": "JJ", "ADV": "RB", "PROPN": "NNP"}
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def lemmas(word: str) -> dict:
+    """lemminflect's lemmas by part of speech (cached: lemminflect deep-copies on every call;
+    precomputed for frequent forms, :mod:`unspin.lang.formdata`)."""
+    fd = get_formdata()
+    if fd is not None:
+        got = fd.lemmas(word)
+        if got is not None:
+            return got
+    return lemmas_uncached(word)
+
+
+def lemmas_uncached(word: str) -> dict:
+    return lemminflect.getAllLemmas(word)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _inflections(lemma: str, upos: str) -> dict:
+    return lemminflect.getAllInflections(lemma, upos=upos)
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def analyses(word: str) -> tuple[tuple[str, str, str], ...]:
+    """(upos, lemma, penn tag) readings of a word form, context-free (precomputed for
+    frequent forms, :mod:`unspin.lang.formdata`)."""
+    fd = get_formdata()
+    if fd is not None:
+        got = fd.analyses(word)
+        if got is not None:
+            return got
+    return analyses_uncached(word)
+
+
+def analyses_uncached(word: str) -> tuple[tuple[str, str, str], ...]:
+    out = []
+    for upos, lems in lemmas(word).items():
+        for lemma in lems:
+            if lemma == word:
+                tag = _BASE_TAGS.get(upos)
+                if tag:
+                    out.append((upos, lemma, tag))
+            for tag, forms in _inflections(lemma, upos).items():
+                if word in forms and tag not in ("NN", "VB") or (word in forms and lemma != word):
+                    out.append((upos, lemma, tag))
+    return tuple(dict.fromkeys(out))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _all_inflections(lemma: str) -> dict:
+    """``lemminflect.getAllInflections(lemma)``, cached: only read, never mutated."""
+    return lemminflect.getAllInflections(lemma)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _inflection(lemma: str, tag: str) -> tuple[str, ...]:
+    """``lemminflect.getInflection(lemma, tag=tag)``. For lemminflect 0.2.3 its logic is
+    mirrored over one cached ``getAllInflections`` per lemma (lemminflect deep-copies its
+    tables on every call); ``tests/test_formdata.py`` checks the two agree."""
+    if not _MIRROR_INFLECTION:
+        return lemminflect.getInflection(lemma, tag=tag)
+    from lemminflect.core.Inflections import Inflections
+    from lemminflect.core.LexicalUtils import pennTagAlts, tagToUPos
+
+    upos = tagToUPos(tag)
+    if upos == "PROPN":
+        return lemminflect.getInflection(lemma, tag=tag)
+    forms = _all_inflections(lemma)
+    form = Inflections._extractForm(forms, tag)
+    if form is None:
+        for alt_tag in pennTagAlts(tag):
+            form = forms.get(alt_tag, None)
+            if form:
+                break
+    if form is None:
+        form = Inflections._extractForm(lemminflect.getAllInflectionsOOV(lemma, upos), tag)
+    if form is None:
+        return ()
+    return form
+
+
+def _lemminflect_version() -> str | None:
+    import importlib.metadata as md
+
+    try:
+        return md.version("lemminflect")
+    except md.PackageNotFoundError:
+        return None
+
+
+_MIRROR_INFLECTION = _lemminflect_version() == "0.2.3"
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def inflect(term: str, upos: str, tag: str) -> str | None:
+    """Inflect a lemma term (word or phrase) with a Penn tag, or None if it can't take it."""
+    parts = term.split()
+    head = 0 if upos == "VERB" else len(parts) - 1
+    if tag in ("NN", "VB", "JJ", "RB", "NNP", "VBP"):
+        if upos in lemmas(parts[head]) or len(parts) > 1:
+            return term
+        return None
+    if upos not in lemmas(parts[head]):
+        return None
+    forms = _inflection(parts[head], tag)
+    if not forms:
+        return None
+    parts[head] = forms[0]
+    return " ".join(parts)
