@@ -48,6 +48,7 @@ from ..errors import UnspinError
 from ..lang.lexicon import MOBY_HEAD_LISTS_SPUN, MOBY_SPUN_LISTS_HEAD, WORDNET_SYNONYM, get_lexicon
 from ..lang.lm import _TO_LN, OOV_LOGP, get_lm, lm_form
 from ..lang.words import CONTRACTIONS, FUNCTION_WORDS, match_case
+from ..results import Detection, Span, risk_label
 from ..lang.tokenize import Token, is_sentence_initial, joinable, sentence_spans, tokenize
 
 # Words the scan never questions on its own (restoration may still edit them).
@@ -56,64 +57,6 @@ STOP = (FUNCTION_WORDS - {"s", "t"}) | CONTRACTIONS
 MAX_CANDIDATES = 8          # most common thesaurus neighbours scored in context per word
 MIN_SPAN_SCORE = 0.05       # spans less likely than this (document score x token probability) are not listed
 _GAIN_CLIP = (-8.0, 14.0)
-
-
-# ----------------------------------------------------------------------------- results
-
-@dataclass(slots=True)
-class Span:
-    """A suspicious stretch: ``text[start:end]``, what it probably said, and why."""
-
-    start: int
-    end: int
-    text: str
-    original: str          # likely original wording ("" when unknown)
-    score: float           # probability that the stretch is a spinner's substitution
-    evidence: list[dict] = field(default_factory=list)
-
-    def to_dict(self) -> dict:
-        return {"start": self.start, "end": self.end, "text": self.text, "original": self.original,
-                "score": round(self.score, 4), "evidence": self.evidence}
-
-
-@dataclass(slots=True)
-class Detection:
-    """``score``: calibrated probability that the text was produced by synonym spinning."""
-
-    score: float
-    spans: list[Span]
-    words: int
-    features: dict[str, float] = field(default_factory=dict)
-    mode: str = "full"
-    note: str = ""
-    restored: bool = False  # restoration ran and its evidence is in the score and the spans
-
-    @property
-    def label(self) -> str:
-        return risk_label(self.score)
-
-    def to_dict(self) -> dict:
-        d = {"score": round(self.score, 4), "label": self.label, "words": self.words, "mode": self.mode,
-             "restored": self.restored,
-             "spans": [s.to_dict() for s in self.spans],
-             "features": {k: round(v, 4) for k, v in self.features.items()}}
-        if self.note:
-            d["note"] = self.note
-        return d
-
-    def to_json(self, **kw) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, **kw)
-
-
-def risk_label(score: float) -> str:
-    """Plain-words reading of a score (a risk marker, never a verdict)."""
-    if score >= 0.9:
-        return "high risk of spinning"
-    if score >= 0.6:
-        return "elevated risk"
-    if score > 0.4:
-        return "inconclusive"
-    return "no strong signs"
 
 
 # ----------------------------------------------------------------------------- model file

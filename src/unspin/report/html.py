@@ -4,7 +4,7 @@ Each document is shown with its suspicious spans highlighted (``<mark>``); hover
 its likely original, score and evidence. The summary table sorts by any column (click a
 header); documents are listed by score, highest first.
 
->>> from unspin.detection.detector import Detection, Span
+>>> from unspin.results import Detection, Span
 >>> d = Detection(0.93, [Span(4, 9, "folks", "people", 0.8, [])], 6)
 >>> html = render_report([("a.txt", "The folks <b>", d)])
 >>> '<mark' in html and 'title="likely original: people' in html and '&lt;b&gt;' in html

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import UnspinError
+from ..results import AlignedPassage, Match, Piece
 from ..lang.tokenize import tokenize
 from .index import SINGLE, WINDOW, Document, Index
 from .signatures import PRIOR, expand_query, normalise, stop_hashes
@@ -60,82 +61,6 @@ CANDIDATES = 300        # passages re-scored on their word sequences
 FIRST_PASS_ALTS = 40    # alternatives per query word looked up in the posting lists
 FIRST_PASS_MIN_GAIN = -1.0
 DF_CAP = 0.25           # first pass skips alternatives found in more than this share of passages
-
-
-@dataclass(slots=True)
-class Piece:
-    """One stretch of an alignment. ``kind`` is ``same`` (identical words), ``swap`` (the query
-    has ``query`` where the source has ``source``), ``query_only`` or ``source_only``.
-    Offsets are code-point indices into the query text and the source text."""
-
-    kind: str
-    query: str
-    source: str
-    query_start: int
-    query_end: int
-    source_start: int
-    source_end: int
-
-    def to_dict(self) -> dict:
-        return {
-            "kind": self.kind, "query": self.query, "source": self.source,
-            "query_start": self.query_start, "query_end": self.query_end,
-            "source_start": self.source_start, "source_end": self.source_end,
-        }
-
-
-@dataclass(slots=True)
-class AlignedPassage:
-    """A stretch of the query and the stretch of the source it was copied from, aligned."""
-
-    query_start: int
-    query_end: int
-    source_start: int
-    source_end: int
-    query_text: str
-    source_text: str
-    score: float
-    pieces: list[Piece] = field(default_factory=list)
-
-    @property
-    def swaps(self) -> list[Piece]:
-        return [p for p in self.pieces if p.kind == "swap"]
-
-    def to_dict(self) -> dict:
-        return {
-            "query_start": self.query_start, "query_end": self.query_end,
-            "source_start": self.source_start, "source_end": self.source_end,
-            "query_text": self.query_text, "source_text": self.source_text,
-            "score": round(self.score, 4),
-            "pieces": [p.to_dict() for p in self.pieces],
-        }
-
-
-@dataclass(slots=True)
-class Match:
-    """A likely source of the query."""
-
-    id: str
-    score: float
-    url: str | None = None
-    date: str | None = None
-    passages: list[AlignedPassage] = field(default_factory=list)
-
-    @property
-    def swaps(self) -> list[Piece]:
-        """Every swapped stretch: ``query`` is the spun wording, ``source`` the original."""
-        return [p for a in self.passages for p in a.swaps]
-
-    def to_dict(self, evidence: bool = True) -> dict:
-        d: dict = {"id": self.id, "score": round(self.score, 4)}
-        if self.url is not None:
-            d["url"] = self.url
-        if self.date is not None:
-            d["date"] = self.date
-        if evidence:
-            d["swaps"] = [{"spun": p.query, "original": p.source} for p in self.swaps]
-            d["passages"] = [a.to_dict() for a in self.passages]
-        return d
 
 
 # ---------------------------------------------------------------------------------------------
