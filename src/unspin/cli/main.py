@@ -1,4 +1,4 @@
-"""``unspin`` command line: restore, detect, trace, index, screen, serve, eval.
+"""``unspin`` command line: restore, detect, trace, index, eval.
 
 Exit codes: 0 ok, 1 error (bad input, missing file), 2 usage, 3 ``detect --fail-above`` hit.
 Each capability registers its own subcommands (``unspin.cli.<name>.register``); this module

@@ -142,9 +142,9 @@ def run_restore(args) -> int:
 
 
 def _restore_jsonl(args, config) -> int:
-    from ..restoration.restorer import get_restorer
+    from ..annotate import AnnotateConfig, Annotator
 
-    restorer = get_restorer(config)
+    annotator = Annotator(AnnotateConfig(detect=None, restore=config, text_field=args.text_field))
     out = open_output(args.output)
     bad = BadLines()
     try:
@@ -157,9 +157,7 @@ def _restore_jsonl(args, config) -> int:
                     bad.count += 1
                     continue
                 raise UnspinError(msg)
-            r = restorer.restore(text)
-            obj["restored"] = r.text
-            obj["edits"] = [e.to_dict() for e in r.edits]
+            obj.update(annotator.fields(text))
             out.write(json.dumps(obj, ensure_ascii=False) + "\n")
     finally:
         if out is not sys.stdout:
