@@ -21,6 +21,8 @@ from ..errors import UnspinError
 
 @dataclass
 class LogReg:
+    """One logistic regression of the model file, over standardised features."""
+
     names: list[str]
     coef: np.ndarray
     intercept: float
