@@ -7,8 +7,13 @@ from pathlib import Path
 import pytest
 
 import unspin
+from unspin.evaluation import metrics
+from unspin.results import Detection, Span, risk_label
 
-D = importlib.import_module("unspin.detection.detector")  # the module; ``unspin.detection.detector`` is the function
+D = importlib.import_module("unspin.detection.detector")
+M = importlib.import_module("unspin.detection.model")
+S = importlib.import_module("unspin.detection.scan")
+SP = importlib.import_module("unspin.detection.spans")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 
@@ -45,7 +50,7 @@ def _logit(p):
 
 def test_public_function_and_result_shape(spun):
     d = unspin.detect(spun)
-    assert isinstance(d, D.Detection)
+    assert isinstance(d, Detection)
     assert 0.0 <= d.score <= 1.0 and d.words > 100
     for s in d.spans:
         assert 0 <= s.start < s.end <= len(spun)
@@ -64,9 +69,9 @@ def test_spun_scores_above_its_clean_original(spun):
 
 def test_spans_point_at_substituted_words(spun):
     d = unspin.detect(spun)
-    gold = D.gold_spans(spun, CLEAN)
-    counts = D.span_scores([(s.start, s.end) for s in d.spans], gold, spun)
-    m = D.span_metrics([counts])
+    gold = metrics.gold_spans(spun, CLEAN)
+    counts = metrics.span_scores([(s.start, s.end) for s in d.spans], gold, spun)
+    m = metrics.span_metrics([counts])
     assert m["span_precision"] >= 0.5 and m["span_recall"] >= 0.3, m
 
 
@@ -161,7 +166,7 @@ def test_learned_swaps_send_a_low_scoring_document_to_restoration():
     assert text.count(" within ") >= 3
 
     def detector(rate, tbl=table):
-        model = dataclasses.replace(D.shipped_model(), swap_rate=rate)
+        model = dataclasses.replace(M.shipped_model(), swap_rate=rate)
         return D.Detector(model=model, restorer=Restorer(RestoreConfig(), table=tbl))
 
     det = detector(0.5)
@@ -185,24 +190,71 @@ def test_cli_fast_and_restore_exclude_each_other(run_cli, spun):
     assert code == 2 and "exclude" in err
 
 
+def test_detection_flagged_is_the_flag_policy():
+    hit = Span(0, 4, "text", "", 0.9)
+    assert Detection(0.5, [], 200).flagged() and not Detection(0.49, [], 200).flagged()
+    assert Detection(0.7, [], 200).flagged(0.7) and not Detection(0.7, [], 200).flagged(0.71)
+    # Fingerprint-only mode: a score with no hit is no evidence, so never a flag.
+    assert not Detection(0.9, [], 200, mode="fingerprints").flagged()
+    assert Detection(0.9, [hit], 200, mode="fingerprints").flagged()
+    assert not Detection(0.9, [hit], 200, mode="fingerprints").flagged(0.95)
+
+
+def test_detect_config_is_frozen_and_equals_the_keyword_api(spun, tmp_path):
+    import dataclasses
+
+    cfg = unspin.DetectConfig(fast=True)
+    assert unspin.DetectConfig is D.DetectConfig
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        cfg.fast = False
+    p = tmp_path / "fp.json"
+    p.write_text(json.dumps({"phrases": [{"tortured": "folks", "correct": "people"}]}))
+    for opts in ({}, {"fast": True}, {"restore": True}, {"mode": "fingerprints"}, {"fingerprints": False},
+                 {"fingerprint_files": [str(p)], "fast": True}):
+        assert unspin.detect(spun, D.DetectConfig(**opts)).to_dict() == unspin.detect(spun, **opts).to_dict(), opts
+    # Equal options are one configuration: one cached detector.
+    assert D.DetectConfig(fingerprint_files=[p]) == D.DetectConfig(fingerprint_files=(str(p),))
+    assert D.get_detector(D.DetectConfig(fast=1)) is D.get_detector(D.DetectConfig(fast=True))
+    assert [D.DetectConfig(**o).label for o in ({}, {"fast": True}, {"restore": True}, {"mode": "fingerprints"})] == [
+        "full", "fast", "full+restore", "fingerprints"]
+    assert D.Detector(cfg).escalate is None and D.Detector().escalate == D.Detector.ESCALATE_AT
+    with pytest.raises(TypeError):
+        unspin.detect(spun, cfg, fast=True)
+    with pytest.raises(ValueError):
+        unspin.detect(spun, mode="other")
+
+
+def test_restore_spans_restores_each_span_alone_in_text_offsets():
+    from unspin.restoration.restorer import RestoreConfig, get_restorer
+
+    text = "Intro line here. One resident mentioned at the least 12 folks have been killed within the assault."
+    s = text.index("One")
+    r = get_restorer(RestoreConfig())
+    edits = r.restore_spans(text, [(0, 0), (s, len(text))])
+    alone = r.restore(text[s:]).edits
+    assert edits and [(e.start - s, e.end - s, e.spun, e.original, e.confidence) for e in edits] == [
+        (e.start, e.end, e.spun, e.original, e.confidence) for e in alone]
+    assert all(text[e.start:e.end] == e.spun for e in edits)
+
+
 def test_risk_wording():
-    assert D.risk_label(0.95) == "high risk of spinning"
-    assert D.risk_label(0.1) == "no strong signs"
+    assert risk_label(0.95) == "high risk of spinning"
+    assert risk_label(0.1) == "no strong signs"
 
 
 # ----------------------------------------------------------------------------- metrics
 
 def test_auroc_and_tpr():
-    assert D.auroc([0.1, 0.2, 0.8, 0.9], [0, 0, 1, 1]) == 1.0
-    assert D.auroc([0.5, 0.5], [0, 1]) == 0.5
+    assert metrics.auroc([0.1, 0.2, 0.8, 0.9], [0, 0, 1, 1]) == 1.0
+    assert metrics.auroc([0.5, 0.5], [0, 1]) == 0.5
     neg = [i / 100 for i in range(100)]
-    tpr, thr = D.tpr_at_fpr(neg + [0.995, 0.5], [0] * 100 + [1, 1], 0.01)
+    tpr, thr = metrics.tpr_at_fpr(neg + [0.995, 0.5], [0] * 100 + [1, 1], 0.01)
     assert thr == 0.98 and tpr == 0.5
 
 
 def test_gold_spans_are_the_words_that_differ():
     spun = "the loss of life toll rose to 80"
-    gold = D.gold_spans(spun, "the death toll rose to 80")
+    gold = metrics.gold_spans(spun, "the death toll rose to 80")
     assert [spun[s:e] for s, e in gold] == ["loss of life"]
 
 
@@ -215,17 +267,17 @@ def _analysis_with_probs(text, probs):
     evs = []
     for k, t in enumerate(toks):
         si = next(i for i, (s, e) in enumerate(sents) if s <= t.start < e)
-        ev = D.TokenEvidence(k, t, si, eligible=t.lower not in D.STOP)
+        ev = S.TokenEvidence(k, t, si, eligible=t.lower not in S.STOP)
         ev.p = probs.get(t.lower, 0.0) if ev.eligible else 0.0
         evs.append(ev)
-    return D.Analysis(text, toks, evs, [], len(toks))
+    return S.Analysis(text, toks, evs, [], len(toks))
 
 
 def test_span_forming_hysteresis_and_function_word_bridge():
     text = "The loss of life toll rose. Health and fitness, and officials and residents agreed."
     a = _analysis_with_probs(text, {"loss": 0.5, "life": 0.12, "toll": 0.5, "health": 0.4, "fitness": 0.3,
                                     "officials": 0.05, "residents": 0.5})
-    spans = lambda **kw: [s.text for s in D.build_spans(a, 0.25, 1.0, **kw)]
+    spans = lambda **kw: [s.text for s in SP.build_spans(a, 0.25, 1.0, **kw)]
     assert spans() == ["loss", "toll", "Health", "fitness", "residents"]
     # Hysteresis alone: "life" (>= low) joins its suspicious neighbour "toll"; "officials" (< low) does not.
     assert spans(low=0.1) == ["loss", "life toll", "Health", "fitness", "residents"]
@@ -236,10 +288,10 @@ def test_span_forming_hysteresis_and_function_word_bridge():
     # Never across a sentence end, and a content word below the floor is never bridged.
     a2 = _analysis_with_probs("Rivers rose fast. Crowds came quickly home.", {"fast": 0.5, "crowds": 0.5,
                                                                               "quickly": 0.5, "came": 0.01})
-    assert [s.text for s in D.build_spans(a2, 0.25, 1.0, low=0.1, gap=2)] == ["fast", "Crowds", "quickly"]
+    assert [s.text for s in SP.build_spans(a2, 0.25, 1.0, low=0.1, gap=2)] == ["fast", "Crowds", "quickly"]
     a3 = _analysis_with_probs("Health and fitness, and residents agreed.", {"health": 0.5, "fitness": 0.5,
                                                                               "residents": 0.5})
-    assert [s.text for s in D.build_spans(a3, 0.25, 1.0, gap=2)] == ["Health and fitness", "residents"]
+    assert [s.text for s in SP.build_spans(a3, 0.25, 1.0, gap=2)] == ["Health and fitness", "residents"]
 
 
 def test_context_spinner_prefers_common_fitting_words():
@@ -265,15 +317,15 @@ def test_fit_logreg_separates():
     rng = np.random.default_rng(0)
     X = np.vstack([rng.normal(0, 1, (200, 2)), rng.normal(2, 1, (200, 2))])
     y = np.array([0] * 200 + [1] * 200)
-    lr = D.fit_logreg(X, y, ["a", "b"])
-    assert D.auroc(lr.prob(X), y) > 0.9
-    again = D.LogReg.from_dict(lr.to_dict())
+    lr = M.fit_logreg(X, y, ["a", "b"])
+    assert metrics.auroc(lr.prob(X), y) > 0.9
+    again = M.LogReg.from_dict(lr.to_dict())
     assert np.allclose(again.prob(X), lr.prob(X), atol=1e-4)
 
 
 def test_shipped_model_file():
-    m = D.shipped_model()
-    assert m.doc.names == D.DOC_FEATURES and m.token.names == D.TOKEN_FEATURES
+    m = M.shipped_model()
+    assert m.doc.names == M.DOC_FEATURES and m.token.names == M.TOKEN_FEATURES
     assert 0 < m.span_threshold < 1
     assert m.span_low is None or 0 < m.span_low < m.span_threshold
     assert m.span_gap in (0, 1, 2)
@@ -444,7 +496,7 @@ def test_wild_dev_synonym_articles_outscore_their_originals(shared_dir):
         spun.append(unspin.detect(s).score)
         orig.append(unspin.detect("\n\n".join(r["original"] for r in rows)).score)
     assert len(spun) >= 4
-    assert D.auroc(spun + orig, [1] * len(spun) + [0] * len(orig)) >= 0.9
+    assert metrics.auroc(spun + orig, [1] * len(spun) + [0] * len(orig)) >= 0.9
     assert sum(s >= 0.5 for s in spun) >= len(spun) - 1
 
 

@@ -20,7 +20,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src"))
 
-from unspin.detection.detector import calibration, doc_metrics  # noqa: E402
+from unspin.evaluation.metrics import calibration, doc_metrics  # noqa: E402
 
 # name -> which spun rows count (clean rows: every label-0 row unless the set says otherwise)
 SETS = {

@@ -6,13 +6,13 @@ are fitted on the ``train`` split only (clean prose and its synthetic spins, lon
 short paragraphs). Figures are on the ``test`` split (other source files) and on the wild-dev
 articles, which are never fitted on.
 
-Models (plain logistic regressions, ``unspin.detection.detector.fit_logreg``):
+Models (plain logistic regressions, ``unspin.detection.model.fit_logreg``):
 
 1. token model, P(word is a substitution | the text is spun), fitted on the words of spun
    training documents (gold: the words that differ from the original); with ``--context``, the
    spins of the context-fitting spinner (``context.jsonl``) too. Without it (the default), the
    context spins' test split is only reported (``info.context_test``);
-2. document model over the smoothed rates (``unspin.detection.detector.DOC_FEATURES``); the pseudo-count
+2. document model over the smoothed rates (``unspin.detection.model.DOC_FEATURES``); the pseudo-count
    centres are the midpoints between the clean and spun training medians, so a short text
    carries little evidence and gets a score near the middle;
 3. fingerprint-only document model over the fingerprint rate;
@@ -44,19 +44,23 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "src"))
 
-import importlib  # noqa: E402
-
-D = importlib.import_module("unspin.detection.detector")  # the module (``unspin.detection.detector`` is the function)
+from unspin.detection.detector import Detector  # noqa: E402
+from unspin.detection.model import (DOC_FEATURES, RESTORE_FEATURES, TOKEN_FEATURES, LogReg, Model,  # noqa: E402
+                                    fit_logreg, logit)
+from unspin.detection.scan import counted, token_features  # noqa: E402
+from unspin.detection.spans import build_spans  # noqa: E402
+from unspin.evaluation.metrics import (auroc, calibration, doc_metrics, gold_spans, gold_token_mask,  # noqa: E402
+                                       span_metrics, span_scores)
 
 PSEUDO = {"tokens": 40.0}
 RATES = ("tok_mean", "strong_rate", "rare_rate", "nocand_rate", "rarity_mean")
 
 
-def bootstrap_model() -> D.Model:
+def bootstrap_model() -> Model:
     def zero(names, b=-2.0):
-        return D.LogReg(list(names), np.zeros(len(names)), b, np.zeros(len(names)), np.ones(len(names)))
+        return LogReg(list(names), np.zeros(len(names)), b, np.zeros(len(names)), np.ones(len(names)))
 
-    return D.Model(zero(D.TOKEN_FEATURES), zero(D.DOC_FEATURES), {k: 0.1 for k in RATES}, dict(PSEUDO), 0.5, 1.0, {})
+    return Model(zero(TOKEN_FEATURES), zero(DOC_FEATURES), {k: 0.1 for k in RATES}, dict(PSEUDO), 0.5, 1.0, {})
 
 
 _W: dict = {}
@@ -65,7 +69,7 @@ _W: dict = {}
 def _init(fingerprints: bool):
     # An exception here would make the pool respawn workers forever: keep it for _scan.
     try:
-        _W["det"] = D.Detector(fingerprints=fingerprints, model=bootstrap_model())
+        _W["det"] = Detector(fingerprints=fingerprints, model=bootstrap_model())
     except Exception as e:  # noqa: BLE001
         _W["error"] = e
 
@@ -93,12 +97,7 @@ def _restore_job(job):
         if len(_R) > 16:
             _R.clear()
         r = _R[key] = Restorer(RestoreConfig(fingerprints=fingerprints), table=table)
-    out = []
-    for s, e in spans:
-        sub = text[s:e]
-        if sub.strip():
-            out.extend(ed.confidence for ed in r.restore(sub).edits)
-    return out
+    return [ed.confidence for ed in r.restore_spans(text, spans)]
 
 
 def restore_all(det, analyses, rows, jobs, fingerprints=True, desc=""):
@@ -140,17 +139,17 @@ def load(path):
         return [json.loads(line) for line in f if line.strip()]
 
 
-def set_probs(model: D.Model, analyses) -> None:
+def set_probs(model: Model, analyses) -> None:
     for a in analyses:
         if not a.evidence:
             continue
-        X = np.array([D.token_features(ev) for ev in a.evidence])
+        X = np.array([token_features(ev) for ev in a.evidence])
         P = model.token.prob(X)
         for ev, p in zip(a.evidence, P.tolist()):
-            ev.p = p if D._counted(ev) else 0.0
+            ev.p = p if counted(ev) else 0.0
 
 
-def score_all(det: D.Detector, analyses) -> list[float]:
+def score_all(det: Detector, analyses) -> list[float]:
     return [det.score(det.doc_features(a)) if a.text.strip() else 0.5 for a in analyses]
 
 
@@ -160,7 +159,7 @@ def by_rate(scores, rows) -> dict:
     out = {}
     for rate in sorted({r.get("rate") for r in rows if r["label"] == 1}):
         pos = [s for s, r in zip(scores, rows) if r["label"] == 1 and r.get("rate") == rate]
-        out[str(rate)] = D.doc_metrics(pos + neg, [1] * len(pos) + [0] * len(neg))
+        out[str(rate)] = doc_metrics(pos + neg, [1] * len(pos) + [0] * len(neg))
     return out
 
 
@@ -177,9 +176,9 @@ def span_eval(analyses, rows, scores, threshold, low=None, gap=0) -> dict:
     for a, r, sc in zip(analyses, rows, scores):
         if r["label"] != 1 or not r.get("original"):
             continue
-        spans = D.build_spans(a, threshold, sc, low, gap)
-        counts.append(D.span_scores([(s.start, s.end) for s in spans], D.gold_spans(r["text"], r["original"]), r["text"]))
-    return {k: round(v, 4) for k, v in D.span_metrics(counts).items()}
+        spans = build_spans(a, threshold, sc, low, gap)
+        counts.append(span_scores([(s.start, s.end) for s in spans], gold_spans(r["text"], r["original"]), r["text"]))
+    return {k: round(v, 4) for k, v in span_metrics(counts).items()}
 
 
 def main() -> int:
@@ -227,25 +226,25 @@ def main() -> int:
     X, y = [], []
     for a, r in zip(A_train + A_ctx, train + ctx_train):
         if r["label"] == 1 and r.get("original"):
-            mask = D.gold_token_mask(r["text"], r["original"])
+            mask = gold_token_mask(r["text"], r["original"])
         elif r["label"] == 0 and args.token_data == "both":
             mask = [False] * len(a.evidence)
         else:
             continue
         for ev, m in zip(a.evidence, mask):
-            if D._counted(ev):
-                X.append(D.token_features(ev))
+            if counted(ev):
+                X.append(token_features(ev))
                 y.append(int(m))
     X, y = np.array(X), np.array(y)
-    model.token = D.fit_logreg(X, y, D.TOKEN_FEATURES, l2=args.l2)
-    tok_auc = D.auroc(model.token.prob(X), y)
+    model.token = fit_logreg(X, y, TOKEN_FEATURES, l2=args.l2)
+    tok_auc = auroc(model.token.prob(X), y)
     model.priors = dict(model.priors, token_base=float(y.mean()))
     print(f"  tokens {len(y)}, substituted {y.mean():.3f}, train AUROC {tok_auc:.3f}", file=sys.stderr)
     for A in (A_train, A_test, A_short, A_wild, A_wild_nofp, A_test_nofp, A_ctx, A_ctx_test):
         set_probs(model, A)
 
     print("document model", file=sys.stderr)
-    det = D.Detector(model=model)
+    det = Detector(model=model)
     long_n = len(train_long)
     raw = [det.raw_rates(a) for a in A_train[:long_n]]
     labels_long = [r["label"] for r in train_long]
@@ -255,9 +254,9 @@ def main() -> int:
         priors[k] = float((np.median(per[0]) + np.median(per[1])) / 2)
     model.priors = priors
     feats = [det.doc_features(a) for a in A_train]
-    Xd = np.array([[f[k] for k in D.DOC_FEATURES] for f in feats])
+    Xd = np.array([[f[k] for k in DOC_FEATURES] for f in feats])
     yd = np.array([r["label"] for r in train])
-    model.doc = D.fit_logreg(Xd, yd, D.DOC_FEATURES, l2=args.l2)
+    model.doc = fit_logreg(Xd, yd, DOC_FEATURES, l2=args.l2)
     # Fingerprint hits: a fixed log-likelihood ratio per hit from hit rates per word (add-0.5),
     # spun vs clean training text; too few hits for the regression to weigh them.
     hw = {lab: [0, 0] for lab in (0, 1)}
@@ -268,7 +267,7 @@ def main() -> int:
     fp_counts = {"spun_hits": hw[1][0], "spun_words": hw[1][1], "clean_hits": hw[0][0], "clean_words": hw[0][1]}
     print(f"  fingerprint log-likelihood ratio per hit {model.fp_llr:.2f} from {fp_counts}", file=sys.stderr)
     train_scores = score_all(det, A_train)
-    print(f"  train AUROC {D.auroc(train_scores, yd):.4f}", file=sys.stderr)
+    print(f"  train AUROC {auroc(train_scores, yd):.4f}", file=sys.stderr)
 
     # The cascade's second trigger: learned spinner swaps per 100 words beyond what 99% of the
     # clean training documents show (their table never saw these files: it is learned from
@@ -310,19 +309,19 @@ def main() -> int:
         raw_rate = {lab: [] for lab in (0, 1)}
         raw_conf = []
         for a, c, r in zip(A_train[:long_n], conf_train, train_long):
-            n = sum(1 for ev in a.evidence if D._counted(ev))
+            n = sum(1 for ev in a.evidence if counted(ev))
             if n:
                 raw_rate[r["label"]].append(len(c) / n)
             raw_conf.extend(c)
         model.priors["edit_rate"] = float((np.median(raw_rate[0]) + np.median(raw_rate[1])) / 2)
         model.priors["edit_conf"] = float(np.mean(raw_conf)) if raw_conf else 0.8
-        names = D.DOC_FEATURES + D.RESTORE_FEATURES
+        names = DOC_FEATURES + RESTORE_FEATURES
         feats_r = []
         for a, c, f in zip(A_train, conf_train, feats):
             g = dict(f)
             g.update(det.restore_features(a, c))
             feats_r.append([g[k] for k in names])
-        model.doc_restore = D.fit_logreg(np.array(feats_r), yd, names, l2=args.l2)
+        model.doc_restore = fit_logreg(np.array(feats_r), yd, names, l2=args.l2)
 
         def score_r(analyses, confs):
             out = []
@@ -343,12 +342,12 @@ def main() -> int:
             [sr_wild[i] for i in ks if wild[i]["label"] == 1]
         neg_all = neg_t + [sr_wild[i] for i in ks if wild[i]["label"] == 0]
         restore_info = {
-            "test": D.doc_metrics(sr_test, y_test),
+            "test": doc_metrics(sr_test, y_test),
             "test_by_rate": by_rate(sr_test, test_long),
-            "test_short": D.doc_metrics(sr_short, y_short),
-            "wild_synonym_vs_wild_originals": D.doc_metrics([sr_wild[i] for i in ks], [yw[i] for i in ks]),
-            "wild_synonym_and_rate_0.6_vs_all_clean": D.doc_metrics(heavy + neg_all, [1] * len(heavy) + [0] * len(neg_all)),
-            "calibration_test": D.calibration(sr_test, y_test),
+            "test_short": doc_metrics(sr_short, y_short),
+            "wild_synonym_vs_wild_originals": doc_metrics([sr_wild[i] for i in ks], [yw[i] for i in ks]),
+            "wild_synonym_and_rate_0.6_vs_all_clean": doc_metrics(heavy + neg_all, [1] * len(heavy) + [0] * len(neg_all)),
+            "calibration_test": calibration(sr_test, y_test),
             "wild_scores": {r["id"]: round(x, 4) for r, x in zip(wild, sr_wild)},
         }
         print(json.dumps({k: v for k, v in restore_info.items() if "calibration" not in k}, indent=1), file=sys.stderr)
@@ -378,28 +377,28 @@ def main() -> int:
                  "test_short": len(test_short), "wild": len(wild)},
         "token_train_auroc": round(tok_auc, 4),
         "fingerprint_counts": fp_counts,
-        "test": D.doc_metrics(s_test, y_test),
-        "test_plus_wild_synonym": D.doc_metrics(s_test + ws, y_test + wy),
-        "wild_synonym_vs_wild_originals": D.doc_metrics(ws, wy),
-        "wild_rewrite_vs_wild_originals": D.doc_metrics(rs, ry),
-        "test_short": D.doc_metrics(s_short, y_short),
-        "no_fingerprints": {"test": D.doc_metrics(s_test_nofp, y_test),
-                            "wild_synonym_vs_wild_originals": D.doc_metrics(ws_nofp, wy_nofp)},
+        "test": doc_metrics(s_test, y_test),
+        "test_plus_wild_synonym": doc_metrics(s_test + ws, y_test + wy),
+        "wild_synonym_vs_wild_originals": doc_metrics(ws, wy),
+        "wild_rewrite_vs_wild_originals": doc_metrics(rs, ry),
+        "test_short": doc_metrics(s_short, y_short),
+        "no_fingerprints": {"test": doc_metrics(s_test_nofp, y_test),
+                            "wild_synonym_vs_wild_originals": doc_metrics(ws_nofp, wy_nofp)},
         "spans_wild_synonym": span_eval([A_wild[i] for i in syn_idx], [wild[i] for i in syn_idx],
                                         [s_wild[i] for i in syn_idx], model.span_threshold,
                                         model.span_low, model.span_gap),
         "spans_test": span_eval(A_test, test_long, s_test, model.span_threshold, model.span_low, model.span_gap),
-        "context_test": D.doc_metrics(score_all(det, A_ctx_test) + [x for x, r in zip(s_test, test_long) if r["label"] == 0],
+        "context_test": doc_metrics(score_all(det, A_ctx_test) + [x for x, r in zip(s_test, test_long) if r["label"] == 0],
                                     [1] * len(A_ctx_test) + [0] * sum(1 for r in test_long if r["label"] == 0))
         if A_ctx_test else {},
         "spans_context_test": span_eval(A_ctx_test, ctx_test, score_all(det, A_ctx_test), model.span_threshold,
                                         model.span_low, model.span_gap) if A_ctx_test else {},
         "test_by_rate": by_rate(s_test, test_long),
         "test_clean_by_source": by_source(s_test, test_long),
-        "calibration_test": D.calibration(s_test, y_test),
-        "calibration_short": D.calibration(s_short, y_short),
-        "short_mean_abs_logit": round(float(np.mean(np.abs([D._logit(s) for s in s_short]))), 3),
-        "long_mean_abs_logit": round(float(np.mean(np.abs([D._logit(s) for s in s_test]))), 3),
+        "calibration_test": calibration(s_test, y_test),
+        "calibration_short": calibration(s_short, y_short),
+        "short_mean_abs_logit": round(float(np.mean(np.abs([logit(s) for s in s_short]))), 3),
+        "long_mean_abs_logit": round(float(np.mean(np.abs([logit(s) for s in s_test]))), 3),
         "short_words_median": int(np.median(short_words)) if len(short_words) else 0,
         "wild_scores": {r["id"]: round(s, 4) for r, s in zip(wild, s_wild)},
         "with_restore": restore_info,

@@ -14,7 +14,7 @@ from .results import Edit, Restoration, apply_edits
 from .restoration.restorer import RestoreConfig, restore, restore_many
 
 # Both are cheap to import: models load on first use.
-from .detection.detector import detect  # noqa: E402
+from .detection.detector import DetectConfig, detect  # noqa: E402
 from .tracing.search import trace  # noqa: E402
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "apply_edits",
     "restore",
     "restore_many",
+    "DetectConfig",
     "detect",
     "trace",
 ]

@@ -112,6 +112,15 @@ class Detection:
     def to_json(self, **kw) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, **kw)
 
+    def flagged(self, threshold: float = 0.5) -> bool:
+        """The flag policy: a score at or above ``threshold``; in fingerprint-only mode also at
+        least one hit (with none, that mode has no evidence either way and scores 0.5).
+
+        >>> Detection(0.5, [], 10, mode="fingerprints").flagged(), Detection(0.5, [], 10).flagged()
+        (False, True)
+        """
+        return self.score >= threshold and (self.mode != "fingerprints" or bool(self.spans))
+
 
 def risk_label(score: float) -> str:
     """Plain-words reading of a score (a risk marker, never a verdict)."""

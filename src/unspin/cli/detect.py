@@ -1,9 +1,9 @@
-"""``unspin detect`` and ``unspin eval detect``."""
+"""``unspin detect`` and ``unspin eval detect``: arguments and I/O (the work is in :mod:`unspin.detection`
+and :mod:`unspin.evaluation.detect`)."""
 
 from __future__ import annotations
 
 import json
-import math
 import os
 import sys
 
@@ -80,26 +80,27 @@ def register(sub, eval_sub) -> None:
 
 # ----------------------------------------------------------------------------- detect
 
-def _detector(args):
-    from ..detection.detector import Detector
-
+def _check_fingerprint_files(args) -> None:
     for f in args.fingerprints:
         if not os.path.isfile(f):
             raise UnspinError(f"{f}: no such fingerprint list")
-    return Detector(fingerprints=not args.no_fingerprints, fingerprint_files=tuple(args.fingerprints),
-                    restore=getattr(args, "restore", False), escalate=_escalate(args))
 
 
-def _escalate(args):
-    from ..detection.detector import Detector
+def _config(args):
+    from ..detection.detector import DetectConfig
 
-    if getattr(args, "fast", False) and getattr(args, "restore", False):
+    if args.fast and args.restore:
         raise UsageError("--fast and --restore exclude each other")
-    return None if getattr(args, "fast", False) else Detector.ESCALATE_AT
+    return DetectConfig(mode="fingerprints" if args.fingerprints_only else "full", fast=args.fast,
+                        restore=args.restore, fingerprints=not args.no_fingerprints,
+                        fingerprint_files=tuple(args.fingerprints))
 
 
-def _run(det, text: str, fp_only: bool):
-    return det.detect_fingerprints(text) if fp_only else det.detect(text)
+def _detector(args):
+    from ..detection.detector import get_detector
+
+    _check_fingerprint_files(args)
+    return get_detector(_config(args))
 
 
 def _check_threshold(name: str, v: float | None) -> None:
@@ -130,7 +131,7 @@ def run_detect(args) -> int:
         for path in progress(expand_inputs(inputs), desc="detect"):
             try:
                 doc = read_document(path, args.errors)
-                d = _run(det, doc.text, args.fingerprints_only)
+                d = det.detect(doc.text)
             except UnspinError as e:
                 if single:
                     raise
@@ -157,14 +158,8 @@ def run_detect(args) -> int:
     return _exit_code(args, [d for _, _, d in results], errors)
 
 
-def _flagged(d, threshold: float) -> bool:
-    """At or above the threshold; in fingerprint-only mode also at least one hit (with no hit
-    that mode has no evidence either way and scores 0.5)."""
-    return d.score >= threshold and (d.mode != "fingerprints" or bool(d.spans))
-
-
 def _exit_code(args, detections, errors: int) -> int:
-    if args.fail_above is not None and any(_flagged(d, args.fail_above) for d in detections):
+    if args.fail_above is not None and any(d.flagged(args.fail_above) for d in detections):
         return 3
     return 1 if errors else 0
 
@@ -172,12 +167,12 @@ def _exit_code(args, detections, errors: int) -> int:
 def _json_obj(name: str, d, threshold: float) -> dict:
     obj = {"name": name}
     obj.update(d.to_dict())
-    obj["flagged"] = _flagged(d, threshold)
+    obj["flagged"] = d.flagged(threshold)
     return obj
 
 
 def _human_line(name: str, d, threshold: float, top: int) -> str:
-    flag = "FLAG" if _flagged(d, threshold) else "ok"
+    flag = "FLAG" if d.flagged(threshold) else "ok"
     spans = sorted(d.spans, key=lambda s: -s.score)[:top]
     shown = []
     for s in spans:
@@ -214,9 +209,9 @@ def _detect_jsonl(args) -> int:
                         continue
                     name = "<stdin>" if path == "-" else path
                     raise UnspinError(f"{name}:{lineno}: field '{args.text_field}' is missing or not a string")
-                d = _run(det, text, args.fingerprints_only)
+                d = det.detect(text)
                 obj["spin_score"] = round(d.score, 4)
-                obj["spin_flagged"] = _flagged(d, args.threshold)
+                obj["spin_flagged"] = d.flagged(args.threshold)
                 obj["spin_spans"] = [s.to_dict() for s in d.spans]
                 scores.append(d)
                 out.write(json.dumps(obj, ensure_ascii=False) + "\n")
@@ -238,167 +233,17 @@ def _detect_jsonl(args) -> int:
 
 # ----------------------------------------------------------------------------- eval
 
-def _load_eval(args) -> list[dict]:
-    from ..lang.tokenize import WORD_RE
-
-    rows = []
-    for lineno, obj in iter_jsonl(args.data):
-        rid = str(obj.get("id", lineno))
-        if args.text_field not in obj and isinstance(obj.get("spun"), str) and isinstance(obj.get("original"), str):
-            base = {k: v for k, v in obj.items() if k not in ("spun", "original")}
-            rows.append(dict(base, id=rid, text=obj["spun"], label=1, original=obj["original"], _line=lineno))
-            rows.append(dict(base, id=rid + ":original", text=obj["original"], label=0, _line=lineno,
-                             _pair_original=True))
-            continue
-        text = obj.get(args.text_field)
-        label = obj.get(args.label_field)
-        if not isinstance(text, str):
-            raise UnspinError(f"{args.data}:{lineno}: field '{args.text_field}' is missing or not a string")
-        if label in (0, 1, True, False, "0", "1"):
-            label = int(label)
-        else:
-            raise UnspinError(f"{args.data}:{lineno}: field '{args.label_field}' must be 1 (spun) or 0 (clean)")
-        rows.append(dict(obj, id=rid, text=text, label=label, _line=lineno))
-    if args.join:
-        groups: dict[tuple, list[dict]] = {}
-        order = []
-        for r in rows:
-            art = r["id"].split(":")[0].rsplit("-p", 1)[0]
-            key = (art, r["label"], bool(r.get("_pair_original")))
-            if key not in groups:
-                groups[key] = []
-                order.append(key)
-            groups[key].append(r)
-        joined = []
-        for key in order:
-            rs = sorted(groups[key], key=lambda r: r["id"])
-            first = dict(rs[0])
-            first["id"] = key[0] + ("-original" if key[2] else ("-spun" if key[1] else ""))
-            first["text"] = "\n\n".join(r["text"] for r in rs)
-            if all(isinstance(r.get("original"), str) for r in rs) and key[1] == 1:
-                first["original"] = "\n\n".join(r["original"] for r in rs)
-            else:
-                first.pop("original", None)
-            first.pop("spans", None)
-            first["group"] = key[0]
-            joined.append(first)
-        rows = joined
-    for cond in args.where:
-        field, sep, value = cond.partition("=")
-        if not sep or not field:
-            raise UsageError(f"--where takes FIELD=VALUE, not {cond!r}")
-        rows = [r for r in rows if str(r.get(field)) == value]
-    if args.min_words:
-        rows = [r for r in rows if sum(1 for _ in WORD_RE.finditer(r["text"])) >= args.min_words]
-    if not rows:
-        raise UnspinError(f"{args.data}: no documents to score")
-    return rows
-
-
-def _group(row: dict) -> str:
-    for k in ("group", "article"):
-        if isinstance(row.get(k), str):
-            return row[k]
-    return row["id"].split(":")[0].rsplit("-p", 1)[0]
-
-
 def run_eval_detect(args) -> int:
-    import time
+    from ..evaluation.detect import evaluate_detect, load_rows
 
-    from ..detection.detector import Detector, doc_metrics, gold_spans, span_metrics, span_scores
-
-    for f in args.fingerprints:
-        if not os.path.isfile(f):
-            raise UnspinError(f"{f}: no such fingerprint list")
-    rows = _load_eval(args)
-    fp_on = not args.no_fingerprints
-    files = tuple(args.fingerprints)
-    escalate = _escalate(args)
-    base = Detector(fingerprints=fp_on, fingerprint_files=files, restore=args.restore, escalate=escalate)
-    table = None
-    if not args.no_loao:
-        try:
-            from ..restoration.restorer import shipped_table
-
-            table = shipped_table()
-        except (ImportError, AttributeError):
-            table = None
-    dets = {}
-    results = []
-    counts = []
-    t0 = time.time()
-    words = 0
-    for r in progress(rows, total=len(rows), desc="eval detect"):
-        det = base
-        g = _group(r)
-        if table is not None and g in table.groups:
-            det = dets.get(g)
-            if det is None:
-                from ..restoration.restorer import Restorer, RestoreConfig
-
-                restorer = Restorer(RestoreConfig(fingerprints=fp_on), table=table.without(g))
-                det = dets[g] = Detector(fingerprints=fp_on, fingerprint_files=files, restorer=restorer,
-                                         restore=args.restore, escalate=escalate)
-        d = det.detect_fingerprints(r["text"]) if args.fingerprints_only else det.detect(r["text"])
-        words += d.words
-        gold = None
-        if r["label"] == 1:
-            if isinstance(r.get("original"), str):
-                gold = gold_spans(r["text"], r["original"])
-            elif isinstance(r.get("spans"), list):
-                gold = [(int(s), int(e)) for s, e in r["spans"]]
-        c = None
-        if gold is not None:
-            c = span_scores([(s.start, s.end) for s in d.spans], gold, r["text"])
-            counts.append(c)
-        results.append({"id": r["id"], "label": r["label"], "score": d.score, "words": d.words,
-                        "by": r.get(args.by) if args.by else None, "spans": [s.to_dict() for s in d.spans],
-                        "gold": gold})
-    secs = time.time() - t0
-
-    def metrics(res):
-        return doc_metrics([x["score"] for x in res], [x["label"] for x in res])
-
-    out = {"data": args.data, "documents": len(results), "words": words,
-           "mode": "fingerprints" if args.fingerprints_only else (
-               "full+restore" if args.restore else ("fast" if escalate is None else "full")),
-           "fingerprints": "off" if args.no_fingerprints else "on",
-           "leave_group_out": not args.no_loao}
-    out.update(metrics(results))
-    if counts:
-        out.update({k: _r(v) for k, v in span_metrics(counts).items()})
-        out["span_documents"] = len(counts)
-    if args.by:
-        per = {}
-        neg = [x for x in results if x["label"] == 0]
-        for v in sorted({str(x["by"]) for x in results if x["label"] == 1}):
-            pos = [x for x in results if x["label"] == 1 and str(x["by"]) == v]
-            m = metrics(pos + neg)
-            cs = [span_scores([(s["start"], s["end"]) for s in x["spans"]], x["gold"], _text(rows, x["id"]))
-                  for x in pos if x["gold"] is not None]
-            if cs:
-                m.update({k: _r(val) for k, val in span_metrics(cs).items()})
-            per[v] = m
-        out["by_" + args.by] = per
-    out["seconds"] = round(secs, 2)
+    _check_fingerprint_files(args)
+    rows = load_rows(args.data, args.text_field, args.label_field, join=args.join, where=args.where,
+                     min_words=args.min_words)
+    report, results = evaluate_detect(rows, _config(args), data=args.data, loao=not args.no_loao, by=args.by,
+                                      progress=lambda it: progress(it, total=len(rows), desc="eval detect"))
     if args.details:
         with open_output(args.details) as f:
             for x in results:
                 f.write(json.dumps(x, ensure_ascii=False) + "\n")
-    print(json.dumps(out, indent=2))
+    print(json.dumps(report, indent=2))
     return 0
-
-
-def _text(rows, rid):
-    for r in rows:
-        if r["id"] == rid:
-            return r["text"]
-    return ""
-
-
-def _r(v):
-    if v is None:
-        return None
-    if isinstance(v, float) and math.isnan(v):
-        return None
-    return round(float(v), 4)

@@ -46,6 +46,16 @@ class Lexicon:
     def __contains__(self, term: str) -> bool:
         return term in self._index
 
+    def relations(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """(term indices, relation flags) of the terms ``term`` may have replaced: views into the
+        shipped arrays, unfiltered and uncopied (the detector's scan ranks them itself); None
+        when ``term`` is not in the lexicon."""
+        i = self._index.get(term)
+        if i is None:
+            return None
+        a, b = self._offsets[i], self._offsets[i + 1]
+        return self._dst[a:b], self._flags[a:b]
+
     def originals(self, term: str, min_zipf: float = 0.0, flags: int = 0) -> list[tuple[str, int]]:
         """Terms that ``term`` may have replaced, with relation flags; optionally only those at
         least ``min_zipf`` frequent and linked by one of ``flags``."""

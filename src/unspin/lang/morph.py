@@ -124,3 +124,69 @@ def inflect(term: str, upos: str, tag: str) -> str | None:
         return None
     parts[head] = forms[0]
     return " ".join(parts)
+
+
+# ----------------------------------------------------------------------------- the scan's forms
+# Two analysis functions exist on purpose. :func:`analyses` serves the restorer: every
+# context-free reading of a form, base forms and other parts of speech included. The detector's
+# scan asks something narrower for every content word of every document: the NOUN/VERB/ADJ/ADV
+# lemmas a form inflects, the form itself left out. :func:`content_analyses` and
+# :func:`inflect_tag` answer it straight from lemminflect's own inflection table (no copies,
+# their own dict cache): they are on the scan's hot path.
+
+_CONTENT_TAGS = {"NOUN": ("NN", "NNS"), "VERB": ("VB", "VBD", "VBG", "VBN", "VBP", "VBZ"),
+                 "ADJ": ("JJ", "JJR", "JJS"), "ADV": ("RB", "RBR", "RBS")}
+_content: dict[str, tuple] = {}
+_infl_table: dict | None = None  # lemminflect's lemma -> {penn tag: forms}, loaded on first use
+
+
+def _load_infl_table() -> dict:
+    global _infl_table
+    from lemminflect.core.Inflections import Inflections
+
+    _infl_table = Inflections()._getInflDict()
+    return _infl_table
+
+
+def content_analyses(word: str) -> tuple:
+    """((lemma, (penn tags of ``word``)), ...) for the noun, verb, adjective and adverb lemmas
+    of ``word`` other than itself.
+
+    >>> content_analyses("studies")
+    (('study', ('NNS',)), ('study', ('VBZ',)))
+    """
+    a = _content.get(word)
+    if a is not None:
+        return a
+    infl = _infl_table or _load_infl_table()
+    out = []
+    for upos, lems in lemminflect.getAllLemmas(word).items():
+        tags_ok = _CONTENT_TAGS.get(upos)
+        if not tags_ok:
+            continue
+        for lemma in lems:
+            if lemma == word:
+                continue
+            d = infl.get(lemma)
+            if not d:
+                continue
+            tags = tuple(t for t in tags_ok if word in d.get(t, ()))
+            if tags:
+                out.append((lemma, tags))
+    if len(_content) > 300_000:
+        _content.clear()
+    a = _content[word] = tuple(out)
+    return a
+
+
+def inflect_tag(lemma: str, tag: str) -> str | None:
+    """The first form lemminflect's table lists for ``lemma`` with Penn ``tag``, or None.
+
+    >>> inflect_tag("walk", "VBD")
+    'walked'
+    """
+    d = (_infl_table or _load_infl_table()).get(lemma)
+    if not d:
+        return None
+    forms = d.get(tag)
+    return forms[0] if forms else None

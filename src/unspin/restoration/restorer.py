@@ -151,6 +151,63 @@ class Restorer:
             edits.append(Edit(start, end, spun_text, original, round(confidence, 4), evidence))
         return edits
 
+    # -- for the detector: restoration as evidence ---------------------------------------
+    def restore_spans(self, text: str, spans: Iterable[tuple[int, int]]) -> list[Edit]:
+        """Edits of :meth:`restore` run on each (start, end) character span of ``text`` on its
+        own (blank ones skipped), with offsets into ``text``: the detector restores only the
+        sentences its scan gates."""
+        out = []
+        for s, e in spans:
+            sub = text[s:e]
+            if sub.strip():
+                out.extend(dataclasses.replace(ed, start=ed.start + s, end=ed.end + s)
+                           for ed in self.restore(sub).edits)
+        return out
+
+    def learned_swaps(self, text: str, tokens: list[Token], words: list[str] | None = None, *,
+                      min_gain: float) -> int:
+        """Positions of ``text`` where a swap of the learned substitution table (real spinners'
+        habits) reads better undone: the 3-gram scores the original, with the two words before
+        and after, at least ``min_gain`` nats above the text as it is. ``words``: the tokens' LM
+        forms (:func:`unspin.lang.lm.lm_form`), when the caller has them. 0 without a table."""
+        gen = self.generator
+        table = gen.table
+        if table is None:
+            return 0
+        prefixes = self._swap_prefixes(table)
+        lm = self.decoder.lm
+        toks = tokens
+        if words is None:
+            words = [lm_form(t) for t in toks]
+        hits = 0
+        for i, w in enumerate(words):
+            if (w,) not in prefixes:
+                continue  # most words start no learned swap
+            p1 = words[i - 1] if i >= 1 else "<s>"
+            p2 = words[i - 2] if i >= 2 else "<s>"
+            for n in range(1, gen.max_words + 1):
+                if i + n > len(words) or (n > 1 and not joinable(text, toks[i + n - 2], toks[i + n - 1])):
+                    break
+                spun = tuple(words[i:i + n])
+                if spun not in prefixes:
+                    break
+                origs = table.lookup(spun)
+                if not origs:
+                    continue
+                follow = words[i + n:i + n + 2]
+                base = lm.sequence(list(spun) + follow, p1, p2)
+                if any(lm.sequence(list(o) + follow, p1, p2) - base >= min_gain for o, _ in origs):
+                    hits += 1
+                    break
+        return hits
+
+    def _swap_prefixes(self, table) -> frozenset:
+        """Every leading part of the table's spun sides (cached per table)."""
+        got = getattr(self, "_swap_index", None)
+        if got is None or got[0] is not table:
+            got = self._swap_index = (table, frozenset(k[:m] for k in table.spun_sides() for m in range(1, len(k) + 1)))
+        return got[1]
+
 
 @functools.lru_cache(maxsize=8)
 def get_restorer(config: RestoreConfig = RestoreConfig()) -> Restorer:

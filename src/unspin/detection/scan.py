@@ -1,0 +1,229 @@
+"""The rare-synonym scan: what the detector knows about each word token.
+
+Every content word is compared, in its 3-gram context (two words each side), with its most
+common thesaurus neighbours, re-inflected like it (:class:`Scanner`); :func:`token_features`
+turns that evidence into the token model's features, and :class:`Analysis` holds a document's
+tokens, evidence and fingerprint hits for the document model.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..lang.lexicon import MOBY_HEAD_LISTS_SPUN, WORDNET_SYNONYM, get_lexicon
+from ..lang.lm import OOV_LOGP, TO_LN, get_lm, lm_form
+from ..lang.morph import content_analyses, inflect_tag
+from ..lang.tokenize import Token, is_sentence_initial, sentence_spans
+from ..lang.words import CONTRACTIONS, FUNCTION_WORDS
+
+# Words the scan never questions on its own (restoration may still edit them).
+# ("s" and "t" never reach it: the tokenizer keeps contractions whole, and they are listed.)
+STOP = (FUNCTION_WORDS - {"s", "t"}) | CONTRACTIONS
+MAX_CANDIDATES = 8          # most common thesaurus neighbours scored in context per word
+_GAIN_CLIP = (-8.0, 14.0)
+
+
+@dataclass(slots=True)
+class TokenEvidence:
+    """What the scan knows about one word token."""
+
+    index: int
+    token: Token
+    sentence: int
+    form: str = ""             # the word as the 3-gram sees it (lower case; numbers as "one"/"two")
+    eligible: bool = False
+    gain: float = 0.0          # best 3-gram gain (nats) of a thesaurus neighbour over the word, in context
+    lse_gain: float = 0.0      # the same for all neighbours together (log-sum-exp)
+    freq_gain: float = 0.0     # unigram log-frequency of the best neighbour minus the word's
+    rarity: float = 0.0        # -ln P(word) (unigram)
+    surprisal: float = 0.0     # -ln P(word | two previous words)
+    flags: int = 0
+    best: str = ""             # best neighbour: the scan's guess at the original
+    has_candidate: bool = False
+    fingerprint: object = None  # fingerprints.Hit covering the token
+    p: float = 0.0              # P(token is a substitution | the text is spun), token model
+
+
+class Scanner:
+    """Rare-synonym scan: each content word against its most common thesaurus neighbours, in context."""
+
+    def __init__(self, lm=None, lexicon=None):
+        self.lm = lm or get_lm()
+        self.lex = lexicon or get_lexicon()
+        self._unigram: np.ndarray | None = None
+        self._cands: dict[str, tuple] = {}
+        self._uni: dict[str, float] = {}
+
+    def _arrays(self) -> np.ndarray:
+        if self._unigram is None:
+            lm = self.lm
+            u = np.full(len(self.lex.terms), -np.inf)
+            for i, t in enumerate(self.lex.terms):
+                if " " not in t and "-" not in t and lm.known(t):
+                    u[i] = lm.unigram(t)
+            self._unigram = u
+        return self._unigram
+
+    def unigram(self, w: str) -> float:
+        v = self._uni.get(w)
+        if v is None:
+            v = self._uni[w] = self.lm.unigram(w)
+        return v
+
+    def _top(self, term: str) -> list[tuple[str, int]]:
+        """Most common single-word terms that ``term`` may have replaced, with relation flags."""
+        lex = self.lex
+        rel = lex.relations(term)
+        if rel is None:
+            return []
+        u = self._arrays()
+        dst, fl = rel
+        if not len(dst):
+            return []
+        uu = u[dst]
+        order = np.argsort(-uu, kind="stable")[:MAX_CANDIDATES]
+        return [(lex.terms[int(dst[k])], int(fl[k])) for k in order if np.isfinite(uu[k])]
+
+    def candidates(self, w: str) -> tuple:
+        """((candidate form, flags), ...) for a lower-case word form, inflected like it (cached)."""
+        c = self._cands.get(w)
+        if c is not None:
+            return c
+        found: dict[str, int] = {}
+        for t, f in self._top(w):
+            if t != w:
+                found[t] = found.get(t, 0) | f
+        known = self.lm.known
+        for lemma, tags in content_analyses(w):
+            for t, f in self._top(lemma):
+                for tag in tags:
+                    form = inflect_tag(t, tag)
+                    if form and form != w and known(form):
+                        found[form] = found.get(form, 0) | f
+                        break
+        if len(found) > MAX_CANDIDATES:
+            best = sorted(found, key=lambda t: -self.unigram(t))[:MAX_CANDIDATES]
+            found = {t: found[t] for t in best}
+        if len(self._cands) > 300_000:
+            self._cands.clear()
+        c = self._cands[w] = tuple(found.items())
+        return c
+
+    def scan(self, text: str, tokens: list[Token]) -> list[TokenEvidence]:
+        # The hot loop of detection (measured): the raw pocketsphinx call (log base 1.0001,
+        # times TO_LN for nats) and everything else bound to locals; no per-token indirection.
+        lm = self.lm
+        prob = lm.raw_prob
+        to_ln = TO_LN
+        known = lm.known
+        oov = OOV_LOGP
+        out: list[TokenEvidence] = []
+        spans = sentence_spans(text)
+        si = 0
+        groups: list[list[int]] = []
+        for k, t in enumerate(tokens):
+            while si < len(spans) - 1 and t.start >= spans[si][1]:
+                si += 1
+            if not groups or out[groups[-1][0]].sentence != si:
+                groups.append([])
+            groups[-1].append(k)
+            out.append(TokenEvidence(k, t, si))
+        exp, log = math.exp, math.log
+        for idx in groups:
+            words = [lm_form(tokens[k]) for k in idx]
+            kn = [known(x) for x in words]
+            n = len(words)
+            for j, k in enumerate(idx):
+                ev = out[k]
+                w = ev.form = words[j]
+                p1 = words[j - 1] if j >= 1 else "<s>"
+                p2 = words[j - 2] if j >= 2 else "<s>"
+                lp = prob([w, p1, p2]) * to_ln if kn[j] else oov
+                ev.surprisal = -lp
+                if not _eligible(tokens[k], w, text):
+                    continue
+                ev.eligible = True
+                uw = self.unigram(w)
+                ev.rarity = -uw
+                cands = self.candidates(w)
+                if not cands:
+                    continue
+                if j + 1 < n:
+                    n1, k1 = words[j + 1], kn[j + 1]
+                else:
+                    n1, k1 = "</s>", True
+                base = lp + (prob([n1, w, p1]) * to_ln if k1 else 0.0)
+                scored = []
+                for c, f in cands:
+                    sc = prob([c, p1, p2]) + (prob([n1, c, p1]) if k1 else 0)
+                    scored.append((sc * to_ln - base, c, f))
+                scored.sort(reverse=True)
+                # The word after next, for the two best neighbours and the word itself.
+                if j + 2 < n and kn[j + 2]:
+                    n2 = words[j + 2]
+                    bw = prob([n2, n1, w]) * to_ln
+                    top = [(g + prob([n2, n1, c]) * to_ln - bw, c, f) for g, c, f in scored[:2]]
+                    scored = sorted(top, reverse=True) + scored[2:]
+                best_g, best_c, best_f = scored[0]
+                tot = 0.0
+                for g, _, _ in scored:
+                    tot += exp(min(g, 30.0))
+                ev.has_candidate = True
+                ev.gain = min(max(best_g, _GAIN_CLIP[0]), _GAIN_CLIP[1])
+                ev.lse_gain = min(max(log(tot), _GAIN_CLIP[0]), _GAIN_CLIP[1])
+                ev.best = best_c
+                ev.flags = best_f
+                ev.freq_gain = self.unigram(best_c) - uw
+        return out
+
+
+def _eligible(tok: Token, w: str, text: str) -> bool:
+    """Does the scan question this word? Content words of three letters or more, not all
+    capitals, and capitalised only at a sentence start."""
+    if len(w) < 3 or w in STOP or not w.replace("'", "").isalpha():
+        return False
+    t = tok.text
+    if t[:1].isupper():
+        if len(t) > 1 and t.isupper():
+            return False
+        if not is_sentence_initial(text, tok.start):
+            return False  # a name, most likely
+    return True
+
+
+def counted(ev: TokenEvidence) -> bool:
+    """Tokens the models weigh: content words, and words inside a fingerprint."""
+    return ev.eligible or ev.fingerprint is not None
+
+
+def token_features(ev: TokenEvidence) -> list[float]:
+    """The token model's inputs (:data:`unspin.detection.model.TOKEN_FEATURES`, in order)."""
+    hc = ev.has_candidate
+    g = ev.gain if hc else 0.0
+    lse = ev.lse_gain if hc else 0.0
+    fg = max(min(ev.freq_gain, 8.0), -8.0) if hc else 0.0
+    return [g, max(g - 4.0, 0.0), max(g - 8.0, 0.0), lse, max(lse - 4.0, 0.0), fg, max(g, 0.0) * max(fg, 0.0) / 8.0,
+            min(ev.rarity, 14.0) if ev.eligible else 0.0, min(ev.surprisal, 16.0),
+            float(bool(ev.flags & MOBY_HEAD_LISTS_SPUN)), float(bool(ev.flags & WORDNET_SYNONYM)),
+            float(ev.eligible and not hc), float(ev.eligible and ev.token.text[:1].isupper())]
+
+
+@dataclass
+class Analysis:
+    """Everything the document model sees (the fit script uses it too)."""
+
+    text: str
+    tokens: list[Token]
+    evidence: list[TokenEvidence]
+    hits: list
+    words: int
+
+
+@functools.lru_cache(maxsize=1)
+def shared_scanner() -> Scanner:
+    """One scanner per process: its caches (candidates, unigrams) serve every detector."""
+    return Scanner()

@@ -1,0 +1,181 @@
+"""Detector evaluation on labelled JSONL (``unspin eval detect``): the rows, the scoring, the report.
+
+Rows carry ``text`` and ``label`` (1 spun, 0 clean); gold spans come from ``original`` (the words
+that differ) or ``spans``; a row with ``spun`` and ``original`` but no text (an aligned pair)
+gives one spun and one clean document. Substitutions the shipped table learned from a row's
+group are left out when scoring it (leave-one-group-out), as in ``docs/detect.md``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+from ..detection.detector import DetectConfig, Detector
+from ..errors import UnspinError, UsageError
+from ..inputs.textio import iter_jsonl
+from .metrics import doc_metrics, gold_spans, span_metrics, span_scores
+
+
+def load_rows(path: str, text_field: str = "text", label_field: str = "label", join: bool = False,
+              where=(), min_words: int = 0) -> list[dict]:
+    """Labelled documents of a JSONL file. ``join``: the rows of one article (id
+    ``<article>-pNN``) become one document, in id order; ``where``: ``FIELD=VALUE`` conditions
+    a row must meet; ``min_words``: shorter documents are dropped."""
+    from ..lang.tokenize import WORD_RE
+
+    rows = []
+    for lineno, obj in iter_jsonl(path):
+        rid = str(obj.get("id", lineno))
+        if text_field not in obj and isinstance(obj.get("spun"), str) and isinstance(obj.get("original"), str):
+            base = {k: v for k, v in obj.items() if k not in ("spun", "original")}
+            rows.append(dict(base, id=rid, text=obj["spun"], label=1, original=obj["original"], _line=lineno))
+            rows.append(dict(base, id=rid + ":original", text=obj["original"], label=0, _line=lineno,
+                             _pair_original=True))
+            continue
+        text = obj.get(text_field)
+        label = obj.get(label_field)
+        if not isinstance(text, str):
+            raise UnspinError(f"{path}:{lineno}: field '{text_field}' is missing or not a string")
+        if label in (0, 1, True, False, "0", "1"):
+            label = int(label)
+        else:
+            raise UnspinError(f"{path}:{lineno}: field '{label_field}' must be 1 (spun) or 0 (clean)")
+        rows.append(dict(obj, id=rid, text=text, label=label, _line=lineno))
+    if join:
+        rows = _join(rows)
+    for cond in where:
+        field, sep, value = cond.partition("=")
+        if not sep or not field:
+            raise UsageError(f"--where takes FIELD=VALUE, not {cond!r}")
+        rows = [r for r in rows if str(r.get(field)) == value]
+    if min_words:
+        rows = [r for r in rows if sum(1 for _ in WORD_RE.finditer(r["text"])) >= min_words]
+    if not rows:
+        raise UnspinError(f"{path}: no documents to score")
+    return rows
+
+
+def _join(rows: list[dict]) -> list[dict]:
+    groups: dict[tuple, list[dict]] = {}
+    order = []
+    for r in rows:
+        art = r["id"].split(":")[0].rsplit("-p", 1)[0]
+        key = (art, r["label"], bool(r.get("_pair_original")))
+        if key not in groups:
+            groups[key] = []
+            order.append(key)
+        groups[key].append(r)
+    joined = []
+    for key in order:
+        rs = sorted(groups[key], key=lambda r: r["id"])
+        first = dict(rs[0])
+        first["id"] = key[0] + ("-original" if key[2] else ("-spun" if key[1] else ""))
+        first["text"] = "\n\n".join(r["text"] for r in rs)
+        if all(isinstance(r.get("original"), str) for r in rs) and key[1] == 1:
+            first["original"] = "\n\n".join(r["original"] for r in rs)
+        else:
+            first.pop("original", None)
+        first.pop("spans", None)
+        first["group"] = key[0]
+        joined.append(first)
+    return joined
+
+
+def _group(row: dict) -> str:
+    for k in ("group", "article"):
+        if isinstance(row.get(k), str):
+            return row[k]
+    return row["id"].split(":")[0].rsplit("-p", 1)[0]
+
+
+def evaluate_detect(rows: list[dict], config: DetectConfig, *, data: str = "", loao: bool = True,
+                    by: str | None = None, progress=None) -> tuple[dict, list[dict]]:
+    """The report (document metrics, span metrics where gold spans exist, per value of the
+    field ``by``) and the per-document results. ``progress`` wraps the row iterator."""
+    results, counts, words, secs = _score(rows, config, loao, by, progress)
+    out = {"data": data, "documents": len(results), "words": words, "mode": config.label,
+           "fingerprints": "on" if config.fingerprints else "off", "leave_group_out": loao}
+    out.update(_doc_metrics(results))
+    if counts:
+        out.update({k: _r(v) for k, v in span_metrics(counts).items()})
+        out["span_documents"] = len(counts)
+    if by:
+        out["by_" + by] = _by_value(rows, results)
+    out["seconds"] = round(secs, 2)
+    return out, results
+
+
+def _score(rows: list[dict], config: DetectConfig, loao: bool, by: str | None, progress):
+    base = Detector(config)
+    table = None
+    if loao:
+        try:
+            from ..restoration.restorer import shipped_table
+
+            table = shipped_table()
+        except (ImportError, AttributeError):
+            table = None
+    dets = {}
+    results = []
+    counts = []
+    words = 0
+    t0 = time.time()
+    for r in (progress(rows) if progress else rows):
+        det = base
+        g = _group(r)
+        if table is not None and g in table.groups:
+            det = dets.get(g)
+            if det is None:
+                from ..restoration.restorer import Restorer, RestoreConfig
+
+                restorer = Restorer(RestoreConfig(fingerprints=config.fingerprints), table=table.without(g))
+                det = dets[g] = Detector(config, restorer=restorer)
+        d = det.detect(r["text"])
+        words += d.words
+        gold = None
+        if r["label"] == 1:
+            if isinstance(r.get("original"), str):
+                gold = gold_spans(r["text"], r["original"])
+            elif isinstance(r.get("spans"), list):
+                gold = [(int(s), int(e)) for s, e in r["spans"]]
+        if gold is not None:
+            counts.append(span_scores([(s.start, s.end) for s in d.spans], gold, r["text"]))
+        results.append({"id": r["id"], "label": r["label"], "score": d.score, "words": d.words,
+                        "by": r.get(by) if by else None, "spans": [s.to_dict() for s in d.spans],
+                        "gold": gold})
+    return results, counts, words, time.time() - t0
+
+
+def _doc_metrics(res: list[dict]) -> dict:
+    return doc_metrics([x["score"] for x in res], [x["label"] for x in res])
+
+
+def _by_value(rows: list[dict], results: list[dict]) -> dict:
+    """Metrics per value of the ``by`` field, each with all clean documents as negatives."""
+    per = {}
+    neg = [x for x in results if x["label"] == 0]
+    for v in sorted({str(x["by"]) for x in results if x["label"] == 1}):
+        pos = [x for x in results if x["label"] == 1 and str(x["by"]) == v]
+        m = _doc_metrics(pos + neg)
+        cs = [span_scores([(s["start"], s["end"]) for s in x["spans"]], x["gold"], _text(rows, x["id"]))
+              for x in pos if x["gold"] is not None]
+        if cs:
+            m.update({k: _r(val) for k, val in span_metrics(cs).items()})
+        per[v] = m
+    return per
+
+
+def _text(rows, rid):
+    for r in rows:
+        if r["id"] == rid:
+            return r["text"]
+    return ""
+
+
+def _r(v):
+    if v is None:
+        return None
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    return round(float(v), 4)
