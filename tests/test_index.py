@@ -11,7 +11,9 @@ import pytest
 from unspin.cli.main import main
 from unspin.errors import UnspinError
 from unspin.tracing.search import trace
-from unspin.tracing.index import Document, Index, build, iter_sources, passages_of
+from unspin.tracing.index import Index, build
+from unspin.tracing.segments import passages_of
+from unspin.tracing.sources import Source, iter_sources
 
 DOCS = [
     {"id": "a", "text": "The death toll from the coronavirus has risen to 80, officials said.", "url": "http://x/a"},
@@ -62,7 +64,7 @@ def test_add_is_incremental_and_merges_segments(tmp_path, src, monkeypatch):
     monkeypatch.setattr(ti, "MAX_SEGMENTS", 3)
     for n in range(4):
         with Index.open(out, writable=True) as idx:
-            idx.add([("t", Document(id=f"extra{n}", text=f"Extra document number {n} about river floods {n}."))])
+            idx.add([("t", Source(id=f"extra{n}", text=f"Extra document number {n} about river floods {n}."))])
     with Index.open(out) as idx:
         st = idx.stats()
         assert st["documents"] == 7
@@ -129,7 +131,7 @@ def test_interrupted_build_keeps_old_index(tmp_path, src):
     before = open(out, "rb").read()
 
     def docs():
-        yield "x:1", Document(id="new1", text="a new document")
+        yield "x:1", Source(id="new1", text="a new document")
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
@@ -143,7 +145,7 @@ def test_interrupted_add_keeps_old_index(tmp_path, src):
     build(out, iter_sources([src]))
 
     def docs():
-        yield "x:1", Document(id="new1", text="a new document")
+        yield "x:1", Source(id="new1", text="a new document")
         raise KeyboardInterrupt
 
     with Index.open(out, writable=True) as idx:
