@@ -155,6 +155,39 @@ def test_interrupted_add_keeps_old_index(tmp_path, src):
         assert idx.stats()["documents"] == 3
 
 
+OTHER_DOCS = [
+    {"id": "a", "text": "Floods cut off the town of Atmeh after the river burst its banks on Monday."},
+    {"id": "x", "text": "The coronavirus death toll has risen to 80, health officials said on Sunday.", "url": "http://y/x"},
+    {"id": "y", "text": "The vice president broke a tie as the senate passed the spending bill."},
+]
+
+
+def test_two_open_indexes_do_not_share_state(tmp_path):
+    """A server may hold several indexes at once: tracing them in turn gives what each gives alone."""
+    a, b = str(tmp_path / "a.db"), str(tmp_path / "b.db")
+    build(a, iter_sources([write_jsonl(tmp_path / "a.jsonl", DOCS)]))
+    build(b, iter_sources([write_jsonl(tmp_path / "b.jsonl", OTHER_DOCS)]))
+    queries = ["The loss of life toll from the coronavirus rose to 80, officials explained.",
+               "Helicopters landed near Atmeh town in Idlib.",
+               "The senate handed the bill after the vice president broke a tie."]
+
+    def run(idx, q):
+        return [m.to_dict() for m in trace(q, idx, k=3)]
+
+    with Index.open(a) as ia:
+        alone_a = [run(ia, q) for q in queries]
+    with Index.open(b) as ib:
+        alone_b = [run(ib, q) for q in queries]
+    assert alone_a != alone_b
+    with Index.open(a) as ia, Index.open(b) as ib:
+        for q, want_a, want_b in zip(queries, alone_a, alone_b):
+            assert run(ib, q) == want_b
+            assert run(ia, q) == want_a
+    for q, want_a, want_b in zip(queries, alone_a, alone_b):  # opened per call, by path
+        assert run(a, q) == want_a
+        assert run(b, q) == want_b
+
+
 def test_passages_cover_long_documents():
     for n in (0, 1, 160, 161, 500, 1000):
         ps = passages_of(n)
