@@ -26,7 +26,6 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"
 
 import argparse  # noqa: E402
-import importlib  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
 import statistics  # noqa: E402
@@ -46,9 +45,10 @@ def main() -> int:
 
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {args.core})
-    T = importlib.import_module("unspin.tracing.search")
-    from unspin.tracing.index import Document, Index, build, iter_sources
+    from unspin.tracing.index import Index, build
+    from unspin.tracing.search import trace
     from unspin.tracing.signatures import term_table
+    from unspin.tracing.sources import Source, iter_sources
 
     t = time.perf_counter()
     term_table()  # the per-process lexicon table (cached on disk after the first run)
@@ -80,7 +80,7 @@ def main() -> int:
             key = " ".join(r["original"].split())
             if key not in by_text:
                 by_text[key] = f"{os.path.basename(pairs)}#{r['id']}"
-                docs.append((pairs, Document(id=by_text[key], text=r["original"])))
+                docs.append((pairs, Source(id=by_text[key], text=r["original"])))
         with Index.open(path, writable=True) as idx:
             idx.add(docs)
         idx = Index.open(path)
@@ -91,10 +91,10 @@ def main() -> int:
         for r in rows:
             truth = by_text[" ".join(r["original"].split())]
             t = time.perf_counter()
-            res = T.trace(r["spun"], idx, 5, evidence=False)
+            res = trace(r["spun"], idx, 5, evidence=False)
             lat.append((time.perf_counter() - t) * 1000)
             t = time.perf_counter()
-            T.trace(r["spun"], idx, 5, evidence=True)
+            trace(r["spun"], idx, 5, evidence=True)
             lat_ev.append((time.perf_counter() - t) * 1000)
             ids = [m.id for m in res]
             ranks.append(ids.index(truth) + 1 if truth in ids else 0)

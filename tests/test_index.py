@@ -11,7 +11,9 @@ import pytest
 from unspin.cli.main import main
 from unspin.errors import UnspinError
 from unspin.tracing.search import trace
-from unspin.tracing.index import Document, Index, build, iter_sources, passages_of
+from unspin.tracing.index import Index, build
+from unspin.tracing.segments import passages_of
+from unspin.tracing.sources import Source, iter_sources
 
 DOCS = [
     {"id": "a", "text": "The death toll from the coronavirus has risen to 80, officials said.", "url": "http://x/a"},
@@ -62,7 +64,7 @@ def test_add_is_incremental_and_merges_segments(tmp_path, src, monkeypatch):
     monkeypatch.setattr(ti, "MAX_SEGMENTS", 3)
     for n in range(4):
         with Index.open(out, writable=True) as idx:
-            idx.add([("t", Document(id=f"extra{n}", text=f"Extra document number {n} about river floods {n}."))])
+            idx.add([("t", Source(id=f"extra{n}", text=f"Extra document number {n} about river floods {n}."))])
     with Index.open(out) as idx:
         st = idx.stats()
         assert st["documents"] == 7
@@ -129,7 +131,7 @@ def test_interrupted_build_keeps_old_index(tmp_path, src):
     before = open(out, "rb").read()
 
     def docs():
-        yield "x:1", Document(id="new1", text="a new document")
+        yield "x:1", Source(id="new1", text="a new document")
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
@@ -143,7 +145,7 @@ def test_interrupted_add_keeps_old_index(tmp_path, src):
     build(out, iter_sources([src]))
 
     def docs():
-        yield "x:1", Document(id="new1", text="a new document")
+        yield "x:1", Source(id="new1", text="a new document")
         raise KeyboardInterrupt
 
     with Index.open(out, writable=True) as idx:
@@ -151,6 +153,39 @@ def test_interrupted_add_keeps_old_index(tmp_path, src):
             idx.add(docs())
     with Index.open(out) as idx:
         assert idx.stats()["documents"] == 3
+
+
+OTHER_DOCS = [
+    {"id": "a", "text": "Floods cut off the town of Atmeh after the river burst its banks on Monday."},
+    {"id": "x", "text": "The coronavirus death toll has risen to 80, health officials said on Sunday.", "url": "http://y/x"},
+    {"id": "y", "text": "The vice president broke a tie as the senate passed the spending bill."},
+]
+
+
+def test_two_open_indexes_do_not_share_state(tmp_path):
+    """A server may hold several indexes at once: tracing them in turn gives what each gives alone."""
+    a, b = str(tmp_path / "a.db"), str(tmp_path / "b.db")
+    build(a, iter_sources([write_jsonl(tmp_path / "a.jsonl", DOCS)]))
+    build(b, iter_sources([write_jsonl(tmp_path / "b.jsonl", OTHER_DOCS)]))
+    queries = ["The loss of life toll from the coronavirus rose to 80, officials explained.",
+               "Helicopters landed near Atmeh town in Idlib.",
+               "The senate handed the bill after the vice president broke a tie."]
+
+    def run(idx, q):
+        return [m.to_dict() for m in trace(q, idx, k=3)]
+
+    with Index.open(a) as ia:
+        alone_a = [run(ia, q) for q in queries]
+    with Index.open(b) as ib:
+        alone_b = [run(ib, q) for q in queries]
+    assert alone_a != alone_b
+    with Index.open(a) as ia, Index.open(b) as ib:
+        for q, want_a, want_b in zip(queries, alone_a, alone_b):
+            assert run(ib, q) == want_b
+            assert run(ia, q) == want_a
+    for q, want_a, want_b in zip(queries, alone_a, alone_b):  # opened per call, by path
+        assert run(a, q) == want_a
+        assert run(b, q) == want_b
 
 
 def test_passages_cover_long_documents():

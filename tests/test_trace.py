@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 import unspin
 from unspin.cli.main import main
 from unspin.tracing.search import compare, trace
-from unspin.tracing.index import Document, Index, build
+from unspin.tracing.index import Index, build
+from unspin.tracing.sources import Source
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -59,7 +60,7 @@ def corpus():
 @pytest.fixture(scope="module")
 def index_path(tmp_path_factory, corpus):
     path = tmp_path_factory.mktemp("trace") / "corpus.index"
-    build(str(path), ((f"p:{i}", Document(id=f"p{i}", text=t, url=f"https://example.org/{i}"))
+    build(str(path), ((f"p:{i}", Source(id=f"p{i}", text=t, url=f"https://example.org/{i}"))
                       for i, t in enumerate(corpus)))
     return str(path)
 
@@ -136,7 +137,7 @@ def test_empty_and_unmatched_queries(index_path):
 def test_exact_copy_ranks_its_document_first(tmp_path_factory, texts):
     texts = [" ".join(ws) + "." for ws in texts]
     path = tmp_path_factory.mktemp("prop") / "p.index"
-    build(str(path), ((f"t:{i}", Document(id=str(i), text=t)) for i, t in enumerate(texts)))
+    build(str(path), ((f"t:{i}", Source(id=str(i), text=t)) for i, t in enumerate(texts)))
     with Index.open(str(path)) as idx:
         for i, t in enumerate(texts):
             res = trace(t, idx, k=len(texts))
@@ -198,8 +199,8 @@ def test_wild_dev_spun_paragraphs(tmp_path, corpus):
         key = " ".join(r["original"].split())
         if key not in by_text:
             by_text[key] = r["id"]
-            docs.append((r["id"], Document(id=r["id"], text=r["original"])))
-    docs += [(f"p{i}", Document(id=f"p{i}", text=t)) for i, t in enumerate(corpus)]
+            docs.append((r["id"], Source(id=r["id"], text=r["original"])))
+    docs += [(f"p{i}", Source(id=f"p{i}", text=t)) for i, t in enumerate(corpus)]
     path = tmp_path / "wild.index"
     build(str(path), docs)
     hits = 0

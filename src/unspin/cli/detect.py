@@ -152,7 +152,7 @@ def run_detect(args) -> int:
         if out is not sys.stdout:
             out.close()
     if args.html:
-        from ..report.html import write_report
+        from ..report.detect import write_report
 
         write_report(args.html, [(n, t, d) for n, t, d in results], threshold=args.threshold)
     return _exit_code(args, [d for _, _, d in results], errors)
@@ -225,7 +225,7 @@ def _detect_jsonl(args) -> int:
     if bad.count:
         print(f"unspin: skipped {bad.count} bad line(s)", file=sys.stderr)
     if args.html:
-        from ..report.html import write_report
+        from ..report.detect import write_report
 
         write_report(args.html, html_docs, threshold=args.threshold)
     return _exit_code(args, scores, 0)

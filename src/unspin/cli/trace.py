@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-import importlib
 import json
-import os
-import shutil
 import sys
-import tempfile
 import time
 
 from ..errors import UnspinError, UsageError
-from ..inputs.textio import iter_jsonl, open_output, progress, read_text
-
-
-def _trace_module():
-    # ``unspin.tracing.search`` is also the name of the public function in ``unspin/__init__``; go by
-    # sys.modules so we always get the module.
-    return importlib.import_module("unspin.tracing.search")
+from ..inputs.textio import iter_jsonl, open_output, read_text
 
 
 def register(sub, eval_sub) -> None:
@@ -97,7 +87,8 @@ def _progress_cb(desc: str):
 
 
 def cmd_index_build(args) -> int:
-    from ..tracing.index import build, iter_sources
+    from ..tracing.index import build
+    from ..tracing.sources import iter_sources
 
     t0 = time.perf_counter()
     summary = build(args.output, iter_sources(args.sources, errors=args.errors), force=args.force,
@@ -110,7 +101,8 @@ def cmd_index_build(args) -> int:
 
 
 def cmd_index_add(args) -> int:
-    from ..tracing.index import Index, iter_sources
+    from ..tracing.index import Index
+    from ..tracing.sources import iter_sources
 
     idx = Index.open(args.index, writable=True)
     try:
@@ -133,7 +125,7 @@ def cmd_index_stats(args) -> int:
 
 
 def cmd_trace(args) -> int:
-    T = _trace_module()
+    from ..tracing.search import compare, trace
 
     if args.k < 1:
         raise UsageError("-k must be at least 1")
@@ -142,7 +134,7 @@ def cmd_trace(args) -> int:
     if args.against:
         query = read_text(args.input, args.errors)
         source = read_text(args.against, args.errors)
-        m = T.compare(query, source)
+        m = compare(query, source)
         m.id = args.against
         _emit(args, [(args.input, query, [m], None)])
         return 0
@@ -157,10 +149,10 @@ def cmd_trace(args) -> int:
                 text = obj.get(args.text_field)
                 if not isinstance(text, str):
                     raise UnspinError(f"{args.input}:{lineno}: no {args.text_field!r} string")
-                items.append((f"{args.input}:{lineno}", text, T.trace(text, idx, args.k, restore=args.restore), obj))
+                items.append((f"{args.input}:{lineno}", text, trace(text, idx, args.k, restore=args.restore), obj))
         else:
             text = read_text(args.input, args.errors)
-            items = [(args.input, text, T.trace(text, idx, args.k, restore=args.restore), None)]
+            items = [(args.input, text, trace(text, idx, args.k, restore=args.restore), None)]
     finally:
         idx.close()
     _emit(args, items)
@@ -168,10 +160,10 @@ def cmd_trace(args) -> int:
 
 
 def _emit(args, items) -> None:
-    T = _trace_module()
+    from ..report.trace import render_html, render_text
 
     if args.html:
-        parts = [T.render_html(name, text, matches) for name, text, matches, _ in items]
+        parts = [render_html(name, text, matches) for name, text, matches, _ in items]
         with open_output(args.html) as f:
             f.write("\n".join(parts))
     out = open_output(args.output)
@@ -185,7 +177,7 @@ def _emit(args, items) -> None:
                 out.write(json.dumps({"input": name, "matches": [m.to_dict() for m in matches]},
                                      ensure_ascii=False, indent=2) + "\n")
             else:
-                out.write(T.render_text(name, matches))
+                out.write(render_text(name, matches))
     finally:
         if out is not sys.stdout:
             out.close()
@@ -193,115 +185,14 @@ def _emit(args, items) -> None:
 
 # ---------------------------------------------------------------------------------------------
 
-def _norm_text(t: str) -> str:
-    return " ".join(t.replace("’", "'").replace("“", '"').replace("”", '"').split())
-
-
 def cmd_eval_trace(args) -> int:
-    T = _trace_module()
-    from ..tracing.index import Document, Index, build, iter_sources
+    from ..evaluation.trace import evaluate_trace, load_queries
 
     if not args.pairs and not args.queries:
         raise UsageError("give --pairs and/or --queries")
-    docs: list[tuple[str, Document]] = []
-    queries: list[tuple[str, str, str, str]] = []  # (query id, text, true source id, family)
-    by_text: dict[str, str] = {}
-    dedup = 0
-    for path in args.pairs:
-        for lineno, obj in iter_jsonl(path):
-            where = f"{path}:{lineno}"
-            pid = obj.get("id")
-            if pid in (None, ""):
-                raise UnspinError(f"{where}: pair has no 'id'")
-            spun, orig = obj.get("spun"), obj.get("original")
-            if not isinstance(spun, str) or not isinstance(orig, str):
-                raise UnspinError(f"{where}: pair needs 'spun' and 'original' strings")
-            key = _norm_text(orig)
-            truth = by_text.get(key)
-            if truth is None:
-                truth = by_text[key] = str(pid)
-                docs.append((where, Document(id=str(pid), text=orig, url=obj.get("original_url"))))
-            else:
-                dedup += 1  # the same original twice: index it once, either query's answer is it
-            queries.append((str(pid), spun, truth, str(obj.get("family", ""))))
-    for path in args.queries:
-        for lineno, obj in iter_jsonl(path):
-            text = obj.get("text", obj.get("spun"))
-            sid = obj.get("source_id")
-            if not isinstance(text, str) or sid in (None, ""):
-                raise UnspinError(f"{path}:{lineno}: query needs 'text' (or 'spun') and 'source_id'")
-            queries.append((str(obj.get("id", f"{path}:{lineno}")), text, str(sid), str(obj.get("family", ""))))
-    if args.limit:
-        queries = queries[: args.limit]
-
-    tmpdir = tempfile.mkdtemp(prefix="unspin-eval-trace-")
-    try:
-        path = os.path.join(tmpdir, "eval.index")
-        extra = list(iter_sources(args.sources)) if args.sources else []
-        t0 = time.perf_counter()
-        if args.index:
-            Index.open(args.index).close()  # validate before copying
-            shutil.copyfile(args.index, path)
-            idx = Index.open(path, writable=True)
-            try:
-                idx.add(docs + extra)
-            finally:
-                idx.close()
-            n_built = len(docs) + len(extra)
-        else:
-            n_built = build(path, docs + extra)["documents"]
-        build_s = time.perf_counter() - t0
-        idx = Index.open(path)
-        idx.load()
-        known = {d.id for _, d in docs + extra}
-        for qid, _, sid, _ in queries:
-            if sid not in known and idx.doc_number(sid) is None:
-                raise UnspinError(f"query {qid}: its source {sid!r} is not among the indexed documents")
-        ranks, lat, lat_ev, misses = [], [], [], []
-        fams: dict[str, list[int]] = {}
-        for qid, text, sid, fam in progress(queries, len(queries), "queries"):
-            t = time.perf_counter()
-            res = T.trace(text, idx, max(args.k, 5), evidence=False, restore=args.restore)
-            lat.append((time.perf_counter() - t) * 1000)
-            t = time.perf_counter()
-            T.trace(text, idx, 1, evidence=True, restore=args.restore)
-            lat_ev.append((time.perf_counter() - t) * 1000)
-            ids = [m.id for m in res]
-            rank = ids.index(sid) + 1 if sid in ids else 0
-            ranks.append(rank)
-            fams.setdefault(fam, []).append(rank)
-            if rank != 1:
-                misses.append({"query": qid, "source": sid, "rank": rank or None,
-                               "top": [(m.id, round(m.score, 3)) for m in res[:3]]})
-        n_docs = idx.n_docs
-        idx.close()
-    finally:
-        shutil.rmtree(tmpdir, ignore_errors=True)
-
-    def summary(rs):
-        n = len(rs)
-        return {
-            "queries": n,
-            "recall@1": round(sum(r == 1 for r in rs) / n, 4) if n else None,
-            "recall@5": round(sum(0 < r <= 5 for r in rs) / n, 4) if n else None,
-            "mrr": round(sum(1.0 / r for r in rs if r) / n, 4) if n else None,
-        }
-
-    def pct(xs, q):
-        xs = sorted(xs)
-        return round(xs[min(len(xs) - 1, int(q * len(xs)))], 2) if xs else None
-
-    report = summary(ranks)
-    report.update({
-        "latency_ms": {"median": pct(lat, 0.5), "p90": pct(lat, 0.9), "max": pct(lat, 1.0)},
-        "latency_with_evidence_ms": {"median": pct(lat_ev, 0.5), "p90": pct(lat_ev, 0.9)},
-        "index": {"documents": n_docs, "added": n_built, "build_seconds": round(build_s, 2),
-                  "deduplicated_originals": dedup, "base": args.index},
-    })
-    if len(fams) > 1 or "" not in fams:
-        report["by_family"] = {f or "-": summary(r) for f, r in sorted(fams.items())}
-    if args.misses:
-        report["misses"] = misses
+    data = load_queries(args.pairs, args.queries)
+    report = evaluate_trace(data, args.sources, base_index=args.index, k=args.k, restore=args.restore,
+                            limit=args.limit, misses=args.misses)
     out = open_output(args.output)
     try:
         out.write(json.dumps(report, indent=2) + "\n")

@@ -5,12 +5,16 @@ Format: one SQLite file (no server), tables
 * ``meta`` (key, value): ``format`` = ``unspin-trace-index``, ``version``, analyzer version,
   passage window;
 * ``docs``: internal number, the caller's ``id`` (unique), ``url``, ``date``, the text;
-* ``segments``: one row per build/add batch, numpy arrays as blobs: every document's per-word key
-  hashes (see :mod:`unspin.tracing.signatures`), the passages documents are cut into, and an
-  inverted index from key hash to passages (CSR: sorted keys, offsets, passage ids, term counts).
+* ``segments``: one row per build/add batch, numpy arrays as blobs (what they hold and how a
+  batch is packed: :mod:`unspin.tracing.segments`).
 
-Long documents are cut into overlapping passages of :data:`WINDOW` words so that a copied
-paragraph is compared with the part of the article it came from; a short document is one passage.
+Long documents are cut into overlapping passages of :data:`~unspin.tracing.segments.WINDOW` words
+so that a copied paragraph is compared with the part of the article it came from; a short document
+is one passage.
+
+An opened :class:`Index` also holds everything a search keeps per index (loaded arrays, the
+sorted passage lengths, whether its words' general-English rarities were looked up), so several
+indexes can be open and searched in one process without sharing state.
 
 Building is atomic: :func:`build` writes a temporary file beside the target and ``os.replace``-s it
 in only when complete, so an interrupted build leaves any old index as it was. :meth:`Index.add`
@@ -19,101 +23,25 @@ runs in one SQLite transaction, so an interrupted add leaves the index as it was
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable
 
 import numpy as np
 
 from ..errors import UnspinError
-from .signatures import ANALYZER_VERSION, doc_signature, stop_hashes
+from .segments import SINGLE, STRIDE, WINDOW, Postings, from_blob, merge, pack
+from .signatures import ANALYZER_VERSION, doc_keys
+from .sources import Source
 
 FORMAT = "unspin-trace-index"
 FORMAT_VERSION = 2
-#: passage length in words, and the step between passage starts in long documents
-WINDOW = 128
-STRIDE = 96
-#: documents up to this many words are a single passage
-SINGLE = 160
 #: segments are merged into one once there are more than this many
 MAX_SEGMENTS = 8
 BATCH = 20_000
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
-
-
-@dataclass(slots=True)
-class Document:
-    id: str
-    text: str
-    url: str | None = None
-    date: str | None = None
-
-
-def passages_of(ntok: int) -> list[tuple[int, int]]:
-    """``(start, length)`` word windows a document of ``ntok`` words is cut into.
-
-    >>> passages_of(10)
-    [(0, 10)]
-    >>> passages_of(300)
-    [(0, 128), (96, 128), (192, 108)]
-    """
-    if ntok <= SINGLE:
-        return [(0, ntok)]
-    out = []
-    start = 0
-    while True:
-        length = min(WINDOW, ntok - start)
-        out.append((start, length))
-        if start + length >= ntok:
-            break
-        start += STRIDE
-    return out
-
-
-class _Segment:
-    __slots__ = ("keys", "starts", "pids", "tfs")
-
-    def __init__(self, keys, starts, pids, tfs):
-        self.keys = keys
-        self.starts = starts
-        self.pids = pids
-        self.tfs = tfs
-
-
-def _blob(a: np.ndarray) -> bytes:
-    return np.ascontiguousarray(a).tobytes()
-
-
-def _arr(b: bytes, dtype) -> np.ndarray:
-    return np.frombuffer(b, dtype=dtype)
-
-
-def _postings(pid_of_tok: np.ndarray, keys: np.ndarray):
-    """CSR inverted index from per-token (passage id, key hash), stop words left out."""
-    stops = np.fromiter(stop_hashes(), dtype=np.uint64)
-    keep = ~np.isin(keys, stops)
-    k = keys[keep]
-    p = pid_of_tok[keep]
-    order = np.lexsort((p, k))
-    k = k[order]
-    p = p[order]
-    if len(k) == 0:
-        return (np.zeros(0, np.uint64), np.zeros(1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.uint16))
-    new_pair = np.ones(len(k), dtype=bool)
-    new_pair[1:] = (k[1:] != k[:-1]) | (p[1:] != p[:-1])
-    pair_start = np.flatnonzero(new_pair)
-    tf = np.diff(np.append(pair_start, len(k)))
-    pk = k[pair_start]
-    pp = p[pair_start]
-    new_key = np.ones(len(pk), dtype=bool)
-    new_key[1:] = pk[1:] != pk[:-1]
-    key_start = np.flatnonzero(new_key)
-    starts = np.append(key_start, len(pk)).astype(np.int64)
-    return pk[key_start].copy(), starts, pp.astype(np.int32), np.minimum(tf, 65535).astype(np.uint16)
 
 
 def _check_path_is_index(path: str) -> None:
@@ -152,6 +80,7 @@ class Index:
         self._conn = conn
         self.writable = writable
         self._loaded = False
+        self._word_priors_known = False
         self.meta: dict[str, str] = {}
 
     # -- opening ---------------------------------------------------------------------------
@@ -169,6 +98,11 @@ class Index:
         except sqlite3.DatabaseError as e:
             raise UnspinError(f"{path}: corrupt or unreadable index ({e})") from None
         return idx
+
+    @classmethod
+    def in_memory(cls) -> "Index":
+        """A writable index that lives in this process only (no file): for one-off comparisons."""
+        return cls._create(":memory:")
 
     @classmethod
     def _create(cls, path: str) -> "Index":
@@ -240,27 +174,27 @@ class Index:
                  keys, starts, pids, tfs) in rows:
                 if first_doc != n_docs or first_pass != n_pass:
                     raise ValueError(f"segment {seg} out of order")
-                sl = _arr(seq_len, np.int32)
-                s = _arr(seq, np.uint64)
-                sf = _arr(surf, np.uint32)
+                sl = from_blob(seq_len, np.int32)
+                s = from_blob(seq, np.uint64)
+                sf = from_blob(surf, np.uint32)
                 if len(sl) != nd or int(sl.sum()) != len(s) or len(sf) != len(s):
                     raise ValueError(f"segment {seg}: word counts do not add up")
-                pd = _arr(pass_doc, np.int32)
+                pd = from_blob(pass_doc, np.int32)
                 if len(pd) != npass:
                     raise ValueError(f"segment {seg}: passage table size")
-                k = _arr(keys, np.uint64)
-                st = _arr(starts, np.int64)
-                p = _arr(pids, np.int32)
-                t = _arr(tfs, np.uint16)
+                k = from_blob(keys, np.uint64)
+                st = from_blob(starts, np.int64)
+                p = from_blob(pids, np.int32)
+                t = from_blob(tfs, np.uint16)
                 if len(st) != len(k) + 1 or len(p) != len(t) or (len(st) and st[-1] != len(p)):
                     raise ValueError(f"segment {seg}: posting lists")
                 seqs.append(s)
                 surfs.append(sf)
                 seq_lens.append(sl)
                 pdocs.append(pd)
-                ptok0.append(_arr(pass_tok0, np.int32))
-                plen.append(_arr(pass_len, np.int32))
-                segs.append(_Segment(k, st, p, t))
+                ptok0.append(from_blob(pass_tok0, np.int32))
+                plen.append(from_blob(pass_len, np.int32))
+                segs.append(Postings(k, st, p, t))
                 n_docs += nd
                 n_pass += npass
         except (sqlite3.DatabaseError, ValueError, TypeError) as e:
@@ -278,6 +212,7 @@ class Index:
         self.n_passages = n_pass
         self.avg_pass_len = float(self.pass_len.mean()) if n_pass else 1.0
         self._sorted_len = None
+        self._word_priors_known = False
         self._loaded = True
         return self
 
@@ -318,13 +253,24 @@ class Index:
             raise UnspinError(f"{self.path}: corrupt index (document {n} missing)")
         return row
 
+    def learn_word_priors(self) -> None:
+        """Small indexes lean on general-English word rarity: look it up for this index's words,
+        once per load. The rarities go into the process-wide table of
+        :mod:`unspin.tracing.signatures` (a word's rarity in English is the same whichever index
+        holds it); what is per index is only whether this one's words have been looked up."""
+        if self._word_priors_known or self.path == ":memory:":  # built in this process: known
+            return
+        for d in range(self.n_docs):
+            doc_keys(self.doc_record(d)[3])
+        self._word_priors_known = True
+
     def doc_number(self, doc_id: str) -> int | None:
         row = self._conn.execute("SELECT n FROM docs WHERE id = ?", (doc_id,)).fetchone()
         return None if row is None else int(row[0])
 
     # -- writing ---------------------------------------------------------------------------
-    def add(self, docs: Iterable[tuple[str, Document]], *, on_progress=None) -> int:
-        """Add documents (``(where, Document)`` pairs; ``where`` names them in errors) in one
+    def add(self, docs: Iterable[tuple[str, Source]], *, on_progress=None) -> int:
+        """Add documents (``(where, Source)`` pairs; ``where`` names them in errors) in one
         transaction. Returns the number added."""
         if not self.writable:
             raise UnspinError(f"{self.path}: opened read-only")
@@ -338,7 +284,7 @@ class Index:
             next_seg = int(row[0]) + 1
             n_docs = conn.execute("SELECT COUNT(*) FROM docs").fetchone()[0]
             n_pass = conn.execute("SELECT COALESCE(SUM(n_pass), 0) FROM segments").fetchone()[0]
-            batch: list[tuple[str, Document]] = []
+            batch: list[tuple[str, Source]] = []
             for where, doc in docs:
                 if doc.id in seen:
                     raise UnspinError(f"{where}: duplicate id {doc.id!r} (already in the index)")
@@ -368,49 +314,15 @@ class Index:
         return added
 
     def _write_segment(self, seg: int, batch, first_doc: int, first_pass: int) -> tuple[int, int]:
-        seqs, surfs, lens, pass_doc, pass_tok0, pass_len = [], [], [], [], [], []
-        rows = []
-        pid = first_pass
-        for j, (_where, doc) in enumerate(batch):
-            keys, surf, _toks = doc_signature(doc.text)
-            n = first_doc + j
-            seqs.append(keys)
-            surfs.append(surf)
-            lens.append(len(keys))
-            for start, length in passages_of(len(keys)):
-                pass_doc.append(n)
-                pass_tok0.append(start)
-                pass_len.append(length)
-                pid += 1
-            rows.append((n, doc.id, doc.url, doc.date, doc.text, len(keys), seg))
-        seq = np.concatenate(seqs) if seqs else np.zeros(0, np.uint64)
-        surf_all = np.concatenate(surfs) if surfs else np.zeros(0, np.uint32)
-        lens_a = np.array(lens, dtype=np.int32)
-        doc_start = np.zeros(len(lens) + 1, dtype=np.int64)
-        np.cumsum(lens_a, out=doc_start[1:])
-        # token -> passage ids (a token in an overlap belongs to two passages)
-        tok_parts, pid_parts = [], []
-        pd = np.array(pass_doc, dtype=np.int64) - first_doc
-        p0 = np.array(pass_tok0, dtype=np.int64)
-        pl = np.array(pass_len, dtype=np.int64)
-        if len(pl):
-            total = int(pl.sum())
-            offs = np.repeat(np.cumsum(pl) - pl, pl)
-            tok_idx = np.arange(total, dtype=np.int64) - offs + np.repeat(doc_start[pd] + p0, pl)
-            pids = np.repeat(np.arange(first_pass, pid, dtype=np.int32), pl)
-            tok_parts.append(tok_idx)
-            pid_parts.append(pids)
-        tok_idx = np.concatenate(tok_parts) if tok_parts else np.zeros(0, np.int64)
-        pids = np.concatenate(pid_parts) if pid_parts else np.zeros(0, np.int32)
-        keys, starts, plist, tfs = _postings(pids, seq[tok_idx])
+        ntoks, n_pass, blobs = pack([doc.text for _where, doc in batch], first_doc, first_pass)
+        rows = [(first_doc + j, doc.id, doc.url, doc.date, doc.text, ntok, seg)
+                for j, ((_where, doc), ntok) in enumerate(zip(batch, ntoks))]
         self._conn.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
         self._conn.execute(
             "INSERT INTO segments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (seg, first_doc, len(batch), first_pass, pid - first_pass, _blob(seq), _blob(surf_all), _blob(lens_a),
-             _blob(np.array(pass_doc, np.int32)), _blob(np.array(pass_tok0, np.int32)),
-             _blob(np.array(pass_len, np.int32)), _blob(keys), _blob(starts), _blob(plist), _blob(tfs)),
+            (seg, first_doc, len(batch), first_pass, n_pass, *blobs),
         )
-        return first_doc + len(batch), pid
+        return first_doc + len(batch), first_pass + n_pass
 
     def _merge_segments(self) -> None:
         """Rewrite all segments as one (fewer look-ups per query)."""
@@ -420,32 +332,12 @@ class Index:
             "keys, starts, pids, tfs FROM segments ORDER BY seg").fetchall()
         if len(rows) <= 1:
             return
-        cat = lambda i, dt: np.concatenate([_arr(r[i], dt) for r in rows])  # noqa: E731
-        all_keys, all_pids, all_tfs = [], [], []
-        for r in rows:
-            k = _arr(r[11], np.uint64)
-            st = _arr(r[12], np.int64)
-            all_keys.append(np.repeat(k, np.diff(st)))
-            all_pids.append(_arr(r[13], np.int32))
-            all_tfs.append(_arr(r[14], np.uint16))
-        k = np.concatenate(all_keys)
-        p = np.concatenate(all_pids)
-        t = np.concatenate(all_tfs)
-        order = np.lexsort((p, k))
-        k, p, t = k[order], p[order], t[order]
-        new_key = np.ones(len(k), dtype=bool)
-        new_key[1:] = k[1:] != k[:-1]
-        ks = np.flatnonzero(new_key)
-        starts = np.append(ks, len(k)).astype(np.int64)
-        n_docs = sum(r[2] for r in rows)
-        n_pass = sum(r[4] for r in rows)
+        n_docs, n_pass, blobs = merge(rows)
         conn.execute("DELETE FROM segments")
         conn.execute("UPDATE docs SET seg = 0")
         conn.execute(
             "INSERT INTO segments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (0, 0, n_docs, 0, n_pass, _blob(cat(5, np.uint64)), _blob(cat(6, np.uint32)), _blob(cat(7, np.int32)),
-             _blob(cat(8, np.int32)), _blob(cat(9, np.int32)), _blob(cat(10, np.int32)),
-             _blob(k[ks]), _blob(starts), _blob(p), _blob(t)),
+            (0, 0, n_docs, 0, n_pass, *blobs),
         )
 
     def compact(self) -> None:
@@ -493,7 +385,7 @@ def _uri_path(path: str) -> str:
     return quote(os.path.abspath(path))
 
 
-def build(path: str, docs: Iterable[tuple[str, Document]], *, force: bool = False, on_progress=None) -> dict:
+def build(path: str, docs: Iterable[tuple[str, Source]], *, force: bool = False, on_progress=None) -> dict:
     """Build a new index at ``path`` from ``docs``, atomically replacing any index there.
 
     A file at ``path`` that is not an unspin index is left alone (an error) unless ``force``.
@@ -528,52 +420,3 @@ def build(path: str, docs: Iterable[tuple[str, Document]], *, force: bool = Fals
             pass
         raise
     return {"documents": n, "seconds": round(time.perf_counter() - t0, 3)}
-
-
-# -- reading sources ---------------------------------------------------------------------------
-_TEXT_SUFFIXES = (".txt", ".text", ".md", ".rst", ".html", ".htm")
-
-
-def iter_sources(paths: Iterable[str], *, errors: str = "strict") -> Iterator[tuple[str, Document]]:
-    """Documents from JSONL files (``id``, ``text``, optional ``url``, ``date``) or directories of
-    text files (id = path relative to the directory). Yields ``(where, Document)``."""
-    from ..inputs.textio import decode_bytes, iter_jsonl
-
-    for src in paths:
-        if os.path.isdir(src):
-            files = []
-            for dirpath, dirnames, filenames in os.walk(src):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-                for name in sorted(filenames):
-                    if name.startswith(".") or not name.lower().endswith(_TEXT_SUFFIXES):
-                        continue
-                    files.append(os.path.join(dirpath, name))
-            for fp in files:
-                rel = os.path.relpath(fp, src).replace(os.sep, "/")
-                try:
-                    with open(fp, "rb") as f:
-                        data = f.read()
-                except OSError as e:
-                    raise UnspinError(f"{fp}: {e.strerror}") from None
-                yield fp, Document(id=rel, text=decode_bytes(data, fp, errors))
-            continue
-        if not os.path.exists(src) and src != "-":
-            raise UnspinError(f"{src}: no such file or directory")
-        for lineno, obj in iter_jsonl(src, errors=errors):
-            where = f"{src}:{lineno}"
-            doc_id = obj.get("id")
-            if doc_id is None or doc_id == "":
-                raise UnspinError(f"{where}: document has no 'id'")
-            if not isinstance(doc_id, (str, int)) or isinstance(doc_id, bool):
-                raise UnspinError(f"{where}: 'id' must be a string or a number")
-            text = obj.get("text")
-            if not isinstance(text, str):
-                raise UnspinError(f"{where}: document {doc_id!r} has no 'text' string")
-            url = obj.get("url")
-            date = obj.get("date")
-            yield where, Document(
-                id=str(doc_id),
-                text=text,
-                url=None if url is None else str(url),
-                date=None if date is None else (date if isinstance(date, str) else json.dumps(date)),
-            )

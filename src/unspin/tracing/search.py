@@ -2,7 +2,8 @@
 
 ``trace(text, index, k)`` returns the ``k`` best :class:`Match` es, each with the source's ``id``,
 ``url`` and ``date`` where known, a similarity ``score`` in [0, 1], and the evidence: aligned
-passages side by side with each swapped word marked (spun <-> original).
+passages side by side with each swapped word marked (spun <-> original; the alignment is
+:mod:`unspin.tracing.align`, the text and HTML reports :mod:`unspin.report.trace`).
 
 How (see :mod:`unspin.tracing.signatures` for the keys): the query's words are expanded into the
 originals they may stand for. Each source passage is scored by a log-likelihood ratio, "this
@@ -15,7 +16,10 @@ few hundred passages; the second pass scores those on their word sequences. Long
 into chunks whose evidence is added up per source. The reported ``score`` is the evidence found
 as a share of what an identical copy would give (so a spun copy scores well below 1).
 ``compare(a, b)`` is the same measure for one pair of texts, without an index, with general-English
-word rarity in place of the index's statistics.
+word rarity in place of the index's statistics. What a search keeps per index (loaded arrays,
+whether its words' rarities were looked up) is held by the :class:`~unspin.tracing.index.Index`;
+the module-level tables it reads (:data:`~unspin.tracing.signatures.PRIOR`, the stop-word hashes)
+depend only on the shipped lexicon and English word frequencies, the same for every index.
 
 >>> m = compare("The loss of life toll rose to 80, officials explained on Sunday.",
 ...             "The death toll rose to 80, officials said on Sunday.")
@@ -27,20 +31,20 @@ True
 
 from __future__ import annotations
 
-import difflib
 import functools
-import html
 import math
 import os
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..errors import UnspinError
-from ..results import AlignedPassage, Match, Piece
+from ..results import Match
 from ..lang.tokenize import tokenize
-from .index import SINGLE, WINDOW, Document, Index
-from .signatures import PRIOR, expand_query, normalise, stop_hashes
+from .align import align_passage
+from .index import Index
+from .segments import SINGLE, WINDOW
+from .signatures import PRIOR, expand_query, stop_hashes
+from .sources import Source
 
 # Scoring: each query word adds the log-likelihood ratio "this passage is its source" vs "an
 # unrelated passage" of what is found for it in the passage (module-level so benchmarks can report).
@@ -55,7 +59,6 @@ P_ORDER = 0.7           # chance that consecutive matched words keep their order
 ORDER_GAP = 4           # ...at most this many source words apart
 IDF_STOP = 0.3          # rarity of a function word
 PRIOR_DOCS = 50.0       # pseudo-documents of general English mixed into document frequencies
-MAX_SWAP_WORDS = 6      # longer differing stretches are shown as unmatched text, not as a swap
 MIN_PASSAGE_SHARE = 0.1  # evidence passages scoring under this share of a copy's are left out
 CANDIDATES = 300        # passages re-scored on their word sequences
 FIRST_PASS_ALTS = 40    # alternatives per query word looked up in the posting lists
@@ -109,6 +112,9 @@ def _length_bonus(index: Index, n: int):
     return lambda lens: np.where((lens >= lo_len) & (lens <= hi_len), inside, outside)
 
 
+# Measured hot loop (most of a query's time, see benchmarks/bench_trace.py): one vectorised pass
+# over the posting lists and the candidates' word sequences, kept as one function so its arrays
+# stay local; over the usual function length on purpose.
 def _score_chunk(index: Index, qa, t0: int, t1: int, n_cand: int):
     """Score source passages for query tokens [t0, t1).
 
@@ -305,7 +311,7 @@ def _trace(text: str, idx: Index, k: int, evidence: bool, restore: bool, n_cand:
     extra = _restore_extra(text, tokens) if restore else None
     qa = expand_query(text, extra, tokens=tokens)
     if idx.n_passages < 5000:
-        _ensure_doc_priors(idx)
+        idx.learn_word_priors()
     doc_score: dict[int, float] = {}
     doc_best: dict[int, list] = {}
     total_w = 0.0
@@ -334,146 +340,11 @@ def _trace(text: str, idx: Index, k: int, evidence: bool, restore: bool, n_cand:
         m = Match(id=doc_id, score=float(max(0.0, min(1.0, s / total_w))), url=url, date=date)
         if evidence:
             m.passages = [
-                _align(text, tokens, qa, t0, t1, src_text, int(idx.pass_tok0[p]), int(idx.pass_len[p]), sc)
+                align_passage(text, tokens, qa, t0, t1, src_text, int(idx.pass_tok0[p]), int(idx.pass_len[p]), sc)
                 for t0, t1, p, sc in doc_best.get(d, [])
             ]
         out.append(m)
     return out
-
-
-_DOC_PRIORS_DONE: set[tuple[str, int]] = set()
-
-
-def _ensure_doc_priors(idx: Index) -> None:
-    """Small indexes lean on general-English word rarity: learn it for their words once."""
-    if idx.path == ":memory:":  # built in this process: its words' priors are already known
-        return
-    key = (os.path.abspath(idx.path), idx.n_docs)
-    if key in _DOC_PRIORS_DONE:
-        return
-    from .signatures import doc_keys
-
-    for d in range(idx.n_docs):
-        text = idx.doc_record(d)[3]
-        doc_keys(text)
-    _DOC_PRIORS_DONE.add(key)
-
-
-# ---------------------------------------------------------------------------------------------
-# evidence
-
-def _align(qtext: str, qtoks, qa, t0: int, t1: int, stext: str, p0: int, plen: int, score: float) -> AlignedPassage:
-    """Word alignment of query tokens [t0, t1) with source words [p0, p0 + plen)."""
-    from .signatures import doc_keys
-
-    s_hash, s_toks = doc_keys(stext)
-    s_hash = s_hash[p0:p0 + plen]
-    s_toks = s_toks[p0:p0 + plen]
-    sel = (qa.alt_tok >= t0) & (qa.alt_tok < t1)
-    alts: dict[int, dict[int, float]] = {}
-    for h, t, w in zip(qa.alt_hash[sel].tolist(), qa.alt_tok[sel].tolist(), qa.alt_w[sel].tolist()):
-        d = alts.setdefault(t, {})
-        if d.get(h, 0.0) < w:
-            d[h] = w
-    src_set = set(s_hash.tolist())
-    # Each query word stands for its own key when the source has it, else for the source key of
-    # its best alternative. Neighbours standing for the same alternative ("loss of life" ->
-    # "death") form one group.
-    canon: list[int] = []
-    spans: list[tuple[int, int]] = []  # token range (relative to t0) of each group
-    prev_alt = None
-    for t in range(t0, t1):
-        own = int(qa.exact[t])
-        if own in src_set:
-            canon.append(own)
-            spans.append((t - t0, t - t0 + 1))
-            prev_alt = None
-            continue
-        opts = alts.get(t, {})
-        hits = [(w, h) for h, w in opts.items() if h in src_set]
-        if hits:
-            h = max(hits)[1]
-            if prev_alt == h:
-                spans[-1] = (spans[-1][0], t - t0 + 1)
-                continue
-            canon.append(h)
-            spans.append((t - t0, t - t0 + 1))
-            prev_alt = h
-        else:
-            canon.append(own)
-            spans.append((t - t0, t - t0 + 1))
-            prev_alt = None
-    sm = difflib.SequenceMatcher(None, canon, s_hash.tolist(), autojunk=False)
-    pieces: list[Piece] = []
-    q = qtoks[t0:t1]
-
-    def qspan(a, b):
-        return (q[a].start, q[b - 1].end) if b > a else (q[a].start if a < len(q) else q[-1].end,) * 2
-
-    def sspan(a, b):
-        if b > a:
-            return s_toks[a].start, s_toks[b - 1].end
-        pos = s_toks[a].start if a < len(s_toks) else (s_toks[-1].end if s_toks else 0)
-        return pos, pos
-
-    def add(kind, qa_, qb, sa, sb):
-        qs, qe = qspan(qa_, qb)
-        ss, se = sspan(sa, sb)
-        pieces.append(Piece(kind, qtext[qs:qe], stext[ss:se], qs, qe, ss, se))
-
-    def g(a, b):  # group range -> token range
-        if b > a:
-            return spans[a][0], spans[b - 1][1]
-        pos = spans[a][0] if a < len(spans) else len(q)
-        return pos, pos
-
-    for tag, i1, i2, j1, j2 in sm.get_opcodes():
-        if tag == "equal":
-            run = None  # merge consecutive swapped words
-            for off in range(i2 - i1):
-                qa_, qb = spans[i1 + off]
-                sj = j1 + off
-                differs = qb - qa_ > 1 or normalise(q[qa_].text) != normalise(s_toks[sj].text)
-                kind = "swap" if differs else "same"
-                if run and run[0] == kind:
-                    run[2], run[4] = qb, sj + 1
-                else:
-                    if run:
-                        add(*run)
-                    run = [kind, qa_, qb, sj, sj + 1]
-            if run:
-                add(*run)
-        elif tag == "replace" and max(i2 - i1, j2 - j1) <= MAX_SWAP_WORDS:
-            add("swap", *g(i1, i2), j1, j2)
-        elif tag == "replace":  # too long to be one swap: text on each side without a counterpart
-            add("query_only", *g(i1, i2), j1, j1)
-            add("source_only", *g(i2, i2), j1, j2)
-        elif tag == "delete":
-            add("query_only", *g(i1, i2), j1, j1)
-        else:
-            add("source_only", *g(i1, i1), j1, j2)
-    # merge "swap, swap" neighbours and trim unmatched source edges
-    merged: list[Piece] = []
-    for p in pieces:
-        if merged and p.kind == "swap" and merged[-1].kind == "swap":
-            a = merged[-1]
-            merged[-1] = Piece("swap", qtext[a.query_start:p.query_end], stext[a.source_start:p.source_end],
-                               a.query_start, p.query_end, a.source_start, p.source_end)
-        else:
-            merged.append(p)
-    while merged and merged[0].kind == "source_only":
-        merged.pop(0)
-    while merged and merged[-1].kind == "source_only":
-        merged.pop()
-    if merged:
-        qs = min(p.query_start for p in merged)
-        qe = max(p.query_end for p in merged)
-        ss = min(p.source_start for p in merged if p.kind != "query_only") if any(p.kind != "query_only" for p in merged) else 0
-        se = max(p.source_end for p in merged if p.kind != "query_only") if any(p.kind != "query_only" for p in merged) else 0
-    else:
-        qs, qe = q[0].start, q[-1].end
-        ss = se = 0
-    return AlignedPassage(qs, qe, ss, se, qtext[qs:qe], stext[ss:se], score, merged)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -484,9 +355,9 @@ def compare(query: str, source: str) -> Match:
 
     The score uses general-English word rarity in place of an index's document frequencies.
     """
-    idx = Index._create(":memory:")
+    idx = Index.in_memory()
     try:
-        idx.add([("source", Document(id="source", text=source))])
+        idx.add([("source", Source(id="source", text=source))])
         idx.load()
         res = _trace(query, idx, 1, True, False, CANDIDATES)
     finally:
@@ -494,79 +365,3 @@ def compare(query: str, source: str) -> Match:
     if res:
         return res[0]
     return Match(id="source", score=0.0)
-
-
-# ---------------------------------------------------------------------------------------------
-# rendering
-
-def render_text(query_name: str, matches: list[Match]) -> str:
-    """Human-readable report: each match with its passages, swaps marked ``[spun -> original]``."""
-    lines = []
-    if not matches:
-        return f"{query_name}: no likely source found\n"
-    for rank, m in enumerate(matches, 1):
-        head = f"{rank}. {m.id}  score {m.score:.3f}"
-        if m.url:
-            head += f"  {m.url}"
-        if m.date:
-            head += f"  ({m.date})"
-        lines.append(head)
-        for a in m.passages:
-            marked = []
-            for p in a.pieces:
-                if p.kind == "same":
-                    marked.append(p.query)
-                elif p.kind == "swap":
-                    marked.append(f"[{p.query} -> {p.source}]")
-                elif p.kind == "query_only":
-                    marked.append(f"[+{p.query}]")
-                else:
-                    marked.append(f"[-{p.source}]")
-            lines.append("   query : " + " ".join(marked))
-            lines.append("   source: " + " ".join(a.source_text.split()))
-        if m.swaps:
-            lines.append(f"   swaps ({len(m.swaps)}): " + "; ".join(f"{p.query} -> {p.source}" for p in m.swaps[:30]))
-    return "\n".join(lines) + "\n"
-
-
-_CSS = """body{font-family:system-ui,sans-serif;margin:2em;max-width:80em}
-table{border-collapse:collapse;width:100%;margin-bottom:1.5em}td{vertical-align:top;padding:.5em;
-border:1px solid #ccc;width:50%;line-height:1.5}th{text-align:left;background:#f4f4f4;padding:.4em}
-mark.swap{background:#ffe08a}mark.only{background:#f7c6c6}h2{font-size:1.1em;margin-top:2em}
-.score{color:#555}"""
-
-
-def render_html(query_name: str, query_text: str, matches: list[Match]) -> str:
-    """A self-contained side-by-side report."""
-    e = html.escape
-    out = [f"<!doctype html><meta charset='utf-8'><title>unspin trace: {e(query_name)}</title>",
-           f"<style>{_CSS}</style><h1>Sources of {e(query_name)}</h1>"]
-    if not matches:
-        out.append("<p>No likely source found.</p>")
-    for rank, m in enumerate(matches, 1):
-        link = f" <a href='{e(m.url)}'>{e(m.url)}</a>" if m.url else ""
-        out.append(f"<h2>{rank}. {e(m.id)} <span class='score'>score {m.score:.3f}</span>{link}</h2>")
-        out.append("<table><tr><th>query (spun)</th><th>source (original)</th></tr>")
-        for a in m.passages:
-            left, right = [], []
-            lq, ls = a.query_start, a.source_start
-            for p in a.pieces:
-                if p.kind != "source_only":
-                    left.append(e(query_text[lq:p.query_start]))
-                    lq = p.query_end
-                if p.kind != "query_only":
-                    right.append(e(a.source_text[ls - a.source_start:p.source_start - a.source_start]))
-                    ls = p.source_end
-                if p.kind == "same":
-                    left.append(e(p.query))
-                    right.append(e(p.source))
-                elif p.kind == "swap":
-                    left.append(f"<mark class='swap' title='original: {e(p.source)}'>{e(p.query)}</mark>")
-                    right.append(f"<mark class='swap' title='spun: {e(p.query)}'>{e(p.source)}</mark>")
-                elif p.kind == "query_only":
-                    left.append(f"<mark class='only'>{e(p.query)}</mark>")
-                else:
-                    right.append(f"<mark class='only'>{e(p.source)}</mark>")
-            out.append(f"<tr><td>{''.join(left)}</td><td>{''.join(right)}</td></tr>")
-        out.append("</table>")
-    return "\n".join(out) + "\n"

@@ -1,0 +1,93 @@
+"""The trace report: what :func:`unspin.tracing.search.trace` found, for a person to read.
+
+:func:`render_text` lists each match with its aligned passages, swaps marked
+``[spun -> original]``; :func:`render_html` is a self-contained page with query and source side by
+side and the swapped words highlighted (escaping and styles from :mod:`unspin.report.core`).
+
+>>> from unspin.results import AlignedPassage, Match, Piece
+>>> m = Match(id="s1", score=0.5, passages=[AlignedPassage(0, 5, 0, 5, "folks", "people", 0.5,
+...           [Piece("swap", "folks", "people", 0, 5, 0, 6)])])
+>>> print(render_text("q.txt", [m]), end="")
+1. s1  score 0.500
+   query : [folks -> people]
+   source: people
+   swaps (1): folks -> people
+"""
+
+from __future__ import annotations
+
+from ..results import Match
+from .core import TRACE_CSS, escape
+
+
+def render_text(query_name: str, matches: list[Match]) -> str:
+    """Human-readable report: each match with its passages, swaps marked ``[spun -> original]``."""
+    lines = []
+    if not matches:
+        return f"{query_name}: no likely source found\n"
+    for rank, m in enumerate(matches, 1):
+        head = f"{rank}. {m.id}  score {m.score:.3f}"
+        if m.url:
+            head += f"  {m.url}"
+        if m.date:
+            head += f"  ({m.date})"
+        lines.append(head)
+        for a in m.passages:
+            marked = []
+            for p in a.pieces:
+                if p.kind == "same":
+                    marked.append(p.query)
+                elif p.kind == "swap":
+                    marked.append(f"[{p.query} -> {p.source}]")
+                elif p.kind == "query_only":
+                    marked.append(f"[+{p.query}]")
+                else:
+                    marked.append(f"[-{p.source}]")
+            lines.append("   query : " + " ".join(marked))
+            lines.append("   source: " + " ".join(a.source_text.split()))
+        if m.swaps:
+            lines.append(f"   swaps ({len(m.swaps)}): " + "; ".join(f"{p.query} -> {p.source}" for p in m.swaps[:30]))
+    return "\n".join(lines) + "\n"
+
+
+def render_html(query_name: str, query_text: str, matches: list[Match]) -> str:
+    """A self-contained side-by-side report."""
+    e = escape
+    out = [f"<!doctype html><meta charset='utf-8'><title>unspin trace: {e(query_name)}</title>",
+           f"<style>{TRACE_CSS}</style><h1>Sources of {e(query_name)}</h1>"]
+    if not matches:
+        out.append("<p>No likely source found.</p>")
+    for rank, m in enumerate(matches, 1):
+        link = f" <a href='{e(m.url)}'>{e(m.url)}</a>" if m.url else ""
+        out.append(f"<h2>{rank}. {e(m.id)} <span class='score'>score {m.score:.3f}</span>{link}</h2>")
+        out.append("<table><tr><th>query (spun)</th><th>source (original)</th></tr>")
+        for a in m.passages:
+            left, right = _side_by_side(query_text, a)
+            out.append(f"<tr><td>{''.join(left)}</td><td>{''.join(right)}</td></tr>")
+        out.append("</table>")
+    return "\n".join(out) + "\n"
+
+
+def _side_by_side(query_text: str, a) -> tuple[list[str], list[str]]:
+    """HTML fragments of one aligned passage: the query side and the source side."""
+    e = escape
+    left, right = [], []
+    lq, ls = a.query_start, a.source_start
+    for p in a.pieces:
+        if p.kind != "source_only":
+            left.append(e(query_text[lq:p.query_start]))
+            lq = p.query_end
+        if p.kind != "query_only":
+            right.append(e(a.source_text[ls - a.source_start:p.source_start - a.source_start]))
+            ls = p.source_end
+        if p.kind == "same":
+            left.append(e(p.query))
+            right.append(e(p.source))
+        elif p.kind == "swap":
+            left.append(f"<mark class='swap' title='original: {e(p.source)}'>{e(p.query)}</mark>")
+            right.append(f"<mark class='swap' title='spun: {e(p.query)}'>{e(p.source)}</mark>")
+        elif p.kind == "query_only":
+            left.append(f"<mark class='only'>{e(p.query)}</mark>")
+        else:
+            right.append(f"<mark class='only'>{e(p.source)}</mark>")
+    return left, right
