@@ -36,9 +36,26 @@ from dataclasses import dataclass, field
 from .errors import UnspinError
 from .restoration.restorer import RestoreConfig, Restoration, get_restorer
 
-__all__ = ["AnnotateConfig", "Annotator", "BadRecord", "annotate", "FIELDS"]
+__all__ = ["AnnotateConfig", "Annotator", "BadRecord", "annotate", "FIELDS",
+           "detection_fields", "restoration_fields", "trace_fields"]
 
 FIELDS = ("spin_score", "spin_flagged", "spin_spans", "restored", "edits", "matches")
+
+
+def detection_fields(d, threshold: float = 0.5) -> dict:
+    """The fields of a :class:`~unspin.results.Detection`."""
+    return {"spin_score": round(d.score, 4), "spin_flagged": d.flagged(threshold),
+            "spin_spans": [s.to_dict() for s in d.spans]}
+
+
+def restoration_fields(r: Restoration) -> dict:
+    """The fields of a :class:`~unspin.results.Restoration`."""
+    return {"restored": r.text, "edits": [e.to_dict() for e in r.edits]}
+
+
+def trace_fields(matches) -> dict:
+    """The fields of a list of :class:`~unspin.results.Match`."""
+    return {"matches": [m.to_dict() for m in matches]}
 
 
 class BadRecord(UnspinError):
@@ -105,18 +122,14 @@ class Annotator:
         c = self.config
         out: dict = {}
         if self.detector is not None:
-            d = self.detector.detect(text)
-            out["spin_score"] = round(d.score, 4)
-            out["spin_flagged"] = d.flagged(c.threshold)
-            out["spin_spans"] = [s.to_dict() for s in d.spans]
+            out.update(detection_fields(self.detector.detect(text), c.threshold))
         if self.restorer is not None:
             r = self.restorer.restore(text) if text.strip() else Restoration(text, text, [])
-            out["restored"] = r.text
-            out["edits"] = [e.to_dict() for e in r.edits]
+            out.update(restoration_fields(r))
         if self.index is not None:
             from .tracing.search import trace
 
-            out["matches"] = [m.to_dict() for m in trace(text, self.index, c.trace_k, restore=c.trace_restore)]
+            out.update(trace_fields(trace(text, self.index, c.trace_k, restore=c.trace_restore)))
         return out
 
     def annotate_record(self, record: dict, position: int = 0) -> dict:

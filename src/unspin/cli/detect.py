@@ -7,6 +7,7 @@ import json
 import os
 import sys
 
+from ..annotate import detection_fields
 from ..errors import UnspinError, UsageError
 from ..inputs.textio import BadLines, iter_jsonl, open_output, progress
 
@@ -210,9 +211,7 @@ def _detect_jsonl(args) -> int:
                     name = "<stdin>" if path == "-" else path
                     raise UnspinError(f"{name}:{lineno}: field '{args.text_field}' is missing or not a string")
                 d = det.detect(text)
-                obj["spin_score"] = round(d.score, 4)
-                obj["spin_flagged"] = d.flagged(args.threshold)
-                obj["spin_spans"] = [s.to_dict() for s in d.spans]
+                obj.update(detection_fields(d, args.threshold))
                 scores.append(d)
                 out.write(json.dumps(obj, ensure_ascii=False) + "\n")
                 out.flush()

@@ -6,6 +6,7 @@ import json
 import sys
 import time
 
+from ..annotate import trace_fields
 from ..errors import UnspinError, UsageError
 from ..inputs.textio import iter_jsonl, open_output, read_text
 
@@ -170,8 +171,7 @@ def _emit(args, items) -> None:
     try:
         for name, text, matches, obj in items:
             if args.format == "jsonl":
-                rec = dict(obj or {})
-                rec["matches"] = [m.to_dict() for m in matches]
+                rec = {**(obj or {}), **trace_fields(matches)}
                 out.write(json.dumps(rec, ensure_ascii=False) + "\n")
             elif args.format == "json":
                 out.write(json.dumps({"input": name, "matches": [m.to_dict() for m in matches]},
