@@ -6,7 +6,7 @@ frequencies for frequent word forms (format: :mod:`unspin.lang.formdata`).
 
 Forms: every lower-case, letters-and-apostrophes word of wordfreq's English list with zipf
 >= ``--form-zipf``. Their values are computed by the very functions restore uses when a form
-is not in the file (``analyses_uncached``, ``CandidateGenerator.thesaurus_uncached``), with
+is not in the file (``analyses_uncached``, ``ThesaurusSource.compute_originals``), with
 the generator parameters the default ``Restorer`` passes, read from a constructed Restorer.
 Deterministic given the inputs recorded in ``src/unspin/data/MANIFEST.json`` (the shipped
 lexicon's sha256, lemminflect and wordfreq versions).
@@ -44,18 +44,17 @@ def main() -> int:
     from wordfreq import zipf_frequency
 
     import unspin.lang.morph as M
-    import unspin.restoration.candidates as C
     from unspin.lang import formdata as F
     from unspin.restoration.restorer import RestoreConfig, Restorer
     from unspin.lang.tokenize import WORD_RE
 
     # Compute everything from scratch, whatever file is installed now.
-    C.get_formdata = M.get_formdata = lambda: None
+    M.get_formdata = lambda: None
     M.analyses.cache_clear()
     M.lemmas.cache_clear()
-    gen = Restorer(RestoreConfig(fingerprints=False, learned_table=False)).generator
+    gen = Restorer(RestoreConfig(fingerprints=False, learned_table=False)).generator.thesaurus
     assert gen.lexicon.shipped
-    gen.__dict__["_formdata"] = None
+    gen.formdata = None
 
     t0 = time.time()
     forms = []
@@ -95,7 +94,7 @@ def main() -> int:
                 tag_names.append(tag)
             an.append(intern(lemma) << 2 * F.ANA_BITS | upos_id(upos) << F.ANA_BITS | tag_names.index(tag))
         an_off.append(len(an))
-        for orig, flags in gen.thesaurus_uncached(w):
+        for orig, flags in gen.compute_originals(w):
             assert 0 < flags < 1 << F.FLAG_BITS
             th.append(intern(" ".join(orig)) << F.FLAG_BITS | flags)
         th_off.append(len(th))
@@ -173,7 +172,7 @@ def main() -> int:
     # Round trip: the file reads back to what was computed.
     fd = F.FormData(str(out))
     for w in forms[:: max(1, len(forms) // 2000)]:
-        assert fd.thesaurus(w) == gen.thesaurus_uncached(w), w
+        assert fd.thesaurus(w) == gen.compute_originals(w), w
         assert fd.analyses(w) == M.analyses_uncached(w), w
         assert fd.lemmas(w) == M.lemmas_uncached(w), w
 
