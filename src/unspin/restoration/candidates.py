@@ -35,9 +35,6 @@ class CandidateGenerator:
         self._starts: frozenset[str] | None = None
         self._pairs: frozenset[tuple[str, ...]] = frozenset()
 
-    def source(self, name: str) -> CandidateSource | None:
-        return self._by_name.get(name)
-
     @property
     def table(self):
         """The learned substitution table, or None."""
