@@ -11,8 +11,9 @@ from wordfreq import zipf_frequency
 
 import unspin.lang.morph as M
 import unspin.restoration.candidates as C
+from unspin.restoration.sources.thesaurus import ThesaurusSource
 from unspin.lang import formdata as F
-from unspin.restoration.decode import Decoder
+from unspin.restoration.channel import Channel
 from unspin.lang.lexicon import Lexicon, get_lexicon
 from unspin.lang.lm import get_lm
 from unspin.restoration.restorer import RestoreConfig, Restorer, get_restorer
@@ -36,15 +37,16 @@ def fd():
 
 def plain_generator(gen):
     """A generator like ``gen`` that computes everything on the fly, without prefilter."""
-    plain = C.CandidateGenerator(gen.lexicon, table=gen.table, fingerprints=gen.fingerprints,
-                                 max_words=gen.max_words, min_zipf=gen.min_zipf, need_flags=gen.need_flags)
-    plain.__dict__["_formdata"] = None
+    th = gen.thesaurus
+    plain = C.CandidateGenerator(ThesaurusSource(th.lexicon, min_zipf=th.min_zipf, need_flags=th.need_flags),
+                                 gen.sources, max_words=gen.max_words)
+    plain.thesaurus.formdata = None
     return plain
 
 
 def test_built_for_the_shipped_pipeline(fd):
-    gen = get_restorer(RestoreConfig()).generator
-    assert gen._formdata is fd  # same generator parameters, shipped lexicon
+    gen = get_restorer(RestoreConfig()).generator.thesaurus
+    assert gen.formdata is fd  # same generator parameters, shipped lexicon
     assert (fd.min_zipf, fd.need_flags) == (gen.min_zipf, gen.need_flags)
     assert fd.header["lexicon_sha256"] == sha256(DATA / "lexicon.npz")
     for pkg in ("lemminflect", "wordfreq"):
@@ -57,11 +59,11 @@ def test_built_for_the_shipped_pipeline(fd):
 
 
 def test_other_parameters_or_lexicon_compute_on_the_fly(fd):
-    gen = get_restorer(RestoreConfig()).generator
-    other = C.CandidateGenerator(gen.lexicon, min_zipf=gen.min_zipf + 0.5, need_flags=gen.need_flags)
-    assert other._formdata is None
-    own = C.CandidateGenerator(Lexicon(DATA / "lexicon.npz"), min_zipf=gen.min_zipf, need_flags=gen.need_flags)
-    assert own._formdata is None
+    gen = get_restorer(RestoreConfig()).generator.thesaurus
+    other = ThesaurusSource(gen.lexicon, min_zipf=gen.min_zipf + 0.5, need_flags=gen.need_flags)
+    assert other.formdata is None
+    own = ThesaurusSource(Lexicon(DATA / "lexicon.npz"), min_zipf=gen.min_zipf, need_flags=gen.need_flags)
+    assert own.formdata is None
 
 
 def sample_forms(fd, step=97):
@@ -76,10 +78,10 @@ def test_precomputed_equals_on_the_fly(fd):
     forms = sample_forms(fd)
     assert len(forms) > 900
     for w in forms:
-        assert fd.thesaurus(w) == plain.thesaurus_uncached(w), w
+        assert fd.thesaurus(w) == plain.thesaurus.compute_originals(w), w
         assert fd.analyses(w) == M.analyses_uncached(w), w
         assert fd.lemmas(w) == M.lemmas_uncached(w), w
-        assert fd.thesaurus(w) == gen.thesaurus(w)
+        assert fd.thesaurus(w) == gen.thesaurus.originals(w)
         for orig, _ in fd.thesaurus(w)[:5]:
             assert F.zipf(orig) == zipf_frequency(" ".join(orig), "en"), orig
         assert F.zipf((w,)) == zipf_frequency(w, "en"), w
@@ -114,14 +116,14 @@ def spans(text: str, max_n: int = 4):
 
 @pytest.mark.parametrize("config", [RestoreConfig(), RestoreConfig(fingerprints=False, learned_table=False)])
 def test_priors_unchanged_by_prefilter_and_form_data(config):
-    """Decoder priors with the fast generator equal those of a plain one (no precomputed
-    data, no prefilter): the prefilter drops only what Decoder.plausible rejects."""
+    """Channel priors with the fast generator equal those of a plain one (no precomputed
+    data, no prefilter): the prefilter drops only what Channel.plausible rejects."""
     r = Restorer(config)
-    plain_dec = Decoder(get_lm(), plain_generator(r.generator), r.weights)
+    plain_channel = Channel(get_lm(), plain_generator(r.generator), r.weights)
     text = EXAMPLE + " The company's chief executives carried out tests. Hundreds of Americans have been forced."
     checked = 0
     for span in spans(text):
-        fast, slow = r.decoder.prior(span), plain_dec.prior(span)
+        fast, slow = r.channel.prior(span), plain_channel.prior(span)
         assert fast == slow, span
         assert r.generator.may_have(span) == plain_generator(r.generator).may_have(span) if len(span) > 1 else True
         checked += bool(slow)
@@ -148,14 +150,14 @@ def test_may_have_and_learned_gate():
         if len(span) > 1:
             assert gen.may_have(span) == may_have_reference(span), span
         if not gen.may_have_exact_learned(span):
-            assert not any(c.table or c.fingerprint for c in plain_generator(gen).candidates(span)), span
+            assert not any(c.exact for c in plain_generator(gen).candidates(span)), span
 
 
 def test_restore_unchanged_without_form_data(monkeypatch):
     """The same restorations with every form computed on the fly."""
     fast = Restorer(RestoreConfig())
     slow = Restorer(RestoreConfig())
-    slow.generator.__dict__["_formdata"] = None
-    slow.generator.min_form_gain = None  # no prefilter either
+    slow.generator.thesaurus.formdata = None
+    slow.generator.prefilter(None, None)  # no prefilter either
     a, b = fast.restore(EXAMPLE), slow.restore(EXAMPLE)
     assert a.text == b.text and a.edits == b.edits

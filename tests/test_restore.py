@@ -90,12 +90,35 @@ def test_edits_replay_on_arbitrary_text(parts):
 def test_channel_fast_path_equals_the_feature_sum():
     from unspin.restoration.restorer import get_restorer
 
-    dec = get_restorer().decoder
+    channel = get_restorer().channel
     seen = 0
     for spun in [("mentioned",), ("folks",), ("within",), ("constructing",), ("assault",),
                  ("our", "bodies"), ("nation's",), ("utilize",), ("in",), ("have", "been")]:
-        for c in dec.gen.candidates(spun):
-            slow = sum(getattr(dec.w, k) * v for k, v in dec.features(spun, c).items() if v)
-            assert dec.channel(spun, c) == slow, (spun, c)
+        for c in channel.gen.candidates(spun):
+            slow = sum(getattr(channel.w, k) * v for k, v in channel.features(spun, c).items() if v)
+            assert channel.score(spun, c) == slow, (spun, c)
             seen += 1
     assert seen > 50
+
+
+def test_every_source_names_its_weights():
+    """A source's features are Weights fields, named by the source (its ``weights``), and the
+    channel's features are exactly the Weights fields but ``lm``."""
+    from dataclasses import fields
+
+    from unspin.restoration.channel import FEATURES, Weights
+    from unspin.restoration.restorer import get_restorer
+
+    r = get_restorer()
+    names = {f.name for f in fields(Weights)}
+    assert set(FEATURES) == names - {"lm"}
+    owned = []
+    for src in (r.generator.thesaurus,) + r.generator.sources:
+        assert set(src.weights) <= names, src.name
+        owned += src.weights
+        for spun in [("mentioned",), ("within",), ("have", "been")]:
+            for c in r.generator.candidates(spun):
+                assert set(src.features(spun, c)) == set(src.weights), src.name
+    assert len(owned) == len(set(owned))  # one owner per weight
+    c = next(c for c in r.generator.candidates(("within",)) if c.support)
+    assert list(r.channel.features(("within",), c)) == list(FEATURES)

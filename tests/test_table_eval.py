@@ -1,4 +1,5 @@
-from unspin.evaluation.restore import Pair, evaluate_restore, levenshtein
+from unspin.evaluation.data import Pair
+from unspin.evaluation.restore import evaluate_restore, levenshtein
 from unspin.restoration.restorer import RestoreConfig
 from unspin.restoration.table import SubstitutionTable, aligned_substitutions
 

@@ -6,7 +6,7 @@ frequencies for frequent word forms (format: :mod:`unspin.lang.formdata`).
 
 Forms: every lower-case, letters-and-apostrophes word of wordfreq's English list with zipf
 >= ``--form-zipf``. Their values are computed by the very functions restore uses when a form
-is not in the file (``analyses_uncached``, ``CandidateGenerator.thesaurus_uncached``), with
+is not in the file (``analyses_uncached``, ``ThesaurusSource.compute_originals``), with
 the generator parameters the default ``Restorer`` passes, read from a constructed Restorer.
 Deterministic given the inputs recorded in ``src/unspin/data/MANIFEST.json`` (the shipped
 lexicon's sha256, lemminflect and wordfreq versions).
@@ -32,38 +32,26 @@ sys.path.insert(0, str(ROOT / "src"))
 OUT = ROOT / "src" / "unspin" / "data"
 
 
-
-
-def main() -> int:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--form-zipf", type=float, default=2.0, help="precompute forms at least this frequent")
-    ap.add_argument("--out", default=str(OUT / "formdata.bin"))
-    args = ap.parse_args()
-
+def word_forms(form_zipf: float) -> list[str]:
+    """Every lower-case, letters-and-apostrophes word of wordfreq's English list at least this frequent."""
     import wordfreq
     from wordfreq import zipf_frequency
 
-    import unspin.lang.morph as M
-    import unspin.restoration.candidates as C
-    from unspin.lang import formdata as F
-    from unspin.restoration.restorer import RestoreConfig, Restorer
     from unspin.lang.tokenize import WORD_RE
 
-    # Compute everything from scratch, whatever file is installed now.
-    C.get_formdata = M.get_formdata = lambda: None
-    M.analyses.cache_clear()
-    M.lemmas.cache_clear()
-    gen = Restorer(RestoreConfig(fingerprints=False, learned_table=False)).generator
-    assert gen.lexicon.shipped
-    gen.__dict__["_formdata"] = None
-
-    t0 = time.time()
     forms = []
     for w in wordfreq.iter_wordlist("en"):
         if w == w.lower() and WORD_RE.fullmatch(w) and not any(ch.isdigit() for ch in w):
-            if zipf_frequency(w, "en") >= args.form_zipf:
+            if zipf_frequency(w, "en") >= form_zipf:
                 forms.append(w)
-    forms = sorted(set(forms))
+    return sorted(set(forms))
+
+
+def encode(forms: list[str], thesaurus, t0: float) -> tuple[list[str], dict, list[str], list[str]]:
+    """Lemmas, analyses and thesaurus originals of every form, computed from scratch, as
+    integer arrays over one interned string list: (strings, arrays, upos names, tag names)."""
+    import unspin.lang.morph as M
+    from unspin.lang import formdata as F
 
     strings: list[str] = list(forms)
     sid = {s: i for i, s in enumerate(strings)}
@@ -95,7 +83,7 @@ def main() -> int:
                 tag_names.append(tag)
             an.append(intern(lemma) << 2 * F.ANA_BITS | upos_id(upos) << F.ANA_BITS | tag_names.index(tag))
         an_off.append(len(an))
-        for orig, flags in gen.thesaurus_uncached(w):
+        for orig, flags in thesaurus.compute_originals(w):
             assert 0 < flags < 1 << F.FLAG_BITS
             th.append(intern(" ".join(orig)) << F.FLAG_BITS | flags)
         th_off.append(len(th))
@@ -105,6 +93,13 @@ def main() -> int:
     assert len(strings) < 1 << (32 - 2 * F.ANA_BITS)
     for s in strings:
         assert "\n" not in s and " ".join(s.split()) == s and s, repr(s)
+    arrays = {"th_off": th_off, "th": th, "an_off": an_off, "an": an, "le_off": le_off, "le": le}
+    return strings, arrays, upos_names, tag_names
+
+
+def string_arrays(strings: list[str]) -> dict:
+    """The interned strings (offsets, blob) and their wordfreq zipf in hundredths."""
+    from wordfreq import zipf_frequency
 
     zipf = []
     for s in strings:
@@ -117,17 +112,86 @@ def main() -> int:
     offs = [0]
     for s in strings:
         offs.append(offs[-1] + len(s.encode("utf-8")) + 1)
-    arrays = {
-        "str_off": np.array(offs, dtype="<u4"),
-        "str_blob": np.frombuffer(blob, dtype="u1"),
-        "zipf": np.array(zipf, dtype="<i2"),
-        "th_off": np.array(th_off, dtype="<u4"),
-        "th": np.array(th, dtype="<u4"),
-        "an_off": np.array(an_off, dtype="<u4"),
-        "an": np.array(an, dtype="<u4"),
-        "le_off": np.array(le_off, dtype="<u4"),
-        "le": np.array(le, dtype="<u4"),
+    return {"str_off": np.array(offs, dtype="<u4"), "str_blob": np.frombuffer(blob, dtype="u1"),
+            "zipf": np.array(zipf, dtype="<i2")}
+
+
+def write(out: Path, header: dict, arrays: dict) -> dict:
+    """Write the file (magic, JSON header, aligned arrays); returns the header with offsets."""
+    from unspin.lang import formdata as F
+
+    def layout(h: dict) -> tuple[bytes, dict]:
+        pos = None
+        for _ in range(3):  # offsets depend on the header's own length: iterate to a fixed point
+            hb = json.dumps(h, sort_keys=True).encode("utf-8")
+            pos = 12 + len(hb)
+            pos += -pos % 16
+            h["arrays"] = {}
+            for name, a in arrays.items():
+                h["arrays"][name] = [pos, a.dtype.str, int(a.size)]
+                pos += a.nbytes
+                pos += -pos % 16
+        hb = json.dumps(h, sort_keys=True).encode("utf-8")
+        return hb, h
+
+    hb, header = layout(header)
+    with open(out, "wb") as f:
+        f.write(F.MAGIC + len(hb).to_bytes(4, "little") + hb)
+        for name, a in arrays.items():
+            at = header["arrays"][name][0]
+            f.write(b"\0" * (at - f.tell()))
+            f.write(a.tobytes())
+    return header
+
+
+def record(out: Path, args, forms: list[str], strings: list[str], n_thesaurus: int, header: dict) -> None:
+    """The file's entry in MANIFEST.json."""
+    manifest_path = OUT / "MANIFEST.json"
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    manifest["formdata.bin"] = {
+        "built_by": "tools/build_formdata.py",
+        "command": f"python tools/build_formdata.py --form-zipf {args.form_zipf}",
+        "form_zipf": args.form_zipf,
+        "forms": len(forms),
+        "strings": len(strings),
+        "thesaurus_entries": n_thesaurus,
+        "generator": header["generator"],
+        "inputs": {
+            "lexicon.npz": {"sha256": header["lexicon_sha256"]},
+            "lemminflect": {"version": header["versions"]["lemminflect"]},
+            "wordfreq": {"version": header["versions"]["wordfreq"]},
+        },
+        "sha256": sha256(out),
     }
+    manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--form-zipf", type=float, default=2.0, help="precompute forms at least this frequent")
+    ap.add_argument("--out", default=str(OUT / "formdata.bin"))
+    args = ap.parse_args()
+
+    from wordfreq import zipf_frequency
+
+    import unspin.lang.morph as M
+    from unspin.lang import formdata as F
+    from unspin.restoration.restorer import RestoreConfig, Restorer
+
+    # Compute everything from scratch, whatever file is installed now.
+    M.get_formdata = lambda: None
+    M.analyses.cache_clear()
+    M.lemmas.cache_clear()
+    gen = Restorer(RestoreConfig(fingerprints=False, learned_table=False)).generator.thesaurus
+    assert gen.lexicon.shipped
+    gen.formdata = None
+
+    t0 = time.time()
+    forms = word_forms(args.form_zipf)
+    strings, ints, upos_names, tag_names = encode(forms, gen, t0)
+    arrays = string_arrays(strings)
+    for name in ("th_off", "th", "an_off", "an", "le_off", "le"):
+        arrays[name] = np.array(ints[name], dtype="<u4")
     # The lexicon's float32 zipf column, rounded to hundredths, is wordfreq's value for every
     # term (so :func:`unspin.lang.formdata.zipf` may read it): checked here, recorded in the header.
     lex = gen.lexicon
@@ -147,55 +211,16 @@ def main() -> int:
         "upos": upos_names,
         "tags": tag_names,
     }
-
-    def layout(h: dict) -> tuple[bytes, dict]:
-        pos = None
-        for _ in range(3):  # offsets depend on the header's own length: iterate to a fixed point
-            hb = json.dumps(h, sort_keys=True).encode("utf-8")
-            pos = 12 + len(hb)
-            pos += -pos % 16
-            h["arrays"] = {}
-            for name, a in arrays.items():
-                h["arrays"][name] = [pos, a.dtype.str, int(a.size)]
-                pos += a.nbytes
-                pos += -pos % 16
-        hb = json.dumps(h, sort_keys=True).encode("utf-8")
-        return hb, h
-
-    hb, header = layout(header)
     out = Path(args.out)
-    with open(out, "wb") as f:
-        f.write(F.MAGIC + len(hb).to_bytes(4, "little") + hb)
-        for name, a in arrays.items():
-            at = header["arrays"][name][0]
-            f.write(b"\0" * (at - f.tell()))
-            f.write(a.tobytes())
+    header = write(out, header, arrays)
     # Round trip: the file reads back to what was computed.
     fd = F.FormData(str(out))
     for w in forms[:: max(1, len(forms) // 2000)]:
-        assert fd.thesaurus(w) == gen.thesaurus_uncached(w), w
+        assert fd.thesaurus(w) == gen.compute_originals(w), w
         assert fd.analyses(w) == M.analyses_uncached(w), w
         assert fd.lemmas(w) == M.lemmas_uncached(w), w
-
-    manifest_path = OUT / "MANIFEST.json"
-    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
-    manifest["formdata.bin"] = {
-        "built_by": "tools/build_formdata.py",
-        "command": f"python tools/build_formdata.py --form-zipf {args.form_zipf}",
-        "form_zipf": args.form_zipf,
-        "forms": len(forms),
-        "strings": len(strings),
-        "thesaurus_entries": len(th),
-        "generator": header["generator"],
-        "inputs": {
-            "lexicon.npz": {"sha256": header["lexicon_sha256"]},
-            "lemminflect": {"version": header["versions"]["lemminflect"]},
-            "wordfreq": {"version": header["versions"]["wordfreq"]},
-        },
-        "sha256": sha256(out),
-    }
-    manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-    print(f"{len(forms)} forms, {len(strings)} strings, {len(th)} thesaurus entries, {len(an)} analyses "
+    record(out, args, forms, strings, len(ints["th"]), header)
+    print(f"{len(forms)} forms, {len(strings)} strings, {len(ints['th'])} thesaurus entries, {len(ints['an'])} analyses "
           f"-> {out} ({os.path.getsize(out) / 1e6:.1f} MB) in {time.time() - t0:.0f} s")
     return 0
 

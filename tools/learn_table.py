@@ -16,13 +16,10 @@ import json
 import sys
 from pathlib import Path
 
+from unspin.evaluation.data import group_of
 from unspin.restoration.table import SubstitutionTable
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def group_of(pair_id: str) -> str:
-    return pair_id.rsplit("-p", 1)[0]
 
 
 def main() -> int:
@@ -43,9 +40,10 @@ def main() -> int:
                 o = json.loads(line)
                 if args.family and o.get("family", args.family) != args.family:
                     continue
-                if group_of(o["id"]) in args.exclude:
+                group = group_of(o, o["id"])  # o["id"]: a pair without an id is an error here
+                if group in args.exclude:
                     continue
-                rows.append((group_of(o["id"]), o["spun"], o["original"]))
+                rows.append((group, o["spun"], o["original"]))
     table = SubstitutionTable.learn(rows)
     table.save(args.output)
     manifest_path = ROOT / "src/unspin/data/MANIFEST.json"

@@ -3,7 +3,7 @@
 
 Every aligned swap of the spun side (one word or a phrase unit, :func:`unspin.restoration.table.aligned_units`)
 is put in one bucket: its original is never generated; generated but removed by the decoder's
-hard channel filter (``Decoder.plausible``: too rare, or not more common than the spun form);
+hard channel filter (``Channel.plausible``: too rare, or not more common than the spun form);
 among the decoder's candidates but not chosen; or repaired. Learned-table evidence is
 leave-one-article-out, as in ``unspin eval restore``.
 
@@ -19,7 +19,7 @@ import json
 import sys
 from collections import Counter
 
-from unspin.evaluation.restore import load_pairs
+from unspin.evaluation.data import load_pairs
 from unspin.restoration.restorer import Restorer, RestoreConfig, shipped_table
 from unspin.restoration.table import SubstitutionTable, aligned_units
 from unspin.lang.tokenize import tokenize
@@ -31,7 +31,7 @@ def main() -> int:
     ap.add_argument("--family")
     ap.add_argument("--threshold", type=float, default=0.0)
     ap.add_argument("--min-zipf-gain", type=float,
-                    help="override Decoder.min_zipf_gain (how much more common a thesaurus original must be)")
+                    help="override Channel.min_zipf_gain (how much more common a thesaurus original must be)")
     args = ap.parse_args()
     pairs = load_pairs(args.pairs, family=args.family)
     groups = sorted({p.group for p in pairs})
@@ -40,10 +40,9 @@ def main() -> int:
     counts: Counter = Counter()
     for g in groups:
         restorer = Restorer(RestoreConfig(threshold=args.threshold), table=base.merged(learned.without(g)))
-        dec, gen = restorer.decoder, restorer.generator
+        channel, gen = restorer.channel, restorer.generator
         if args.min_zipf_gain is not None:
-            dec.min_zipf_gain = args.min_zipf_gain
-            gen.prefilter(dec.min_zipf, dec.min_zipf_gain)
+            channel.set_thresholds(min_zipf_gain=args.min_zipf_gain)
         for p in (p for p in pairs if p.group == g):
             toks = tokenize(p.spun)
             edits = restorer.restore(p.spun).edits
@@ -58,11 +57,11 @@ def main() -> int:
                             == list(orig) for e in edits)
                 if fixed:
                     bucket = "repaired"
-                elif any(c.words == orig for _, c in dec.prior(spun)):
+                elif any(c.words == orig for _, c in channel.prior(spun)):
                     bucket = "among_candidates_not_chosen"
                 elif any(c.words == orig for c in gen.unfiltered(spun)):
                     c = next(c for c in gen.unfiltered(spun) if c.words == orig)
-                    if dec.plausible(spun, c) and all(dec.lm.known(x) for x in c.words):
+                    if channel.plausible(spun, c) and all(channel.lm.known(x) for x in c.words):
                         bucket = "cut_by_candidate_limit"
                     else:
                         bucket = "removed_by_plausibility_filter"

@@ -2,7 +2,7 @@
 """Fit the decoder's channel weights (``src/unspin/data/weights.json``) by logistic regression.
 
 Every candidate the lattice would consider is a training example: features from
-``Decoder.features`` plus the local language-model gain; label 1 when the aligned pairs say
+``Channel.features`` plus the local language-model gain; label 1 when the aligned pairs say
 the candidate is the original. Candidates on the clean originals are all negatives (every edit
 there is a false edit) and are up-weighted, because keeping clean text intact matters more
 than one more repair. Learned-table features are computed leave-one-article-out, so the
@@ -23,15 +23,15 @@ from pathlib import Path
 
 import numpy as np
 
-from unspin.restoration.decode import Weights
-from unspin.evaluation.restore import Pair, evaluate_restore, group_of
+from unspin.evaluation.data import load_pairs
+from unspin.evaluation.restore import evaluate_restore
 from unspin.lang.lm import lm_form
+from unspin.restoration.channel import FEATURES
 from unspin.restoration.restorer import Restorer, RestoreConfig, shipped_table
 from unspin.restoration.table import SubstitutionTable, aligned_units
 from unspin.lang.tokenize import is_sentence_initial, joinable, sentences, tokenize
 
 ROOT = Path(__file__).resolve().parents[1]
-FEATURES = [k for k in Weights.__dataclass_fields__ if k != "lm"]
 
 
 def gold_units(spun_tokens, original_text):
@@ -47,7 +47,7 @@ def gold_units(spun_tokens, original_text):
 def examples(restorer: Restorer, text: str, original: str | None):
     toks = tokenize(text)
     units, covered = gold_units(toks, original) if original is not None else ({}, set())
-    dec = restorer.decoder
+    dec, channel, gen = restorer.decoder, restorer.channel, restorer.generator
     out = []
     offset = 0
     for sent in sentences(toks, text):
@@ -62,15 +62,15 @@ def examples(restorer: Restorer, text: str, original: str | None):
                 protected = any(
                     t.is_number or (t.text[:1].isupper() and not is_sentence_initial(text, t.start))
                     or (len(t.text) > 1 and t.text.isupper()) for t in sent[i:i + n])
-                cands = [c for c in dec.gen.candidates(spun) if all(dec.lm.known(x) for x in c.words)]
+                cands = [c for c in gen.candidates(spun) if all(dec.lm.known(x) for x in c.words)]
                 if protected:
-                    cands = [c for c in cands if c.table or c.fingerprint]
+                    cands = [c for c in cands if c.exact]
                 if not cands:
                     continue
                 base = dec.window_score(words, i, n, spun)
                 g = units.get((offset + i, n))
                 for c in cands:
-                    f = dec.features(spun, c)
+                    f = channel.features(spun, c)
                     dlm = dec.window_score(words, i, n, c.words) - base
                     # Last field: keep is wrong here (a swap covers this position).
                     out.append(([dlm] + [f[k] for k in FEATURES], int(c.words == g), original is None, offset + i,
@@ -135,12 +135,7 @@ def main() -> int:
     ap.add_argument("--target-fer", type=float, default=0.004)
     ap.add_argument("--write", action="store_true", help="write src/unspin/data/weights.json")
     args = ap.parse_args()
-    pairs = []
-    for n, line in enumerate(open(args.pairs, encoding="utf-8")):
-        o = json.loads(line)
-        if args.family and o.get("family") != args.family:
-            continue
-        pairs.append(Pair(group_of(o, n), o["spun"], o["original"], o["id"]))
+    pairs = load_pairs(args.pairs, family=args.family)
     groups = sorted({p.group for p in pairs})
     file_table = SubstitutionTable.learn((p.group, p.spun, p.original) for p in pairs)
     base = shipped_table().without(*groups)

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from dataclasses import dataclass
 
 from ..restoration.restorer import Restorer, RestoreConfig, shipped_table
 from ..restoration.table import SubstitutionTable
+from .data import Pair, load_pairs  # noqa: F401  (load_pairs: cli/restore.py imports it from here)
 from ..lang.tokenize import eval_words
 
 MODES = ("full", "identity", "table-only", "lexicon-lm")
@@ -34,36 +34,6 @@ def levenshtein(a: list[str], b: list[str]) -> int:
             cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x != y)))
         prev = cur
     return prev[-1]
-
-
-def group_of(row: dict, index: int) -> str:
-    pid = str(row.get("id", index))
-    return pid.rsplit("-p", 1)[0]
-
-
-@dataclass
-class Pair:
-    group: str
-    spun: str
-    original: str
-    id: str
-
-
-def load_pairs(path: str, family: str | None = None) -> list[Pair]:
-    """Aligned pairs from JSONL (``spun``, ``original``; optional ``id``, ``family``)."""
-    from ..errors import UnspinError
-    from ..inputs.textio import iter_jsonl
-
-    pairs = []
-    for lineno, obj in iter_jsonl(path):
-        if family and obj.get("family") != family:
-            continue
-        if not isinstance(obj.get("spun"), str) or not isinstance(obj.get("original"), str):
-            raise UnspinError(f"{path}:{lineno}: needs string fields 'spun' and 'original'")
-        pairs.append(Pair(group_of(obj, lineno), obj["spun"], obj["original"], str(obj.get("id", lineno))))
-    if not pairs:
-        raise UnspinError(f"{path}: no pairs" + (f" of family '{family}'" if family else ""))
-    return pairs
 
 
 def _table_only(table: SubstitutionTable, text: str) -> str:

@@ -4,10 +4,10 @@
 lemminflect and wordfreq, for every word form with wordfreq zipf >= a threshold (recorded in
 the file). For each such form it holds
 
-  * its lemmas and context-free analyses (:func:`unspin.restoration.candidates.lemmas`, ``analyses``);
+  * its lemmas and context-free analyses (:func:`unspin.lang.morph.lemmas`, ``analyses``);
   * its thesaurus originals, re-inflected like the form
-    (:meth:`unspin.restoration.candidates.CandidateGenerator.thesaurus_uncached`) for one setting of the
-    generator's ``min_zipf`` / ``need_flags``; a generator with other settings, or another
+    (:meth:`unspin.restoration.sources.thesaurus.ThesaurusSource.compute_originals`) for one setting of
+    the thesaurus source's ``min_zipf`` / ``need_flags``; a source with other settings, or another
     lexicon, does not use them;
 
 and, for every string it stores, the wordfreq zipf frequency (in hundredths, which is how
@@ -116,7 +116,7 @@ class FormData:
         """Thesaurus originals of ``word`` as codes (:meth:`decode_thesaurus`), or None when the
         form is not in the file. With ``min_form_gain``, only those whose zipf ``zc`` has
         ``zc >= min_form_zipf and zc - zipf(word) >= min_form_gain`` (same float arithmetic as
-        :meth:`CandidateGenerator._keep`)."""
+        :meth:`ThesaurusSource.keep`)."""
         i = self._key_index.get(word)
         if i is None:
             return None

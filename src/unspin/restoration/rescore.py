@@ -39,7 +39,7 @@ class NeuralRescorer:
             texts = [" ".join(list(o.words) + words[i + o.n:far]) for o in row]
             lm = self.scorer.score_continuations(left, texts)
             d = self.decoder
-            totals = [s + d.w.lm * d.window_score(words, i, o.n, o.words) + o.channel
+            totals = [s + d.lm_weight * d.window_score(words, i, o.n, o.words) + o.channel
                       for s, o in zip(lm, row)]
             best = max(range(len(row)), key=totals.__getitem__)
             if best == 0:

@@ -1,8 +1,10 @@
 """Restore: the most likely original wording of spun text, with every edit explained.
 
 The pipeline, top to bottom: text -> tokens with offsets (:mod:`unspin.lang.tokenize`) ->
-candidate originals (:mod:`unspin.restoration.candidates`) -> scored lattice, decoded per sentence
-(:mod:`unspin.restoration.decode`) -> edits with offsets, confidence and evidence -> restored text.
+candidate originals from every source (:mod:`unspin.restoration.sources`, merged by
+:mod:`unspin.restoration.candidates`) -> channel scores (:mod:`unspin.restoration.channel`) ->
+lattice, decoded per sentence (:mod:`unspin.restoration.decode`) -> edits with offsets,
+confidence and evidence -> restored text.
 
 >>> r = restore("One resident mentioned at the least 12 folks have been killed within the assault.")
 >>> [(e.spun, e.original) for e in r.edits]
@@ -22,11 +24,16 @@ from dataclasses import dataclass, field
 from importlib import resources
 
 from .candidates import CandidateGenerator
-from .decode import Decoder, Weights
+from .channel import Channel, Weights
+from .decode import Decoder
 from ..lang.lexicon import MOBY_HEAD_LISTS_SPUN, WORDNET_SYNONYM, get_lexicon
 from ..lang.lm import get_lm, lm_form
 from ..lang.words import match_case
 from ..results import Edit, Restoration, apply_edits
+from .sources import CandidateSource
+from .sources.fingerprint import FingerprintSource
+from .sources.table import TableSource
+from .sources.thesaurus import ThesaurusSource
 from .table import SubstitutionTable
 from ..lang.tokenize import Token, is_sentence_initial, joinable, sentences, tokenize
 
@@ -41,7 +48,7 @@ class RestoreConfig:
     learned_table: bool = True           # use the substitution table learned from aligned pairs
     backend: str = "ngram"               # "ngram", or a neural re-scorer spec ("gguf", "hf:NAME")
     threshold: float = 0.0               # extra evidence an edit needs (natural-log units)
-    weights: tuple = field(default_factory=tuple)  # (name, value) overrides of decode.Weights
+    weights: tuple = field(default_factory=tuple)  # (name, value) overrides of channel.Weights
 
 
 def _data(name: str):
@@ -61,12 +68,13 @@ def shipped_weights() -> dict:
         return {}
 
 
-def _fingerprint_table() -> dict:
-    try:
-        from ..lang.fingerprints import phrase_table
-    except ImportError:
-        return {}
-    return phrase_table()
+def build_sources(config: RestoreConfig, table: SubstitutionTable | None) -> list[CandidateSource]:
+    """The candidate sources besides the thesaurus, in the order their evidence is named
+    (register a new source here: :mod:`unspin.restoration.sources`)."""
+    return [
+        FingerprintSource.shipped() if config.fingerprints else FingerprintSource(),
+        TableSource(table),
+    ]
 
 
 class Restorer:
@@ -77,19 +85,19 @@ class Restorer:
         self.config = config
         if table is None and config.learned_table:
             table = shipped_table()
-        fps = _fingerprint_table() if config.fingerprints else {}
-        self.generator = CandidateGenerator(get_lexicon(), table=table, fingerprints=fps,
-                                            min_zipf=Decoder.MIN_ZIPF - 1.0,
-                                            need_flags=MOBY_HEAD_LISTS_SPUN | WORDNET_SYNONYM)
+        thesaurus = ThesaurusSource(get_lexicon(), min_zipf=Channel.MIN_ZIPF - 1.0,
+                                    need_flags=MOBY_HEAD_LISTS_SPUN | WORDNET_SYNONYM)
+        self.generator = CandidateGenerator(thesaurus, build_sources(config, table))
         if weights is None:
             base = dict(shipped_weights())
             base.update(dict(config.weights))
             weights = Weights.from_dict(base)
         weights = dataclasses.replace(weights, bias=weights.bias - config.threshold)
         self.weights = weights
-        self.decoder = Decoder(get_lm(), self.generator, weights)
-        # Candidates the decoder would find implausible are not generated (speed only).
-        self.generator.prefilter(self.decoder.min_zipf, self.decoder.min_zipf_gain)
+        self.channel = Channel(get_lm(), self.generator, weights)
+        self.decoder = Decoder(get_lm(), self.channel)
+        # Candidates the channel would find implausible are not generated (speed only).
+        self.channel.prefilter_generator()
         self.rescorer = None
         # Which context model decided, named in every edit's evidence.
         self.model_label = "lm:3-gram" if config.backend == "ngram" else f"lm:3-gram+{config.backend}"
@@ -147,7 +155,7 @@ class Restorer:
             if original == spun_text:
                 continue
             confidence = 1.0 / (1.0 + math.exp(-ch.margin))
-            evidence = ch.candidate.evidence() + [self.model_label]
+            evidence = self.generator.evidence(ch.candidate) + [self.model_label]
             edits.append(Edit(start, end, spun_text, original, round(confidence, 4), evidence))
         return edits
 

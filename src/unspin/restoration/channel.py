@@ -1,0 +1,188 @@
+"""The noisy channel: how plausibly a spinner turned an original into what we see.
+
+``Channel.score`` is a log-linear score over context-free features: a fixed cost of any edit
+(``bias``), the evidence each candidate source states (:mod:`unspin.restoration.sources`:
+each names its own features), the frequency shift between the two sides, and penalties for
+edits no source but the thesaurus supports. :class:`Weights` holds the weights, natural-log
+units, one field per feature (plus ``lm``, the weight of the language model in decoding).
+``Channel.plausible`` is the hard filter on thesaurus-only candidates, and ``Channel.prior``
+the scored, filtered candidates of a span that the decoder (:mod:`unspin.restoration.decode`)
+puts in its lattice.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, fields
+
+from ..lang import formdata
+from ..lang.lexicon import MOBY_HEAD_LISTS_SPUN, MOBY_SPUN_LISTS_HEAD, WORDNET_SYNONYM
+from ..lang.lm import NGramLM
+from ..lang.morph import lemmas
+from ..lang.words import FUNCTION_WORDS  # editing one on its own needs learned evidence
+from .candidates import Candidate, CandidateGenerator
+
+
+@dataclass
+class Weights:
+    """Channel and decision weights (natural-log units). Set by hand and by a small grid over
+    wild-dev scored leave-one-article-out (docs/quality.md); ``tools/tune_restore.py`` fits them
+    by regression, which has not beaten these yet. ``data/weights.json``, when present, overrides.
+
+    The channel adds its terms in the order of these fields (so the sums, and the decisions,
+    do not depend on how the features were collected)."""
+
+    lm: float = 1.0
+    bias: float = -13.0          # cost of any edit: the input is kept unless evidence outweighs it
+    # -- stated by the sources (their ``weights``) ---------------------------------------
+    table: float = 5.5           # per ln(1 + learned count) of this exact substitution
+    table_lemma: float = 2.5     # per ln(1 + learned count) at lemma level
+    fingerprint: float = 15.0     # a curated list: one hit alone carries the edit unless the LM strongly objects
+    moby_head: float = 1.0       # the original's thesaurus entry lists the spun word (spinner's direction)
+    moby_spun: float = 0.3
+    wordnet: float = 0.8
+    # -- of the two sides ----------------------------------------------------------------
+    zipf: float = 0.4            # per unit of zipf frequency the original is more common than the spun form
+    spun_zipf: float = -0.3      # per zipf unit the spun form is more common than 4 (common words are rarely spins)
+    length: float = -0.5         # per word of length change
+    function_word: float = -3.0  # the spun side is a lone function word and no source but the thesaurus supports it
+    table_function: float = -4.0  # per ln(1 + learned count) when the spun side is only function words (table)
+    to_function_word: float = -3.0  # a content word "restored" to a function word, unsupported
+    pos_mismatch: float = -2.0   # no shared part of speech, unsupported
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Weights":
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: float(v) for k, v in d.items() if k in names})
+
+
+# The channel's features, in the order it adds them (every Weights field but ``lm``).
+FEATURES = tuple(f.name for f in fields(Weights) if f.name != "lm")
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _zipf(words: tuple[str, ...]) -> float:
+    return formdata.zipf(words)  # = zipf_frequency(" ".join(words), "en"), precomputed where possible
+
+
+def _share_pos(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Whether two single words can be the same part of speech (phrases: assumed yes)."""
+    if len(a) != 1 or len(b) != 1:
+        return True
+    pa, pb = lemmas(a[0]), lemmas(b[0])
+    if not pa or not pb:
+        return True
+    return bool(set(pa) & set(pb))
+
+
+class Channel:
+    MIN_ZIPF = 4.0  # thesaurus-only originals must be at least this common (wordfreq zipf)
+    CACHE_LIMIT = 300_000
+
+    def __init__(self, lm: NGramLM, generator: CandidateGenerator, weights: Weights,
+                 min_zipf: float = MIN_ZIPF, min_zipf_gain: float = 0.5, prior_limit: int = 18):
+        self.lm = lm
+        self.gen = generator
+        self.w = weights
+        self.min_zipf = min_zipf
+        self.min_zipf_gain = min_zipf_gain
+        # Candidates per span kept by channel score before the LM sees them (the LM scores
+        # every one of them at every occurrence: this is the main cost of decoding); three
+        # times the decoder's max_candidates.
+        self.prior_limit = prior_limit
+        self._sources = (generator.thesaurus,) + generator.sources
+        self._prefiltered = False
+        self._prior_cache: dict[tuple[str, ...], list[tuple[float, Candidate]]] = {}
+
+    def prefilter_generator(self) -> None:
+        """Have the generator drop the thesaurus-only candidates :meth:`plausible` rejects
+        (speed only: :meth:`CandidateGenerator.prefilter`)."""
+        self._prior_cache.clear()
+        self.gen.prefilter(self.min_zipf, self.min_zipf_gain)
+        self._prefiltered = True
+
+    def set_thresholds(self, min_zipf: float | None = None, min_zipf_gain: float | None = None) -> None:
+        """Change :meth:`plausible`'s thresholds (and the generator's prefilter with them)."""
+        if min_zipf is not None:
+            self.min_zipf = min_zipf
+        if min_zipf_gain is not None:
+            self.min_zipf_gain = min_zipf_gain
+        self._prior_cache.clear()
+        if self._prefiltered:
+            self.prefilter_generator()
+
+    def features(self, spun: tuple[str, ...], c: Candidate) -> dict[str, float]:
+        """Context-free features of "a spinner turned ``c`` into ``spun``" (keys: :data:`FEATURES`)."""
+        spun_fw = len(spun) == 1 and spun[0] in FUNCTION_WORDS
+        unsupported = not c.support
+        f = {"bias": 1.0}
+        for src in self._sources:
+            f.update(src.features(spun, c))
+        f["zipf"] = _zipf(c.words) - _zipf(spun)
+        f["spun_zipf"] = _zipf(spun) - 4.0
+        f["length"] = float(abs(len(c.words) - len(spun)))
+        f["function_word"] = float(spun_fw and unsupported)
+        f["to_function_word"] = float(unsupported and not spun_fw
+                                      and any(x in FUNCTION_WORDS for x in c.words)
+                                      and not any(x in FUNCTION_WORDS for x in spun))
+        f["pos_mismatch"] = float(unsupported and not _share_pos(spun, c.words))
+        return {k: f.get(k, 0.0) for k in FEATURES}
+
+    def score(self, spun: tuple[str, ...], c: Candidate) -> float:
+        """The channel score: the weighted sum of :meth:`features`."""
+        w = self.w
+        if c.support:
+            return sum(getattr(w, k) * v for k, v in self.features(spun, c).items() if v)
+        # Thesaurus-only candidates (nearly all of them; specialised for the thesaurus source):
+        # the same sum as over features(), term by term in the same order, without building
+        # the dict (tests check equality).
+        zs, zc = _zipf(spun), _zipf(c.words)
+        flags = c.flags
+        s = w.bias
+        if flags & MOBY_HEAD_LISTS_SPUN:
+            s += w.moby_head
+        if flags & MOBY_SPUN_LISTS_HEAD:
+            s += w.moby_spun
+        if flags & WORDNET_SYNONYM:
+            s += w.wordnet
+        s += w.zipf * (zc - zs)
+        s += w.spun_zipf * (zs - 4.0)
+        s += w.length * float(abs(len(c.words) - len(spun)))
+        if len(spun) == 1 and spun[0] in FUNCTION_WORDS:
+            s += w.function_word
+        elif (any(x in FUNCTION_WORDS for x in c.words)
+              and not any(x in FUNCTION_WORDS for x in spun)):
+            s += w.to_function_word
+        if not _share_pos(spun, c.words):
+            s += w.pos_mismatch
+        return s
+
+    def plausible(self, spun: tuple[str, ...], c: Candidate) -> bool:
+        """Hard channel constraints for thesaurus-only candidates: the original must be a common
+        word, linked in the spinner's direction (or by WordNet), and more common than what we
+        see by ``min_zipf_gain``. Real spinners also swap words of equal frequency (home/house:
+        about a quarter of wild-dev's swaps are lost here, ``tools/restore_ceiling.py``);
+        ``min_zipf_gain=-0.5`` admits them, which gained repair on synthetic spins (+0.015) but
+        none on wild-dev, at 20-45 % of the speed, so the default keeps the filter."""
+        if c.support:
+            return True
+        zc = _zipf(c.words)
+        return (zc >= self.min_zipf and zc - _zipf(spun) >= self.min_zipf_gain
+                and bool(c.flags & (MOBY_HEAD_LISTS_SPUN | WORDNET_SYNONYM)))
+
+    def prior(self, spun: tuple[str, ...]) -> list[tuple[float, Candidate]]:
+        """Context-free channel scores of a span's candidates, best first (cached per form)."""
+        p = self._prior_cache.get(spun)
+        if p is None:
+            if len(spun) > 1 and not self.gen.may_have(spun):
+                return []  # most word sequences are no known phrase; don't cache them
+            if len(self._prior_cache) > self.CACHE_LIMIT:
+                self._prior_cache.clear()  # bounded memory on endless streams
+            # Exact evidence may name words the 3-gram never saw (technical terms).
+            cands = [c for c in self.gen.candidates(spun)
+                     if self.plausible(spun, c)  # (both tests are pure: the cheaper-to-fail first)
+                     and (c.exact or self.lm.known_all(c.words))]
+            p = sorted(((self.score(spun, c), c) for c in cands), key=lambda x: -x[0])
+            p = p[: self.prior_limit]
+            self._prior_cache[spun] = p
+        return p
