@@ -66,18 +66,18 @@ CONTEXT_T = 1.5  # temperature of the context style's draw (chosen a priori, not
 def _inverse():
     """original term -> list of (spun term, flags): the lexicon read in the spinner's direction."""
     lex = get_lexicon()
-    src = np.repeat(np.arange(len(lex.terms)), np.diff(lex._offsets))
-    order = np.argsort(lex._dst, kind="stable")
-    dst_sorted = lex._dst[order]
+    src = np.repeat(np.arange(len(lex.terms)), np.diff(lex.offsets))
+    order = np.argsort(lex.dst, kind="stable")
+    dst_sorted = lex.dst[order]
     src_sorted = src[order]
-    fl_sorted = lex._flags[order]
+    fl_sorted = lex.flags[order]
     starts = np.searchsorted(dst_sorted, np.arange(len(lex.terms) + 1))
     return lex, src_sorted, fl_sorted, starts
 
 
 def synonyms(word: str, style: str) -> list[str]:
     lex, src_sorted, fl_sorted, starts = _inverse()
-    i = lex._index.get(word)
+    i = lex.index.get(word)
     if i is None:
         return []
     need = {"moby": MOBY_HEAD_LISTS_SPUN, "wordnet": WORDNET_SYNONYM}.get(style, MOBY_HEAD_LISTS_SPUN | WORDNET_SYNONYM)

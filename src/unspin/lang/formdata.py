@@ -196,4 +196,4 @@ def _lexicon_zipf():
     lex = get_lexicon()
     if fd is None or fd.header.get("lexicon_zipf_exact_terms") != len(lex.terms):
         return None
-    return lex._index, lex.zipf
+    return lex.index, lex.zipf

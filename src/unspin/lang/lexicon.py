@@ -19,6 +19,10 @@ WORDNET_SYNONYM = 4
 
 
 class Lexicon:
+    """Thesaurus relations as compressed sparse rows, read-only: ``terms[i]`` may have replaced
+    ``terms[j]`` for each ``j`` in ``dst[offsets[i]:offsets[i + 1]]``, linked as ``flags`` says;
+    ``index`` maps a term to its row ``i``; ``zipf`` is each term's wordfreq frequency."""
+
     def __init__(self, path=None):
         self.shipped = path is None  # the package's own data (precomputed look-ups apply)
         if path is None:
@@ -26,11 +30,11 @@ class Lexicon:
         with resources.as_file(path) if not isinstance(path, (str, os.PathLike)) else contextlib.nullcontext(path) as p:
             data = np.load(p)
             self.terms: list[str] = str(data["terms"]).split("\n")
-            self._offsets = data["offsets"]
-            self._dst = data["dst"]
-            self._flags = data["flags"]
+            self.offsets = data["offsets"]
+            self.dst = data["dst"]
+            self.flags = data["flags"]
             self.zipf = data["zipf"]
-        self._index = {t: i for i, t in enumerate(self.terms)}
+        self.index = {t: i for i, t in enumerate(self.terms)}
         self.max_words = max(len(t.split()) for t in self.terms)
 
     @functools.cached_property
@@ -44,26 +48,26 @@ class Lexicon:
         return frozenset(tuple(t.split(" ", 2)[:2]) for t in self.terms if " " in t)
 
     def __contains__(self, term: str) -> bool:
-        return term in self._index
+        return term in self.index
 
     def relations(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
         """(term indices, relation flags) of the terms ``term`` may have replaced: views into the
         shipped arrays, unfiltered and uncopied (the detector's scan ranks them itself); None
         when ``term`` is not in the lexicon."""
-        i = self._index.get(term)
+        i = self.index.get(term)
         if i is None:
             return None
-        a, b = self._offsets[i], self._offsets[i + 1]
-        return self._dst[a:b], self._flags[a:b]
+        a, b = self.offsets[i], self.offsets[i + 1]
+        return self.dst[a:b], self.flags[a:b]
 
     def originals(self, term: str, min_zipf: float = 0.0, flags: int = 0) -> list[tuple[str, int]]:
         """Terms that ``term`` may have replaced, with relation flags; optionally only those at
         least ``min_zipf`` frequent and linked by one of ``flags``."""
-        i = self._index.get(term)
+        i = self.index.get(term)
         if i is None:
             return []
-        a, b = self._offsets[i], self._offsets[i + 1]
-        dst, fl = self._dst[a:b], self._flags[a:b]
+        a, b = self.offsets[i], self.offsets[i + 1]
+        dst, fl = self.dst[a:b], self.flags[a:b]
         if min_zipf > 0 or flags:
             keep = self.zipf[dst] >= min_zipf
             if flags:

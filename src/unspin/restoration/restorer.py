@@ -99,6 +99,7 @@ class Restorer:
         # Candidates the channel would find implausible are not generated (speed only).
         self.channel.prefilter_generator()
         self.rescorer = None
+        self._swap_index: tuple | None = None  # (table, its spun-side prefixes): learned_swaps
         # Which context model decided, named in every edit's evidence.
         self.model_label = "lm:3-gram" if config.backend == "ngram" else f"lm:3-gram+{config.backend}"
         if config.backend != "ngram":
@@ -211,7 +212,7 @@ class Restorer:
 
     def _swap_prefixes(self, table) -> frozenset:
         """Every leading part of the table's spun sides (cached per table)."""
-        got = getattr(self, "_swap_index", None)
+        got = self._swap_index
         if got is None or got[0] is not table:
             got = self._swap_index = (table, frozenset(k[:m] for k in table.spun_sides() for m in range(1, len(k) + 1)))
         return got[1]

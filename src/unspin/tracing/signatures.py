@@ -249,7 +249,7 @@ class _TermTable:
         fp = hashlib.blake2b(digest_size=8)
         fp.update(str(len(lex.terms)).encode())
         fp.update("\n".join(lex.terms[::97]).encode())
-        fp.update(np.ascontiguousarray(lex._dst[::101]).tobytes())
+        fp.update(np.ascontiguousarray(lex.dst[::101]).tobytes())
         name = f"trace-terms-a{ANALYZER_VERSION}-{fp.hexdigest()}.npz"
         path = os.path.join(_cache_dir(), name)
         data = None
@@ -300,7 +300,7 @@ class _TermTable:
             hashes[i] = h
             prior[i] = PRIOR[h]
             freq[i] = word_frequency(key, "en") if key.isalpha() else 1e-6
-        deg = np.bincount(lex._dst, minlength=n)
+        deg = np.bincount(lex.dst, minlength=n)
         share = np.maximum(freq, 1e-8) / np.maximum(deg, 1)
         return {"hash": hashes, "multi": multi, "share": share, "prior": prior}
 
@@ -316,7 +316,7 @@ def original_share(key: str) -> float:
     them (frequency / number of thesaurus neighbours)."""
     from ..lang.lexicon import get_lexicon
 
-    i = get_lexicon()._index.get(key)
+    i = get_lexicon().index.get(key)
     if i is not None and not term_table().multi[i]:
         return float(term_table().share[i])
     from wordfreq import word_frequency
@@ -357,13 +357,12 @@ def _lexicon_originals(term: str, cap: float = 1.0):
     from ..lang.lexicon import get_lexicon
 
     lex = get_lexicon()
-    i = lex._index.get(term)
-    if i is None:
+    rel = lex.relations(term)
+    if rel is None:
         return _EMPTY
-    a, b = lex._offsets[i], lex._offsets[i + 1]
-    dst = lex._dst[a:b]
+    dst, flags = rel
     tt = term_table()
-    w = _flag_weights(lex._flags[a:b].astype(np.int64))
+    w = _flag_weights(flags.astype(np.int64))
     w = np.where(tt.multi[dst], np.minimum(w, W_MULTI), w)
     return tt.hash[dst], np.minimum(w, cap).astype(np.float32), tt.share[dst], tt.prior[dst]
 
