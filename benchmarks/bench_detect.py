@@ -3,7 +3,7 @@
 
 The corpus is made on the spot from text every Python has (the pydoc topics) and, where present,
 the Rust books: clean paragraphs joined into documents of about 300 words, and a synthetic spin of
-each (``tools/spinner.py``, rate 0.45), so that half the words read are spun text. Or give
+each (``unspin.evaluation.spinners``, rate 0.45), so that half the words read are spun text. Or give
 ``--data FILE.jsonl`` (a ``text`` field per line).
 
 Full detection (``fast``: the scan alone; ``default``: the scan, then restoration for documents
@@ -30,8 +30,6 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "src"))
-sys.path.insert(0, os.path.join(ROOT, "tools"))
 
 
 def corpus(n_docs: int, spun_share: float = 0.5) -> list[str]:
@@ -58,7 +56,7 @@ def corpus(n_docs: int, spun_share: float = 0.5) -> list[str]:
             cur, n = [], 0
         if len(docs) >= (n_docs // 2 if spun_share == 0.5 else n_docs):
             break
-    from spinner import spin
+    from unspin.evaluation.spinners import spin
 
     if spun_share != 0.5:
         # Every document once, a share of them spun (evenly spread): a screening mix.

@@ -3,7 +3,7 @@
 
     python benchmarks/bench_neural.py                       # gguf (Gemma 3 270M), 2 threads
     python benchmarks/bench_neural.py --spec hf:gpt2 --threads 2
-    python benchmarks/bench_neural.py --spinner 200         # + 200 pairs made by tools/spinner.py
+    python benchmarks/bench_neural.py --spinner 200         # + 200 pairs made by unspin.evaluation.spinners
     python benchmarks/bench_neural.py --no-speed --wild ../shared/data/wild-dev/pairs.jsonl --wild-right 4 1
 
 Reports:
@@ -190,10 +190,10 @@ def pydoc_sentences() -> list[str]:
 
 
 def spinner_pairs(n: int, source: str = "pydoc", seed: int = 0):
-    """Single-swap pairs made by tools/spinner.py (moby style), with alternative readings."""
-    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools"))
+    """Single-swap pairs made by unspin.evaluation.spinners (moby style), with alternative readings."""
     import lemminflect
-    import spinner
+
+    from unspin.evaluation import spinners as spinner
 
     from unspin.lang.tokenize import tokenize
 

@@ -4,10 +4,10 @@
 Pinned to one CPU core (``os.sched_setaffinity``) with single-threaded numpy, so the numbers are
 per core. Steps:
 
-1. build an index of the distractor documents (JSONL, e.g. from ``tools/make_distractors.py``):
+1. build an index of the distractor documents (JSONL, e.g. from ``tools/datasets/make_distractors.py``):
    documents per second;
 2. add the originals of each ``--pairs`` file (JSONL with ``id``, ``spun``, ``original``; e.g.
-   wild-dev pairs, or ``tools/spinner.py`` output) and trace every spun text: recall@1, recall@5,
+   wild-dev pairs, or ``unspin.evaluation.spinners`` output) and trace every spun text: recall@1, recall@5,
    MRR, and median / p90 latency with and without the evidence alignment.
 
 Usage::

@@ -1,7 +1,6 @@
 import importlib
 import json
 import math
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,6 @@ M = importlib.import_module("unspin.detection.model")
 S = importlib.import_module("unspin.detection.scan")
 SP = importlib.import_module("unspin.detection.spans")
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
 
 # Plain prose written for these tests (not from any data set).
 CLEAN = (
@@ -31,7 +29,7 @@ CLEAN = (
 
 
 def _spin(text, rate=0.6, seed=3):
-    from spinner import spin
+    from unspin.evaluation.spinners import spin
 
     return spin(text, rate, seed, "moby")[0]
 
@@ -295,7 +293,7 @@ def test_span_forming_hysteresis_and_function_word_bridge():
 
 
 def test_context_spinner_prefers_common_fitting_words():
-    from spinner import spin
+    from unspin.evaluation.spinners import spin
 
     a, swaps = spin(CLEAN, 0.6, 5, "context")
     assert a == spin(CLEAN, 0.6, 5, "context")[0] and a != CLEAN and swaps  # seeded, and it spins
@@ -536,7 +534,7 @@ def test_torture_replaces_whole_terms_consistently_keeping_case():
     import random
     import re
 
-    from make_tortured_data import torture
+    from tools.datasets.make_tortured_data import torture
 
     table = {"operating system": ["working framework", "OS thing"], "command line": ["summon line"]}
     pattern = re.compile(r"(?<![\w-])(?:operating system|command line)(?![\w-])", re.IGNORECASE)
@@ -549,7 +547,7 @@ def test_torture_replaces_whole_terms_consistently_keeping_case():
 
 
 def test_detect_targets_rows_and_f1():
-    from detect_targets import f1, rows
+    from tools.analysis.detect_targets import f1, rows
 
     meta = {"a": {"label": 1, "kind": "wild-synonym"}, "b": {"label": 1, "kind": "synthetic-moby", "rate": 0.6},
             "c": {"label": 1, "kind": "synthetic-moby", "rate": 0.1}, "d": {"label": 0, "kind": "clean"},

@@ -6,7 +6,6 @@ import importlib
 import inspect
 import json
 import re
-import sys
 from pathlib import Path
 
 import pytest
@@ -25,11 +24,7 @@ WILD = SHARED / "data" / "wild-dev" / "pairs.jsonl"
 
 
 def _spinner():
-    sys.path.insert(0, str(ROOT / "tools"))
-    try:
-        return importlib.import_module("spinner")
-    finally:
-        sys.path.pop(0)
+    return importlib.import_module("unspin.evaluation.spinners")
 
 
 def stdlib_paragraphs(n: int) -> list[str]:

@@ -168,7 +168,8 @@ def _restore_jsonl(args, config) -> int:
 
 
 def run_eval_restore(args) -> int:
-    from ..evaluation.restore import evaluate_restore, load_pairs
+    from ..evaluation.data import load_pairs
+    from ..evaluation.restore import evaluate_restore
 
     pairs = load_pairs(args.pairs, family=args.family)
     details = [] if args.details else None

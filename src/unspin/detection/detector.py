@@ -1,7 +1,7 @@
 """Detect: how likely a text was produced by synonym spinning, and where.
 
 A hit is a risk marker, not proof. ``score`` is a probability under the shipped model
-(``data/detector.json``, fitted by ``tools/fit_detector.py`` on clean prose and synthetic spins of
+(``data/detector.json``, fitted by ``tools/fit/fit_detector.py`` on clean prose and synthetic spins of
 it; figures in ``docs/detect.md``), with even prior odds: on a collection where spinning is rare,
 most texts above 0.5 will still be clean. The pipeline:
 

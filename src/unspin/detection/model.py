@@ -2,7 +2,7 @@
 
 :class:`Model` is the shipped detector's parameters: the token model, the two document models
 (with and without restoration's features), smoothing priors and pseudo-counts, span thresholds
-and the weight of a fingerprint hit. :func:`fit_logreg` fits them (``tools/fit_detector.py``).
+and the weight of a fingerprint hit. :func:`fit_logreg` fits them (``tools/fit/fit_detector.py``).
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ class Model:
         try:
             raw = path.read_text(encoding="utf-8") if hasattr(path, "read_text") else open(path, encoding="utf-8").read()
         except FileNotFoundError:
-            raise UnspinError(f"detector model not found: {path} (run tools/fit_detector.py)") from None
+            raise UnspinError(f"detector model not found: {path} (run tools/fit/fit_detector.py)") from None
         d = json.loads(raw)
         dr = d.get("doc_restore")
         return cls(LogReg.from_dict(d["token"]), LogReg.from_dict(d["doc"]), d["priors"], d["pseudo"],

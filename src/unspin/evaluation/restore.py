@@ -18,7 +18,7 @@ from collections import defaultdict
 
 from ..restoration.restorer import Restorer, RestoreConfig, shipped_table
 from ..restoration.table import SubstitutionTable
-from .data import Pair, load_pairs  # noqa: F401  (load_pairs: cli/restore.py imports it from here)
+from .data import Pair
 from ..lang.tokenize import eval_words
 
 MODES = ("full", "identity", "table-only", "lexicon-lm")

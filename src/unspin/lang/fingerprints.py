@@ -2,7 +2,7 @@
 "artificial intelligence") found in one pass of an Aho-Corasick automaton.
 
 The shipped list is the Problematic Paper Screener's (Cabanac, Labbé, Magazinov; CC BY 4.0, see
-``data/ATTRIBUTION.md``), cleaned by ``tools/build_fingerprints.py`` into ``data/fingerprints.json``.
+``data/ATTRIBUTION.md``), cleaned by ``tools/build/build_fingerprints.py`` into ``data/fingerprints.json``.
 Users may add lists of the same JSON shape (``{"phrases": [{"tortured": ..., "correct": ...}]}``,
 or a bare list of such objects).
 

@@ -1,6 +1,6 @@
 """Precomputed data for frequent word forms, so a form seen for the first time costs a look-up.
 
-``data/formdata.bin`` is built by ``tools/build_formdata.py`` from the shipped lexicon,
+``data/formdata.bin`` is built by ``tools/build/build_formdata.py`` from the shipped lexicon,
 lemminflect and wordfreq, for every word form with wordfreq zipf >= a threshold (recorded in
 the file). For each such form it holds
 

@@ -1,6 +1,6 @@
 """Candidate originals for a spun word or phrase, from the shipped thesaurus relations.
 
-The data file is built by ``tools/build_lexicon.py`` from Moby Thesaurus II and WordNet 3.0;
+The data file is built by ``tools/build/build_lexicon.py`` from Moby Thesaurus II and WordNet 3.0;
 each relation says which source links the two terms and in which direction.
 """
 

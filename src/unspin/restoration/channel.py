@@ -26,7 +26,7 @@ from .candidates import Candidate, CandidateGenerator
 @dataclass
 class Weights:
     """Channel and decision weights (natural-log units). Set by hand and by a small grid over
-    wild-dev scored leave-one-article-out (docs/quality.md); ``tools/tune_restore.py`` fits them
+    wild-dev scored leave-one-article-out (docs/quality.md); ``tools/fit/tune_restore.py`` fits them
     by regression, which has not beaten these yet. ``data/weights.json``, when present, overrides.
 
     The channel adds its terms in the order of these fields (so the sums, and the decisions,
@@ -161,7 +161,7 @@ class Channel:
         """Hard channel constraints for thesaurus-only candidates: the original must be a common
         word, linked in the spinner's direction (or by WordNet), and more common than what we
         see by ``min_zipf_gain``. Real spinners also swap words of equal frequency (home/house:
-        about a quarter of wild-dev's swaps are lost here, ``tools/restore_ceiling.py``);
+        about a quarter of wild-dev's swaps are lost here, ``tools/analysis/restore_ceiling.py``);
         ``min_zipf_gain=-0.5`` admits them, which gained repair on synthetic spins (+0.015) but
         none on wild-dev, at 20-45 % of the speed, so the default keeps the filter."""
         if c.support:

@@ -25,7 +25,7 @@ What adding a source (say PPDB) takes:
      returns (its position there is the order of its evidence name in every edit).
 
 Nothing else changes: the generator merges it, the channel sums its features (tests check
-that each source's features are Weights fields), ``tools/tune_restore.py`` fits its weights,
+that each source's features are Weights fields), ``tools/fit/tune_restore.py`` fits its weights,
 ``data/weights.json`` and ``RestoreConfig.weights`` override them by name. The thesaurus is
 the one specialised source: its candidates are nearly all of them, so the generator, the
 channel and ``may_have`` keep fast paths written for it (each says so).

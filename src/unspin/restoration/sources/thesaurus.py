@@ -99,7 +99,7 @@ class ThesaurusSource:
         return out
 
     def compute_originals(self, word: str) -> list[tuple[tuple[str, ...], int]]:
-        """:meth:`originals`, always computed (what ``tools/build_formdata.py`` stores)."""
+        """:meth:`originals`, always computed (what ``tools/build/build_formdata.py`` stores)."""
         found: dict[tuple[str, ...], int] = {}
         lex_filter = {"min_zipf": self.min_zipf, "flags": self.need_flags}
         for orig, flags in self.lexicon.originals(word, **lex_filter):

@@ -8,14 +8,14 @@ Writes JSONL files (default folder ``build/detect-data``, git-ignored; nothing g
   books (HTML, where installed), /usr/share/doc READMEs, /usr/share/common-licenses, CMake help.
   Each document has a ``group`` (its source file) and a ``split`` (train/test, by group hash), so
   that nothing fitted on one file's text is tested on the same file.
-* ``synthetic.jsonl``: one spin of every clean document by ``tools/spinner.py`` (rate drawn from
+* ``synthetic.jsonl``: one spin of every clean document by ``unspin.evaluation.spinners`` (rate drawn from
   ``--rates``, style moby or wordnet, seeded), with ``original`` kept for gold spans.
 * ``short.jsonl``: single clean paragraphs of 10-99 words and their spins, for checking that short
   texts get less extreme scores.
 * ``eval.jsonl``: the evaluation set, i.e. the ``test`` documents of clean.jsonl and synthetic.jsonl
   followed by wild.jsonl (for ``unspin eval detect``).
 * ``context.jsonl``: one more spin of every clean document by the ``context`` style of
-  ``tools/spinner.py`` (3-gram-fitted, mostly common synonyms, as commercial spinners write; rate
+  ``unspin.evaluation.spinners`` (3-gram-fitted, mostly common synonyms, as commercial spinners write; rate
   drawn from ``--context-rates``), with its own seed so that the files above do not change. The
   fit trains on its ``train`` split with the others; its ``test`` split is reported apart.
   ``--context-only`` makes only this file, from an existing ``clean.jsonl``.
@@ -28,7 +28,7 @@ text made from an aligned original, ``original``.
 
 Usage::
 
-    python tools/make_detect_data.py [--out build/detect-data] [--max-docs-per-source 400]
+    python -m tools.datasets.make_detect_data [--out build/detect-data] [--max-docs-per-source 400]
 """
 
 from __future__ import annotations
@@ -44,9 +44,7 @@ import random
 import re
 import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "src"))
-sys.path.insert(0, os.path.join(ROOT, "tools"))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from unspin.inputs.extract import html_to_text  # noqa: E402
 
@@ -171,7 +169,7 @@ def documents(pars: list[str], lo: int, hi: int, rng: random.Random) -> list[str
 
 def write_context_spins(args, clean: list[dict]) -> None:
     """context.jsonl: each clean document spun by the context-fitting spinner (own seed)."""
-    from spinner import spin
+    from unspin.evaluation.spinners import spin
 
     rng = random.Random(args.seed * 7919 + 17)
     rates = [float(r) for r in args.context_rates.split(",")]
@@ -202,7 +200,7 @@ def main() -> int:
     ap.add_argument("--context-only", action="store_true",
                     help="only (re)make context.jsonl from the clean.jsonl already in --out")
     args = ap.parse_args()
-    from spinner import spin
+    from unspin.evaluation.spinners import spin
 
     if args.context_only:
         with open(os.path.join(args.out, "clean.jsonl"), encoding="utf-8") as f:

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Fit the spin detector into ``src/unspin/data/detector.json`` and print held-out figures.
 
-Data: the JSONL files of ``tools/make_detect_data.py`` (default ``build/detect-data``). The models
+Data: the JSONL files of ``tools/datasets/make_detect_data.py`` (default ``build/detect-data``). The models
 are fitted on the ``train`` split only (clean prose and its synthetic spins, long documents and
 short paragraphs). Figures are on the ``test`` split (other source files) and on the wild-dev
 articles, which are never fitted on.
@@ -26,7 +26,7 @@ once and the models are fitted on the stored evidence: a rerun takes a few minut
 
 Usage::
 
-    python tools/fit_detector.py [--data build/detect-data] [--jobs 2]
+    python -m tools.fit.fit_detector [--data build/detect-data] [--jobs 2]
 """
 
 from __future__ import annotations
@@ -41,8 +41,7 @@ import time
 
 import numpy as np
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "src"))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from unspin.detection.detector import Detector  # noqa: E402
 from unspin.detection.model import (DOC_FEATURES, RESTORE_FEATURES, TOKEN_FEATURES, LogReg, Model,  # noqa: E402
@@ -109,7 +108,6 @@ def restore_all(det, analyses, rows, jobs, fingerprints=True, desc=""):
             out = pool.map(_restore_job, jobs_, chunksize=8)
     else:
         out = [_restore_job(j) for j in jobs_]
-    words = sum(a.words for a in analyses)
     gated = sum(e - s for j in jobs_ for s, e in j[1])
     chars = sum(len(a.text) for a in analyses)
     print(f"  restore {desc}: {len(rows)} docs, {time.time() - t:.0f}s, {gated / max(chars, 1):.0%} of the text gated",
@@ -204,7 +202,7 @@ def main() -> int:
     ctx_train = [r for r in context if r["split"] == "train"] if args.context else []
     ctx_test = [r for r in context if r["split"] == "test"]
     if not clean or not synth:
-        sys.exit(f"no data in {args.data}: run tools/make_detect_data.py first")
+        sys.exit(f"no data in {args.data}: run tools/datasets/make_detect_data.py first")
     train_long = [r for r in clean + synth if r["split"] == "train"]
     train_short = [r for r in short if r["split"] == "train"]
     test_long = [r for r in clean + synth if r["split"] == "test"]

@@ -5,7 +5,7 @@ Input: JSONL of aligned pairs with ``id`` (``<article>-pNN``), ``spun``, ``origi
 optionally ``family`` (only ``synonym`` pairs teach word swaps). Counts are kept per article,
 so ``unspin eval restore`` can leave the scored article out of what was learned.
 
-    python tools/learn_table.py ../shared/data/wild-dev/pairs.jsonl --exclude s01
+    python -m tools.fit.learn_table ../shared/data/wild-dev/pairs.jsonl --exclude s01
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 from unspin.evaluation.data import group_of
 from unspin.restoration.table import SubstitutionTable
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def main() -> int:
@@ -49,7 +49,7 @@ def main() -> int:
     manifest_path = ROOT / "src/unspin/data/MANIFEST.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
     manifest["table.json"] = {
-        "built_by": "tools/learn_table.py",
+        "built_by": "tools/fit/learn_table.py",
         "inputs": inputs,
         "family": args.family,
         "excluded": args.exclude,

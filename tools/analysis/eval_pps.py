@@ -2,7 +2,7 @@
 """Share of tortured phrases that restore turns back into their expected term, exactly,
 when each is placed in a neutral sentence ("We applied profound learning to the data.").
 
-    .venv/bin/python tools/eval_pps.py ../shared/data/pps/tortured-phrases.json --no-fingerprints
+    .venv/bin/python -m tools.analysis.eval_pps ../shared/data/pps/tortured-phrases.json --no-fingerprints
 
 Without ``--no-fingerprints`` the list itself is used, which measures lookup, not restoration.
 """

@@ -10,7 +10,7 @@ side ("operating system", "command line", "floating point", ...), and writes eac
 paraphrasing tool would; ``original``: the document as it was). Score it with the list switched
 off, so that what is measured is spotting, not lookup::
 
-    python tools/make_tortured_data.py                  # -> build/detect-data/tortured.jsonl
+    python -m tools.datasets.make_tortured_data                  # -> build/detect-data/tortured.jsonl
     unspin eval detect build/detect-data/tortured.jsonl --no-fingerprints [--fast | --restore]
 
 Gold spans are the words that differ (the tortured phrase's changed words); span precision
@@ -28,7 +28,7 @@ import re
 import sys
 from collections import defaultdict
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def tortured_by_term(path: str) -> dict[str, list[str]]:
@@ -71,7 +71,7 @@ def main() -> int:
     args = ap.parse_args()
     for p in (args.data, args.fingerprints):
         if not os.path.isfile(p):
-            print(f"error: {p}: no such file" + (" (run tools/make_detect_data.py first)" if p == args.data else ""),
+            print(f"error: {p}: no such file" + (" (run tools/datasets/make_detect_data.py first)" if p == args.data else ""),
                   file=sys.stderr)
             return 1
     table = tortured_by_term(args.fingerprints)

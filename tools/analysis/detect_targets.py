@@ -8,19 +8,16 @@ AUROC, TPR at 1% FPR, recall, false-flag rate and F1 at 0.5 for each set, and th
 all scored documents (score bins), one JSON object per details file::
 
     unspin eval detect build/detect-data/eval.jsonl --details /tmp/default.jsonl
-    python tools/detect_targets.py build/detect-data/eval.jsonl /tmp/default.jsonl [/tmp/fast.jsonl ...]
+    python -m tools.analysis.detect_targets build/detect-data/eval.jsonl /tmp/default.jsonl [/tmp/fast.jsonl ...]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src"))
-
-from unspin.evaluation.metrics import calibration, doc_metrics  # noqa: E402
+from unspin.evaluation.metrics import calibration, doc_metrics
 
 # name -> which spun rows count (clean rows: every label-0 row unless the set says otherwise)
 SETS = {

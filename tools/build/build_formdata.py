@@ -2,7 +2,7 @@
 """Build ``src/unspin/data/formdata.bin``: precomputed analyses, thesaurus originals and zipf
 frequencies for frequent word forms (format: :mod:`unspin.lang.formdata`).
 
-    .venv/bin/python tools/build_formdata.py [--form-zipf 2.0]
+    .venv/bin/python -m tools.build.build_formdata [--form-zipf 2.0]
 
 Forms: every lower-case, letters-and-apostrophes word of wordfreq's English list with zipf
 >= ``--form-zipf``. Their values are computed by the very functions restore uses when a form
@@ -24,11 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build_lexicon import sha256  # noqa: E402  (one checksum helper for the build scripts)
+from tools.build.build_lexicon import sha256  # noqa: E402  (one checksum helper for the build scripts)
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "src" / "unspin" / "data"
 
 
@@ -149,8 +147,8 @@ def record(out: Path, args, forms: list[str], strings: list[str], n_thesaurus: i
     manifest_path = OUT / "MANIFEST.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
     manifest["formdata.bin"] = {
-        "built_by": "tools/build_formdata.py",
-        "command": f"python tools/build_formdata.py --form-zipf {args.form_zipf}",
+        "built_by": "tools/build/build_formdata.py",
+        "command": f"python -m tools.build.build_formdata --form-zipf {args.form_zipf}",
         "form_zipf": args.form_zipf,
         "forms": len(forms),
         "strings": len(strings),
@@ -200,7 +198,7 @@ def main() -> int:
     lexicon_path = OUT / "lexicon.npz"
     header = {
         "format": F.FORMAT,
-        "built_by": "tools/build_formdata.py",
+        "built_by": "tools/build/build_formdata.py",
         "form_zipf": args.form_zipf,
         "keys": len(forms),
         "strings": len(strings),

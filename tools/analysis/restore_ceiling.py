@@ -7,7 +7,7 @@ hard channel filter (``Channel.plausible``: too rare, or not more common than th
 among the decoder's candidates but not chosen; or repaired. Learned-table evidence is
 leave-one-article-out, as in ``unspin eval restore``.
 
-    python tools/restore_ceiling.py ../shared/data/wild-dev/pairs.jsonl --family synonym [--min-zipf-gain -0.5]
+    python -m tools.analysis.restore_ceiling ../shared/data/wild-dev/pairs.jsonl --family synonym [--min-zipf-gain -0.5]
 
 The "among candidates" share is the ceiling of any better decision rule over today's candidates.
 """

@@ -8,7 +8,7 @@ there is a false edit) and are up-weighted, because keeping clean text intact ma
 than one more repair. Learned-table features are computed leave-one-article-out, so the
 weights learn how much an *unseen* article's table hits are worth.
 
-    python tools/tune_restore.py ../shared/data/wild-dev/pairs.jsonl --family synonym
+    python -m tools.fit.tune_restore ../shared/data/wild-dev/pairs.jsonl --family synonym
 
 Then ``unspin eval restore`` measures the result (the bias is picked by ``--target-fer``).
 """
@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +30,7 @@ from unspin.restoration.restorer import Restorer, RestoreConfig, shipped_table
 from unspin.restoration.table import SubstitutionTable, aligned_units
 from unspin.lang.tokenize import is_sentence_initial, joinable, sentences, tokenize
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def gold_units(spun_tokens, original_text):

@@ -20,7 +20,7 @@ and the attribution into ``data/ATTRIBUTION.md``.
 
 Usage::
 
-    python tools/build_fingerprints.py [--input ../shared/data/pps/tortured-phrases.json]
+    python -m tools.build.build_fingerprints [--input ../shared/data/pps/tortured-phrases.json]
 """
 
 from __future__ import annotations
@@ -35,8 +35,7 @@ import re
 import sys
 from collections import Counter
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "src"))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from unspin.lang.fingerprints import FingerprintMatcher, clean_entry, normalize_phrase  # noqa: E402
 from unspin.lang.lm import get_lm  # noqa: E402
@@ -49,7 +48,7 @@ ATTRIBUTION = """\
 <!-- fingerprints:begin -->
 ## fingerprints.json
 
-Built by `tools/build_fingerprints.py` from the tortured-phrase list of the
+Built by `tools/build/build_fingerprints.py` from the tortured-phrase list of the
 **Problematic Paper Screener** by Guillaume Cabanac, Cyril Labbé and Alexander Magazinov
 (https://dbrech.irit.fr/pls/apex/f?p=9999:5:::NO:::), version {version} dated {date},
 licensed under **CC BY 4.0** (https://creativecommons.org/licenses/by/4.0/), as bundled by the
@@ -173,7 +172,7 @@ def main() -> int:
         "version": src.get("version"),
         "lastUpdated": src.get("lastUpdated"),
         "attribution": "Problematic Paper Screener by Guillaume Cabanac, Cyril Labbé and Alexander Magazinov "
-                       "(CC BY 4.0); cleaned by unspin tools/build_fingerprints.py",
+                       "(CC BY 4.0); cleaned by unspin tools/build/build_fingerprints.py",
         "phrases": [{"tortured": t, "correct": c} for t, c in kept],
         "removed": removed,
     }
@@ -189,7 +188,7 @@ def main() -> int:
     import pocketsphinx
 
     manifest["fingerprints.json"] = {
-        "built_by": "tools/build_fingerprints.py",
+        "built_by": "tools/build/build_fingerprints.py",
         "inputs": {
             "pps": {
                 "file": "shared/data/pps/tortured-phrases.json",

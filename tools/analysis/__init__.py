@@ -1,0 +1,1 @@
+"""Figures and diagnostics: where quality is lost, target rows, evaluation harnesses."""

@@ -1,0 +1,1 @@
+"""Fit the shipped models and tables from data sets."""
