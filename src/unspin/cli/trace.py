@@ -38,15 +38,18 @@ def register(sub, eval_sub) -> None:
                         description="Build, extend and inspect the embedded index used by `unspin trace`.")
     isub = ip.add_subparsers(dest="index_command", metavar="ACTION")
     isub.required = True
-    b = isub.add_parser("build", help="build an index from JSONL files or folders of text files")
-    b.add_argument("sources", nargs="+", help="JSONL (id, text, optional url, date) or folders of .txt/.md files")
+    b = isub.add_parser("build", help="build an index from JSONL files, documents or folders of them")
+    b.add_argument("sources", nargs="+",
+                   help=".jsonl/.json files (id, text, optional url, date; - for stdin), .txt/.md/.html/.pdf "
+                        "files (id: the path), or folders of them (id: the path inside the folder; "
+                        "files that cannot be read are skipped with a warning)")
     b.add_argument("-o", "--output", required=True, help="index file to write (replaced atomically)")
     b.add_argument("--force", action="store_true", help="overwrite a file that is not an unspin index")
     b.add_argument("--errors", choices=["strict", "replace"], default="strict")
     b.set_defaults(func=cmd_index_build)
     a = isub.add_parser("add", help="add documents to an existing index")
     a.add_argument("index", help="index file")
-    a.add_argument("sources", nargs="+")
+    a.add_argument("sources", nargs="+", help="as for `index build`")
     a.add_argument("--errors", choices=["strict", "replace"], default="strict")
     a.set_defaults(func=cmd_index_add)
     s = isub.add_parser("stats", help="print what an index holds (JSON)")
@@ -137,7 +140,8 @@ def cmd_trace(args) -> int:
         source = read_text(args.against, args.errors)
         m = compare(query, source)
         m.id = args.against
-        _emit(args, [(args.input, query, [m], None)])
+        # score 0: nothing in common (or a text with no words), which the report calls no source
+        _emit(args, [(args.input, query, [m] if m.score > 0 else [], None)])
         return 0
     from ..tracing.index import Index
 

@@ -8,12 +8,31 @@ has one place to get them from.
 from __future__ import annotations
 
 import html as _html
+import re
+
+# An absolute http(s) URL with nothing a browser would strip or reinterpret (whitespace and
+# control characters can hide a "javascript:" scheme, e.g. "java\tscript:").
+_WEB_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f]+", re.IGNORECASE)
 
 
 def escape(text: str, quote: bool = True) -> str:
     """Text for HTML content or a quoted attribute (``&``, ``<``, ``>`` and, with ``quote``,
     both quote characters)."""
     return _html.escape(text, quote=quote)
+
+
+def link(url: str) -> str:
+    """``url`` as a link when it is an http(s) URL, else as escaped text: a report shows URLs
+    from the user's data, and a ``javascript:`` or ``data:`` link would run in the reader's browser.
+
+    >>> link("https://example.org/a?b=1&c=2")
+    '<a href="https://example.org/a?b=1&amp;c=2" rel="noopener noreferrer">https://example.org/a?b=1&amp;c=2</a>'
+    >>> link("javascript:alert(1)")
+    '<span class="url">javascript:alert(1)</span>'
+    """
+    if _WEB_URL.fullmatch(url):
+        return f'<a href="{escape(url)}" rel="noopener noreferrer">{escape(url)}</a>'
+    return f'<span class="url">{escape(url)}</span>'
 
 
 DETECT_CSS = """

@@ -16,8 +16,36 @@ side and the swapped words highlighted (escaping and styles from :mod:`unspin.re
 
 from __future__ import annotations
 
+import re
+
 from ..results import Match
-from .core import TRACE_CSS, escape
+from .core import TRACE_CSS, escape, link
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def _marked_query(a) -> str:
+    """The query side of an aligned passage, swaps marked: the pieces with the query's own
+    characters between them (punctuation next to a swapped word included)."""
+    out, pos, prev_zero_width = [], a.query_start, False
+    for p in a.pieces:
+        gap = _one_line(a.query_text[pos - a.query_start:max(pos, p.query_start) - a.query_start])
+        zero_width = p.kind == "source_only"
+        if not gap and out and (zero_width or prev_zero_width):
+            gap = " "  # keep "[-word]" apart from its neighbours
+        if p.kind == "same":
+            piece = p.query
+        elif p.kind == "swap":
+            piece = f"[{p.query} -> {p.source}]"
+        elif p.kind == "query_only":
+            piece = f"[+{p.query}]"
+        else:
+            piece = f"[-{p.source}]"
+        out.append(gap + _one_line(piece))
+        pos, prev_zero_width = max(pos, p.query_end), zero_width
+    return "".join(out)
 
 
 def render_text(query_name: str, matches: list[Match]) -> str:
@@ -33,17 +61,7 @@ def render_text(query_name: str, matches: list[Match]) -> str:
             head += f"  ({m.date})"
         lines.append(head)
         for a in m.passages:
-            marked = []
-            for p in a.pieces:
-                if p.kind == "same":
-                    marked.append(p.query)
-                elif p.kind == "swap":
-                    marked.append(f"[{p.query} -> {p.source}]")
-                elif p.kind == "query_only":
-                    marked.append(f"[+{p.query}]")
-                else:
-                    marked.append(f"[-{p.source}]")
-            lines.append("   query : " + " ".join(marked))
+            lines.append("   query : " + _marked_query(a))
             lines.append("   source: " + " ".join(a.source_text.split()))
         if m.swaps:
             lines.append(f"   swaps ({len(m.swaps)}): " + "; ".join(f"{p.query} -> {p.source}" for p in m.swaps[:30]))
@@ -58,8 +76,9 @@ def render_html(query_name: str, query_text: str, matches: list[Match]) -> str:
     if not matches:
         out.append("<p>No likely source found.</p>")
     for rank, m in enumerate(matches, 1):
-        link = f" <a href='{e(m.url)}'>{e(m.url)}</a>" if m.url else ""
-        out.append(f"<h2>{rank}. {e(m.id)} <span class='score'>score {m.score:.3f}</span>{link}</h2>")
+        where = f" {link(m.url)}" if m.url else ""
+        when = f" <span class='date'>({e(m.date)})</span>" if m.date else ""
+        out.append(f"<h2>{rank}. {e(m.id)} <span class='score'>score {m.score:.3f}</span>{where}{when}</h2>")
         out.append("<table><tr><th>query (spun)</th><th>source (original)</th></tr>")
         for a in m.passages:
             left, right = _side_by_side(query_text, a)

@@ -17,8 +17,17 @@ sorted passage lengths, whether its words' general-English rarities were looked 
 indexes can be open and searched in one process without sharing state.
 
 Building is atomic: :func:`build` writes a temporary file beside the target and ``os.replace``-s it
-in only when complete, so an interrupted build leaves any old index as it was. :meth:`Index.add`
-runs in one SQLite transaction, so an interrupted add leaves the index as it was before it.
+in only when complete, so an interrupted build leaves any old index as it was (and the next build
+removes the temporary files of builds whose process is gone). :meth:`Index.add` runs in one SQLite
+transaction, so an interrupted add leaves the index as it was before it.
+
+Several processes may use one index (locks, waiting and recovery: :mod:`unspin.tracing.dbfile`).
+Writers take the write lock when they start (``BEGIN IMMEDIATE``) and so wait for each other; a
+writer keeps its changes in memory until it commits (no cache spill), so readers read the last
+committed state meanwhile and wait only for the commit itself.
+
+Text fields are stored through :func:`~unspin.tracing.signatures.replace_surrogates` (SQLite
+cannot hold a lone surrogate; offsets stay valid).
 """
 
 from __future__ import annotations
@@ -31,8 +40,10 @@ from collections.abc import Iterable
 import numpy as np
 
 from ..errors import UnspinError
+from .dbfile import (check_path, connect, inode_of, lock_error, remove_stale_temps, swap_in,
+                     temp_path)
 from .segments import SINGLE, STRIDE, WINDOW, Postings, from_blob, merge, pack
-from .signatures import ANALYZER_VERSION, doc_keys
+from .signatures import ANALYZER_VERSION, doc_keys, replace_surrogates
 from .sources import Source
 
 FORMAT = "unspin-trace-index"
@@ -41,28 +52,12 @@ FORMAT_VERSION = 2
 MAX_SEGMENTS = 8
 BATCH = 20_000
 
-_SQLITE_MAGIC = b"SQLite format 3\x00"
-
-
-def _check_path_is_index(path: str) -> None:
-    if not os.path.exists(path):
-        raise UnspinError(f"{path}: no such index (build one with `unspin index build`)")
-    if os.path.isdir(path):
-        raise UnspinError(f"{path}: is a directory, not an index file")
-    try:
-        with open(path, "rb") as f:
-            head = f.read(len(_SQLITE_MAGIC))
-    except OSError as e:
-        raise UnspinError(f"{path}: cannot read ({e.strerror})") from None
-    if head != _SQLITE_MAGIC:
-        raise UnspinError(f"{path}: not an unspin trace index (unknown file format)")
-
 
 def is_index(path: str) -> bool:
     """True when ``path`` is an unspin trace index (of this or another version)."""
     try:
-        _check_path_is_index(path)
-        conn = sqlite3.connect(f"file:{_uri_path(path)}?mode=ro", uri=True)
+        check_path(path)
+        conn = connect(path, readonly=True)
         try:
             row = conn.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
         finally:
@@ -82,21 +77,23 @@ class Index:
         self._loaded = False
         self._word_priors_known = False
         self.meta: dict[str, str] = {}
+        # which file this connection has open: a build may replace the path while we wait to write
+        self._inode = inode_of(path)
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
     def open(cls, path: str, *, writable: bool = False) -> "Index":
         path = os.fspath(path)
-        _check_path_is_index(path)
+        check_path(path)
         try:
+            conn = connect(path, readonly=not writable)
             if writable:
-                conn = sqlite3.connect(path, isolation_level=None)
-            else:
-                conn = sqlite3.connect(f"file:{_uri_path(path)}?mode=ro", uri=True, isolation_level=None)
+                # dirty pages stay in memory until COMMIT, so readers keep the committed state
+                conn.execute("PRAGMA cache_spill=OFF")
             idx = cls(path, conn, writable)
             idx._read_meta()
         except sqlite3.DatabaseError as e:
-            raise UnspinError(f"{path}: corrupt or unreadable index ({e})") from None
+            raise lock_error(path, e) or UnspinError(f"{path}: corrupt or unreadable index ({e})") from None
         return idx
 
     @classmethod
@@ -135,7 +132,10 @@ class Index:
     def _read_meta(self) -> None:
         try:
             rows = self._conn.execute("SELECT key, value FROM meta").fetchall()
-        except sqlite3.DatabaseError:
+        except sqlite3.DatabaseError as e:
+            locked = lock_error(self.path, e)
+            if locked:
+                raise locked from None
             raise UnspinError(f"{self.path}: not an unspin trace index (an SQLite file of another kind)") from None
         self.meta = dict(rows)
         if self.meta.get("format") != FORMAT:
@@ -198,7 +198,7 @@ class Index:
                 n_docs += nd
                 n_pass += npass
         except (sqlite3.DatabaseError, ValueError, TypeError) as e:
-            raise UnspinError(f"{self.path}: corrupt index ({e}); rebuild it") from None
+            raise lock_error(self.path, e) or UnspinError(f"{self.path}: corrupt index ({e}); rebuild it") from None
         self._segments = segs
         self.seq = np.concatenate(seqs) if seqs else np.zeros(0, np.uint64)
         self.surf = np.concatenate(surfs) if surfs else np.zeros(0, np.uint32)
@@ -210,7 +210,8 @@ class Index:
         self.pass_len = np.concatenate(plen) if plen else np.zeros(0, np.int32)
         self.n_docs = n_docs
         self.n_passages = n_pass
-        self.avg_pass_len = float(self.pass_len.mean()) if n_pass else 1.0
+        # an index of empty documents has passages of no words: keep the length ratios finite
+        self.avg_pass_len = max(float(self.pass_len.mean()), 1.0) if n_pass else 1.0
         self._sorted_len = None
         self._word_priors_known = False
         self._loaded = True
@@ -265,7 +266,7 @@ class Index:
         self._word_priors_known = True
 
     def doc_number(self, doc_id: str) -> int | None:
-        row = self._conn.execute("SELECT n FROM docs WHERE id = ?", (doc_id,)).fetchone()
+        row = self._conn.execute("SELECT n FROM docs WHERE id = ?", (replace_surrogates(doc_id),)).fetchone()
         return None if row is None else int(row[0])
 
     # -- writing ---------------------------------------------------------------------------
@@ -276,8 +277,8 @@ class Index:
             raise UnspinError(f"{self.path}: opened read-only")
         conn = self._conn
         added = 0
+        self._begin_write()
         try:
-            conn.execute("BEGIN")
             seen = {r[0] for r in conn.execute("SELECT id FROM docs")}
             row = conn.execute(
                 "SELECT COALESCE(MAX(seg), -1), COUNT(*) FROM segments").fetchone()
@@ -286,6 +287,7 @@ class Index:
             n_pass = conn.execute("SELECT COALESCE(SUM(n_pass), 0) FROM segments").fetchone()[0]
             batch: list[tuple[str, Source]] = []
             for where, doc in docs:
+                doc = _storable(doc)
                 if doc.id in seen:
                     raise UnspinError(f"{where}: duplicate id {doc.id!r} (already in the index)")
                 seen.add(doc.id)
@@ -306,12 +308,29 @@ class Index:
             if n_segs > MAX_SEGMENTS:
                 self._merge_segments()
             conn.execute("COMMIT")
-        except BaseException:
+        except BaseException as e:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
+            if isinstance(e, sqlite3.Error):
+                raise self._write_error(e) from None
             raise
         self._loaded = False
         return added
+
+    def _begin_write(self) -> None:
+        """Take the write lock now (waiting for another writer up to BUSY_TIMEOUT): a deferred
+        transaction that upgrades later fails at once when another writer got there first."""
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as e:
+            raise self._write_error(e) from None
+        if self._inode != inode_of(self.path):
+            self._conn.execute("ROLLBACK")
+            raise UnspinError(f"{self.path}: the index was rebuilt by another process meanwhile; "
+                              "nothing was added, run the command again")
+
+    def _write_error(self, e: sqlite3.Error) -> UnspinError:
+        return lock_error(self.path, e) or UnspinError(f"{self.path}: cannot write the index ({e})")
 
     def _write_segment(self, seg: int, batch, first_doc: int, first_pass: int) -> tuple[int, int]:
         ntoks, n_pass, blobs = pack([doc.text for _where, doc in batch], first_doc, first_pass)
@@ -343,12 +362,15 @@ class Index:
     def compact(self) -> None:
         if not self.writable:
             raise UnspinError(f"{self.path}: opened read-only")
-        self._conn.execute("BEGIN")
+        self._begin_write()
         try:
             self._merge_segments()
             self._conn.execute("COMMIT")
-        except BaseException:
-            self._conn.execute("ROLLBACK")
+        except BaseException as e:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            if isinstance(e, sqlite3.Error):
+                raise self._write_error(e) from None
             raise
         self._loaded = False
 
@@ -362,7 +384,7 @@ class Index:
                 "COALESCE(SUM(LENGTH(pids)), 0) FROM segments").fetchone()
             with_url = c.execute("SELECT COUNT(*) FROM docs WHERE url IS NOT NULL").fetchone()[0]
         except sqlite3.DatabaseError as e:
-            raise UnspinError(f"{self.path}: corrupt index ({e})") from None
+            raise lock_error(self.path, e) or UnspinError(f"{self.path}: corrupt index ({e})") from None
         return {
             "path": self.path,
             "format": self.meta.get("format"),
@@ -379,10 +401,11 @@ class Index:
         }
 
 
-def _uri_path(path: str) -> str:
-    from urllib.parse import quote
-
-    return quote(os.path.abspath(path))
+def _storable(doc: Source) -> Source:
+    """``doc`` with text fields SQLite can store (lone surrogates replaced)."""
+    fields = (doc.id, doc.text, doc.url, doc.date)
+    clean = tuple(None if f is None else replace_surrogates(f) for f in fields)
+    return doc if clean == fields else Source(id=clean[0], text=clean[1], url=clean[2], date=clean[3])
 
 
 def build(path: str, docs: Iterable[tuple[str, Source]], *, force: bool = False, on_progress=None) -> dict:
@@ -398,7 +421,8 @@ def build(path: str, docs: Iterable[tuple[str, Source]], *, force: bool = False,
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise UnspinError(f"{folder}: no such directory")
-    tmp = os.path.join(folder, f".{os.path.basename(path)}.tmp-{os.getpid()}")
+    remove_stale_temps(path)
+    tmp = temp_path(path)
     t0 = time.perf_counter()
     try:
         try:
@@ -412,7 +436,7 @@ def build(path: str, docs: Iterable[tuple[str, Source]], *, force: bool = False,
             idx.close()
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        swap_in(tmp, path, old_is_index=is_index(path))
     except BaseException:
         try:
             os.unlink(tmp)
@@ -420,3 +444,4 @@ def build(path: str, docs: Iterable[tuple[str, Source]], *, force: bool = False,
             pass
         raise
     return {"documents": n, "seconds": round(time.perf_counter() - t0, 3)}
+

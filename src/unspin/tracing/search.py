@@ -306,7 +306,7 @@ def _restore_extra(text: str, tokens) -> dict[int, list[str]]:
 
 def _trace(text: str, idx: Index, k: int, evidence: bool, restore: bool, n_cand: int) -> list[Match]:
     tokens = tokenize(text)
-    if not tokens or idx.n_passages == 0:
+    if not tokens or len(idx.seq) == 0:  # no words on one side: nothing can match
         return []
     extra = _restore_extra(text, tokens) if restore else None
     qa = expand_query(text, extra, tokens=tokens)
@@ -354,6 +354,8 @@ def compare(query: str, source: str) -> Match:
     """Similarity and alignment of one text against one possible source (no index needed).
 
     The score uses general-English word rarity in place of an index's document frequencies.
+    When the texts have nothing in common (or one has no words) the match has score 0 and no
+    passages.
     """
     idx = Index.in_memory()
     try:

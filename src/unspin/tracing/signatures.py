@@ -33,6 +33,7 @@ import functools
 import hashlib
 import math
 import os
+import re
 
 import numpy as np
 
@@ -152,11 +153,33 @@ def _prior(key: str) -> float:
     return min(0.95, max(1e-6, 1.0 - math.exp(-100.0 * max(f, 1e-8))))
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def replace_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate (a ``str`` can hold one; UTF-8 and SQLite cannot) as
+    U+FFFD, one code point for one so that offsets stay valid. Text without one is returned as is.
+
+    The one rule for surrogates in tracing: the index stores source fields through it, and keys
+    are hashed through it (:func:`utf8`), so a query and a source that hold the same surrogate
+    agree, and the hash of every other text is what it always was.
+    """
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
+
+
+def utf8(text: str) -> bytes:
+    """UTF-8 bytes of ``text`` after :func:`replace_surrogates`."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return replace_surrogates(text).encode("utf-8")
+
+
 @functools.lru_cache(maxsize=500_000)
 def h64(key: str) -> int:
     """A stable 64-bit hash of a key (not Python's per-process salted ``hash``); also records
     the key's general-English rarity in :data:`PRIOR`."""
-    h = int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "little")
+    h = int.from_bytes(hashlib.blake2b(utf8(key), digest_size=8).digest(), "little")
     if h not in PRIOR:
         PRIOR[h] = _prior(key)
     return h
@@ -190,7 +213,7 @@ def surface_hash(word: str) -> int:
     if h is None:
         if len(_SURF_CACHE) > 1_000_000:
             _SURF_CACHE.clear()
-        digest = hashlib.blake2b(normalise(word).encode("utf-8"), digest_size=4, person=b"surface").digest()
+        digest = hashlib.blake2b(utf8(normalise(word)), digest_size=4, person=b"surface").digest()
         h = _SURF_CACHE[word] = int.from_bytes(digest, "little")
     return h
 

@@ -1,5 +1,6 @@
 """What a trace index is built from: :class:`Source` (one document that spun text may have been
-copied from) and :func:`iter_sources`, which reads them from JSONL files or folders of text files.
+copied from) and :func:`iter_sources`, which reads them from JSONL files, document files (text,
+HTML, PDF: :mod:`unspin.inputs.extract`, as ``detect`` reads them) or folders of them.
 
 A ``Source`` is not an :class:`unspin.inputs.extract.Document`: that is a file handed to the
 screener to be checked (name, text, kind); a ``Source`` is a candidate original, stored in an
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -24,37 +26,49 @@ class Source:
     date: str | None = None
 
 
-_TEXT_SUFFIXES = (".txt", ".text", ".md", ".rst", ".html", ".htm")
+#: files read as JSONL (one source per line); any other file is one source, read by its type
+JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
 
 
-def iter_sources(paths: Iterable[str], *, errors: str = "strict") -> Iterator[tuple[str, Source]]:
-    """Sources from JSONL files (``id``, ``text``, optional ``url``, ``date``) or directories of
-    text files (id = path relative to the directory). Yields ``(where, Source)``."""
+def iter_sources(paths: Iterable[str], *, errors: str = "strict", warn=None) -> Iterator[tuple[str, Source]]:
+    """Sources from JSONL files (:data:`JSONL_SUFFIXES`: ``id``, ``text``, optional ``url``, ``date``; ``-`` is standard
+    input), document files (.txt, .md, .html, .pdf and the other types of
+    :mod:`unspin.inputs.extract`; id = the path as given) or folders of them (id = path relative
+    to the folder). Yields ``(where, Source)``.
+
+    A file named directly that cannot be read is an error. A file in a folder that cannot be read
+    is skipped, and ``warn`` (default: a line on standard error) is called with the message.
+    """
+    warn = warn or _warn
     for src in paths:
-        if os.path.isdir(src):
-            yield from _folder_sources(src, errors)
-        else:
+        if src != "-" and os.path.isdir(src):
+            yield from _folder_sources(src, errors, warn)
+        elif src == "-" or src.lower().endswith(JSONL_SUFFIXES):
             yield from _jsonl_sources(src, errors)
+        else:
+            yield src, Source(id=src, text=_read(src, errors))
 
 
-def _folder_sources(src: str, errors: str) -> Iterator[tuple[str, Source]]:
-    from ..inputs.textio import decode_bytes
+def _warn(message: str) -> None:
+    print(f"unspin: warning: {message}", file=sys.stderr)
 
-    files = []
-    for dirpath, dirnames, filenames in os.walk(src):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if name.startswith(".") or not name.lower().endswith(_TEXT_SUFFIXES):
-                continue
-            files.append(os.path.join(dirpath, name))
-    for fp in files:
-        rel = os.path.relpath(fp, src).replace(os.sep, "/")
+
+def _read(path: str, errors: str) -> str:
+    from ..inputs.extract import read_document
+
+    return read_document(path, errors).text
+
+
+def _folder_sources(src: str, errors: str, warn) -> Iterator[tuple[str, Source]]:
+    from ..inputs.extract import walk
+
+    for fp in walk(src):
         try:
-            with open(fp, "rb") as f:
-                data = f.read()
-        except OSError as e:
-            raise UnspinError(f"{fp}: {e.strerror}") from None
-        yield fp, Source(id=rel, text=decode_bytes(data, fp, errors))
+            text = _read(fp, errors)
+        except UnspinError as e:
+            warn(f"{e}; skipped")
+            continue
+        yield fp, Source(id=os.path.relpath(fp, src).replace(os.sep, "/"), text=text)
 
 
 def _jsonl_sources(src: str, errors: str) -> Iterator[tuple[str, Source]]:
