@@ -144,6 +144,16 @@ def test_output_to_a_device_is_written_directly():
     assert os.path.exists(os.devnull) and not Path(os.devnull).is_file()
 
 
+def test_output_to_dev_stdout_appends_to_what_the_shell_opened(tmp_path):
+    log = tmp_path / "log.txt"
+    log.write_text("first\n", encoding="utf-8")
+    with open(log, "a") as f:  # `unspin restore -o /dev/stdout >> log.txt`
+        r = _cli(["restore", "-o", "/dev/stdout"], input=b"Folks have been killed.\n", stdout=f)
+    assert r.returncode == 0, r.stderr
+    text = log.read_text(encoding="utf-8")
+    assert text.startswith("first\n") and "killed" in text and _leftovers(tmp_path) == []
+
+
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
 def test_kill_during_a_write_keeps_the_old_output(tmp_path, sig):
     out = tmp_path / "out.jsonl"

@@ -28,7 +28,8 @@ def register(sub, eval_sub) -> None:
     p.add_argument("--format", choices=["text", "jsonl"], default="text",
                    help="jsonl: inputs are JSONL; each object gets 'spin_score' and 'spin_spans'")
     p.add_argument("--text-field", default="text", help="field holding the text in --format jsonl (default: text)")
-    p.add_argument("--skip-bad", action="store_true", help="jsonl: skip malformed lines and count them")
+    p.add_argument("--skip-bad", action="store_true",
+                   help="jsonl: skip malformed lines, naming each on stderr, and count them")
     p.add_argument("--threshold", type=float, default=0.5, metavar="T",
                    help="documents scoring >= T are flagged (default 0.5)")
     p.add_argument("--fail-above", type=float, metavar="T",

@@ -25,7 +25,8 @@ def register(sub, eval_sub) -> None:
     p.add_argument("--format", choices=["text", "jsonl"], default="text",
                    help="jsonl: one JSON object per line; adds 'restored' and 'edits'")
     p.add_argument("--text-field", default="text", help="field holding the text in --format jsonl (default: text)")
-    p.add_argument("--skip-bad", action="store_true", help="jsonl: skip malformed lines and count them")
+    p.add_argument("--skip-bad", action="store_true",
+                   help="jsonl: skip malformed lines, naming each on stderr, and count them")
     p.add_argument("--errors", choices=["strict", "replace"], default="strict",
                    help="invalid UTF-8: fail naming the byte offset (strict), or replace it")
     p.add_argument("--color", choices=["auto", "always", "never"], default="auto")

@@ -1,6 +1,7 @@
 """Text out of the files a screener is handed: plain text, HTML and PDF, one by one or as folders.
 
-* plain text: UTF-8 (a BOM is kept as U+FEFF, so offsets index the file's text); binary refused (:func:`unspin.inputs.textio.decode_bytes`);
+* plain text: UTF-8, a BOM kept as U+FEFF so offsets index the file's text; binary refused
+  (:func:`unspin.inputs.textio.decode_bytes`);
 * HTML: the visible text (stdlib :mod:`html.parser`), block elements as paragraphs, scripts,
   styles and ``<pre>`` code blocks left out; the declared charset is honoured;
 * PDF: the text layer (``pypdf``), page by page, with line-end hyphenation undone and line

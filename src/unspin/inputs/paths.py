@@ -21,10 +21,16 @@ HTML_EXTENSIONS = (".html", ".htm", ".xhtml")
 PDF_EXTENSIONS = (".pdf",)
 DOCUMENT_EXTENSIONS = TEXT_EXTENSIONS + HTML_EXTENSIONS + PDF_EXTENSIONS
 
-# Paths that name an already open stream (standard input, a shell's `<(...)`): a pipe there has
-# a writer by construction, unlike a named pipe in the file system.
+# Paths that name an already open stream (standard input, a shell's `<(...)` or `>(...)`): a pipe
+# there has a writer (reader) by construction, unlike a named pipe in the file system, and
+# writing means writing to the stream, not replacing the file it may point to.
 _STREAM_PREFIXES = ("/dev/fd/", "/proc/self/fd/")
-_STREAM_NAMES = ("-", "/dev/stdin")
+_STREAM_NAMES = ("-", "/dev/stdin", "/dev/stdout", "/dev/stderr")
+
+
+def is_stream_path(path: str) -> bool:
+    """Whether ``path`` names an open stream (``-``, ``/dev/stdin``, ``/dev/fd/N`` ...)."""
+    return path in _STREAM_NAMES or path.startswith(_STREAM_PREFIXES)
 
 
 def special_kind(mode: int) -> str | None:
@@ -46,7 +52,7 @@ def refuse_special_input(path: str) -> None:
     Standard input (``-``, ``/dev/stdin``) and ``/dev/fd/N`` (a shell's process substitution) are
     streams the caller opened on purpose and are read as given.
     """
-    if path in _STREAM_NAMES or path.startswith(_STREAM_PREFIXES):
+    if is_stream_path(path):
         return
     try:
         mode = os.stat(path).st_mode

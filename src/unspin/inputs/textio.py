@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from typing import IO
 
 from ..errors import UnspinError
-from .paths import refuse_special_input
+from .paths import is_stream_path, refuse_special_input
 
 _BINARY_SNIFF = 8192
 BOM = b"\xef\xbb\xbf"
@@ -250,8 +250,10 @@ class Output:
             st = None
         if st is not None and stat.S_ISDIR(st.st_mode):
             raise UnspinError(f"{path}: is a directory")
-        if st is not None and not stat.S_ISREG(st.st_mode):
-            self._f = open(target, "w", encoding="utf-8")
+        if is_stream_path(path) or (st is not None and not stat.S_ISREG(st.st_mode)):
+            # A stream or device is written as it is; appending, because `-o /dev/stdout >> log`
+            # must add to log, and reopening the file behind it with truncation would empty it.
+            self._f = open(path, "a", encoding="utf-8")
             return
         folder, base = os.path.split(target)
         while True:
