@@ -9,6 +9,7 @@ import sys
 
 from ..annotate import detection_fields
 from ..errors import UnspinError, UsageError
+from ..inputs.paths import refuse_output_among_inputs
 from ..inputs.textio import BadLines, iter_jsonl, open_output, progress
 
 
@@ -27,7 +28,8 @@ def register(sub, eval_sub) -> None:
     p.add_argument("--format", choices=["text", "jsonl"], default="text",
                    help="jsonl: inputs are JSONL; each object gets 'spin_score' and 'spin_spans'")
     p.add_argument("--text-field", default="text", help="field holding the text in --format jsonl (default: text)")
-    p.add_argument("--skip-bad", action="store_true", help="jsonl: skip malformed lines and count them")
+    p.add_argument("--skip-bad", action="store_true",
+                   help="jsonl: skip malformed lines, naming each on stderr, and count them")
     p.add_argument("--threshold", type=float, default=0.5, metavar="T",
                    help="documents scoring >= T are flagged (default 0.5)")
     p.add_argument("--fail-above", type=float, metavar="T",
@@ -125,10 +127,10 @@ def run_detect(args) -> int:
     if inputs.count("-") > 1:
         raise UsageError("standard input (-) can be given once")
     single = len(inputs) == 1 and (inputs[0] == "-" or not os.path.isdir(inputs[0]))
+    refuse_output_among_inputs([args.output, args.html], inputs)
     results = []  # (name, text, detection)
     errors = 0
-    out = open_output(args.output)
-    try:
+    with open_output(args.output) as out:
         for path in progress(expand_inputs(inputs), desc="detect"):
             try:
                 doc = read_document(path, args.errors)
@@ -149,9 +151,6 @@ def run_detect(args) -> int:
                 out.write(json.dumps(objs[0], ensure_ascii=False, indent=2) + "\n")
             else:
                 out.write(json.dumps(objs, ensure_ascii=False, indent=2) + "\n")
-    finally:
-        if out is not sys.stdout:
-            out.close()
     if args.html:
         from ..report.detect import write_report
 
@@ -193,23 +192,17 @@ def _short(s: str, n: int = 40) -> str:
 def _detect_jsonl(args) -> int:
     det = _detector(args)
     inputs = args.inputs or ["-"]
-    out = open_output(args.output)
+    refuse_output_among_inputs([args.output, args.html], inputs)
     bad = BadLines()
     scores = []
     html_docs = []
-    try:
+    with open_output(args.output) as out:
         for path in inputs:
             if path != "-" and os.path.isdir(path):
                 raise UnspinError(f"{path}: is a directory (--format jsonl reads JSONL files)")
-            for lineno, obj in progress(iter_jsonl(path, skip_bad=args.skip_bad, bad=bad, errors=args.errors),
-                                        desc="detect"):
-                text = obj.get(args.text_field)
-                if not isinstance(text, str):
-                    if args.skip_bad:
-                        bad.count += 1
-                        continue
-                    name = "<stdin>" if path == "-" else path
-                    raise UnspinError(f"{name}:{lineno}: field '{args.text_field}' is missing or not a string")
+            for lineno, obj in progress(iter_jsonl(path, skip_bad=args.skip_bad, bad=bad, errors=args.errors,
+                                                   text_field=args.text_field), desc="detect"):
+                text = obj[args.text_field]
                 d = det.detect(text)
                 obj.update(detection_fields(d, args.threshold))
                 scores.append(d)
@@ -218,11 +211,7 @@ def _detect_jsonl(args) -> int:
                 if args.html:
                     label = obj.get("id", f"{path}:{lineno}")
                     html_docs.append((str(label), text, d))
-    finally:
-        if out is not sys.stdout:
-            out.close()
-    if bad.count:
-        print(f"unspin: skipped {bad.count} bad line(s)", file=sys.stderr)
+    bad.report()
     if args.html:
         from ..report.detect import write_report
 
@@ -236,6 +225,7 @@ def run_eval_detect(args) -> int:
     from ..evaluation.detect import evaluate_detect, load_rows
 
     _check_fingerprint_files(args)
+    refuse_output_among_inputs([args.details], [args.data])
     rows = load_rows(args.data, args.text_field, args.label_field, join=args.join, where=args.where,
                      min_words=args.min_words)
     report, results = evaluate_detect(rows, _config(args), data=args.data, loao=not args.no_loao, by=args.by,

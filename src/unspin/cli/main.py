@@ -1,6 +1,8 @@
 """``unspin`` command line: restore, detect, trace, index, eval.
 
-Exit codes: 0 ok, 1 error (bad input, missing file), 2 usage, 3 ``detect --fail-above`` hit.
+Exit codes: 0 ok, 1 error (bad input, missing file, an output that cannot be written), 2 usage
+(including an output that is also an input), 3 ``detect --fail-above`` hit, 130 interrupted
+(Ctrl-C), 143 terminated (SIGTERM). An output file is replaced only when a command succeeds.
 Each capability registers its own subcommands (``unspin.cli.<name>.register``); this module
 only builds the parser and maps errors to exit codes.
 """
@@ -8,10 +10,14 @@ only builds the parser and maps errors to exit codes.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import signal
 import sys
+from collections.abc import Iterator
 
 from ..errors import UnspinError, UsageError
+from ..inputs.textio import flush_stdout, silence_stdout
 
 # Modules that add subcommands; each has register(subparsers, eval_subparsers).
 _COMMAND_MODULES = ("restore", "detect", "trace")
@@ -41,11 +47,40 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Terminated(BaseException):
+    """SIGTERM (``kill``, ``timeout``, a container stopping), raised so outputs in progress are
+    discarded like on Ctrl-C instead of leaving temporary files behind."""
+
+
+def _on_sigterm(signum, frame):
+    raise _Terminated
+
+
+@contextlib.contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    try:
+        old = signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not the main thread: leave signals to whoever runs us
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    with _sigterm_raises():
+        return _run(parser, args)
+
+
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        flush_stdout()  # a full disk shows here for what was printed; name it, not at exit
+        return code
     except UsageError as e:
         parser.print_usage(sys.stderr)
         print(f"unspin: error: {e}", file=sys.stderr)
@@ -56,12 +91,20 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("unspin: interrupted", file=sys.stderr)
         return 130
+    except _Terminated:
+        print("unspin: terminated", file=sys.stderr)
+        return 128 + signal.SIGTERM
     except BrokenPipeError:
         # `unspin ... | head`: the reader went away; not an error of ours.
-        try:
-            sys.stdout = None  # type: ignore[assignment]
-        finally:
-            return 0
+        silence_stdout()
+        return 0
+    except OSError as e:
+        # Last resort for an OS error no command turned into a message (e.g. a print to a full
+        # standard output): one line, never a traceback.
+        silence_stdout()
+        where = f"{e.filename}: " if e.filename else ""
+        print(f"unspin: error: {where}{e.strerror or e}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

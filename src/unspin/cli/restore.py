@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterator
 
 from ..errors import UnspinError, UsageError
+from ..inputs.paths import refuse_output_among_inputs
 from ..inputs.textio import BadLines, iter_jsonl, open_binary_input, open_output, progress, read_text
 
 _CHUNK_CHARS = 1 << 16
@@ -24,7 +25,8 @@ def register(sub, eval_sub) -> None:
     p.add_argument("--format", choices=["text", "jsonl"], default="text",
                    help="jsonl: one JSON object per line; adds 'restored' and 'edits'")
     p.add_argument("--text-field", default="text", help="field holding the text in --format jsonl (default: text)")
-    p.add_argument("--skip-bad", action="store_true", help="jsonl: skip malformed lines and count them")
+    p.add_argument("--skip-bad", action="store_true",
+                   help="jsonl: skip malformed lines, naming each on stderr, and count them")
     p.add_argument("--errors", choices=["strict", "replace"], default="strict",
                    help="invalid UTF-8: fail naming the byte offset (strict), or replace it")
     p.add_argument("--color", choices=["auto", "always", "never"], default="auto")
@@ -76,9 +78,6 @@ def _iter_chunks(path: str, errors: str) -> Iterator[str]:
             if first:
                 if b"\x00" in raw[:8192]:
                     raise UnspinError(f"{name}: looks like a binary file (NUL bytes); give text")
-                if raw.startswith(b"\xef\xbb\xbf"):
-                    raw = raw[3:]
-                    offset += 3
                 first = False
             elif b"\x00" in raw:
                 raise UnspinError(f"{name}: binary data (NUL byte) near byte offset {offset}")
@@ -122,10 +121,10 @@ def run_restore(args) -> int:
         if args.json or args.diff:
             raise UsageError("--json/--diff do not apply to --format jsonl (each line is JSON already)")
         return _restore_jsonl(args, config)
+    refuse_output_among_inputs([args.output], [args.input])
     restorer = get_restorer(config)
-    out = open_output(args.output)
-    color = args.color == "always" or (args.color == "auto" and out.isatty())
-    try:
+    with open_output(args.output) as out:
+        color = args.color == "always" or (args.color == "auto" and out.isatty())
         if args.json:
             text = read_text(args.input, args.errors)
             r = restorer.restore(text) if text.strip() else Restoration(text, text, [])
@@ -135,9 +134,6 @@ def run_restore(args) -> int:
             r = restorer.restore(chunk) if chunk.strip() else Restoration(chunk, chunk, [])
             out.write(_diff(r, color) if args.diff else r.text)
             out.flush()
-    finally:
-        if out is not sys.stdout:
-            out.close()
     return 0
 
 
@@ -145,25 +141,14 @@ def _restore_jsonl(args, config) -> int:
     from ..annotate import AnnotateConfig, Annotator
 
     annotator = Annotator(AnnotateConfig(detect=None, restore=config, text_field=args.text_field))
-    out = open_output(args.output)
+    refuse_output_among_inputs([args.output], [args.input])
     bad = BadLines()
-    try:
-        for lineno, obj in progress(iter_jsonl(args.input, skip_bad=args.skip_bad, bad=bad, errors=args.errors),
-                                    desc="restore"):
-            text = obj.get(args.text_field)
-            if not isinstance(text, str):
-                msg = f"line {lineno}: field '{args.text_field}' is missing or not a string"
-                if args.skip_bad:
-                    bad.count += 1
-                    continue
-                raise UnspinError(msg)
-            obj.update(annotator.fields(text))
+    with open_output(args.output) as out:
+        for _, obj in progress(iter_jsonl(args.input, skip_bad=args.skip_bad, bad=bad, errors=args.errors,
+                                               text_field=args.text_field), desc="restore"):
+            obj.update(annotator.fields(obj[args.text_field]))
             out.write(json.dumps(obj, ensure_ascii=False) + "\n")
-    finally:
-        if out is not sys.stdout:
-            out.close()
-    if bad.count:
-        print(f"unspin: skipped {bad.count} bad line(s)", file=sys.stderr)
+    bad.report()
     return 0
 
 
@@ -171,6 +156,7 @@ def run_eval_restore(args) -> int:
     from ..evaluation.data import load_pairs
     from ..evaluation.restore import evaluate_restore
 
+    refuse_output_among_inputs([args.details], [args.pairs])
     pairs = load_pairs(args.pairs, family=args.family)
     details = [] if args.details else None
     result = evaluate_restore(pairs, _config(args), mode=args.mode, loao=not args.no_loao, details=details)

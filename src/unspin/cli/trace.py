@@ -8,6 +8,7 @@ import time
 
 from ..annotate import trace_fields
 from ..errors import UnspinError, UsageError
+from ..inputs.paths import refuse_output_among_inputs
 from ..inputs.textio import iter_jsonl, open_output, read_text
 
 
@@ -94,6 +95,7 @@ def cmd_index_build(args) -> int:
     from ..tracing.index import build
     from ..tracing.sources import iter_sources
 
+    refuse_output_among_inputs([args.output], args.sources)
     t0 = time.perf_counter()
     summary = build(args.output, iter_sources(args.sources, errors=args.errors), force=args.force,
                     on_progress=_progress_cb("indexed"))
@@ -135,6 +137,7 @@ def cmd_trace(args) -> int:
         raise UsageError("-k must be at least 1")
     if args.against and args.format == "jsonl":
         raise UsageError("--against compares two text files; --format jsonl needs --index")
+    refuse_output_among_inputs([args.output, args.html], [args.input, args.against, args.index])
     if args.against:
         query = read_text(args.input, args.errors)
         source = read_text(args.against, args.errors)
@@ -171,8 +174,7 @@ def _emit(args, items) -> None:
         parts = [render_html(name, text, matches) for name, text, matches, _ in items]
         with open_output(args.html) as f:
             f.write("\n".join(parts))
-    out = open_output(args.output)
-    try:
+    with open_output(args.output) as out:
         for name, text, matches, obj in items:
             if args.format == "jsonl":
                 rec = {**(obj or {}), **trace_fields(matches)}
@@ -182,9 +184,6 @@ def _emit(args, items) -> None:
                                      ensure_ascii=False, indent=2) + "\n")
             else:
                 out.write(render_text(name, matches))
-    finally:
-        if out is not sys.stdout:
-            out.close()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -194,15 +193,12 @@ def cmd_eval_trace(args) -> int:
 
     if not args.pairs and not args.queries:
         raise UsageError("give --pairs and/or --queries")
+    refuse_output_among_inputs([args.output], [*args.pairs, *args.queries, *args.sources, args.index])
     data = load_queries(args.pairs, args.queries)
     report = evaluate_trace(data, args.sources, base_index=args.index, k=args.k, restore=args.restore,
                             limit=args.limit, misses=args.misses)
-    out = open_output(args.output)
-    try:
+    with open_output(args.output) as out:
         out.write(json.dumps(report, indent=2) + "\n")
-    finally:
-        if out is not sys.stdout:
-            out.close()
     return 0
 
 

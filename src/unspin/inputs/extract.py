@@ -1,6 +1,7 @@
 """Text out of the files a screener is handed: plain text, HTML and PDF, one by one or as folders.
 
-* plain text: UTF-8 (BOM tolerated); binary refused (:func:`unspin.inputs.textio.decode_bytes`);
+* plain text: UTF-8, a BOM kept as U+FEFF so offsets index the file's text; binary refused
+  (:func:`unspin.inputs.textio.decode_bytes`);
 * HTML: the visible text (stdlib :mod:`html.parser`), block elements as paragraphs, scripts,
   styles and ``<pre>`` code blocks left out; the declared charset is honoured;
 * PDF: the text layer (``pypdf``), page by page, with line-end hyphenation undone and line
@@ -15,19 +16,15 @@ from __future__ import annotations
 
 import io
 import logging
-import os
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from ..errors import UnspinError
-from .textio import decode_bytes, read_bytes
-
-TEXT_EXTENSIONS = (".txt", ".text", ".md", ".rst")
-HTML_EXTENSIONS = (".html", ".htm", ".xhtml")
-PDF_EXTENSIONS = (".pdf",)
-DOCUMENT_EXTENSIONS = TEXT_EXTENSIONS + HTML_EXTENSIONS + PDF_EXTENSIONS
+# Folder walking lives in .paths; its names are re-exported here, where callers look for them.
+from .paths import (DOCUMENT_EXTENSIONS, HTML_EXTENSIONS, PDF_EXTENSIONS, TEXT_EXTENSIONS, Skipped,
+                    expand_inputs, walk)
+from .textio import BOM, decode_bytes, read_bytes
 
 # Minimum letters a PDF's text layer must hold before we believe it has one.
 _MIN_PDF_LETTERS = 20
@@ -105,8 +102,9 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-:.]+)
 
 
 def decode_html(data: bytes, name: str, errors: str = "strict") -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return decode_bytes(data, name, errors)
+    if data.startswith(BOM):
+        # Offsets in an HTML document index the extracted text, not the file: the BOM goes.
+        return decode_bytes(data, name, errors).removeprefix("\ufeff")
     m = _META_CHARSET.search(data[:4096])
     if m:
         enc = m.group(1).decode("ascii").lower()
@@ -126,7 +124,7 @@ def decode_html(data: bytes, name: str, errors: str = "strict") -> str:
 
 
 def looks_like_html(data: bytes) -> bool:
-    head = data[:1024].lstrip().lower()
+    head = data[:1024].removeprefix(BOM).lstrip().lower()
     return head.startswith((b"<!doctype html", b"<html", b"<?xml")) and b"<html" in data[:4096].lower()
 
 
@@ -205,24 +203,6 @@ def read_document(path: str, errors: str = "strict") -> Document:
     return document_from_bytes(data, name, errors)
 
 
-def walk(path: str) -> Iterator[str]:
-    """Document files under a folder, recursively, in a stable order (hidden entries skipped)."""
-    for root, dirs, files in os.walk(path):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for f in sorted(files):
-            if not f.startswith(".") and f.lower().endswith(DOCUMENT_EXTENSIONS):
-                yield os.path.join(root, f)
-
-
-def expand_inputs(paths: list[str]) -> Iterator[str]:
-    """Paths as given, folders replaced by the document files inside them."""
-    for p in paths:
-        if p != "-" and os.path.isdir(p):
-            found = False
-            for f in walk(p):
-                found = True
-                yield f
-            if not found:
-                raise UnspinError(f"{p}: no .txt, .md, .html or .pdf files in this folder")
-        else:
-            yield p
+__all__ = ["DOCUMENT_EXTENSIONS", "HTML_EXTENSIONS", "PDF_EXTENSIONS", "TEXT_EXTENSIONS", "Document", "Skipped",
+           "decode_html", "document_from_bytes", "expand_inputs", "html_to_text", "kind_of", "looks_like_html",
+           "pdf_to_text", "read_document", "walk"]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 
-from ..errors import UnspinError
+from ..inputs.textio import open_output
 from .core import DETECT_CSS, SORT_TABLE_JS, escape
 
 
@@ -96,8 +96,6 @@ def render_report(docs, threshold: float = 0.5, title: str = "unspin detect repo
 
 
 def write_report(path: str, docs, threshold: float = 0.5) -> None:
-    try:
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(render_report(docs, threshold))
-    except OSError as e:
-        raise UnspinError(f"{path}: cannot write the report ({e.strerror})") from None
+    """Write the report to ``path``, replacing an old one only once it is complete."""
+    with open_output(path) as f:
+        f.write(render_report(docs, threshold))
