@@ -34,83 +34,108 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 
 
-def main() -> int:
+def parse_args(argv=None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--distractors", required=True, help="JSONL documents (id, text)")
     ap.add_argument("--pairs", action="append", default=[], help="JSONL pairs: id, spun, original")
     ap.add_argument("--limit", type=int, help="use at most this many distractors")
     ap.add_argument("--core", type=int, default=0, help="CPU core to pin to (default 0)")
     ap.add_argument("--keep", help="keep the built index at this path")
-    args = ap.parse_args()
+    return ap.parse_args(argv)
 
+
+def build_distractor_index(path: str, distractors: str, limit: int | None) -> dict:
+    """Index the distractor documents at ``path``: the build figures."""
+    from unspin.tracing.index import build
+    from unspin.tracing.sources import iter_sources
+
+    def items():
+        for n, item in enumerate(iter_sources([distractors])):
+            if limit and n >= limit:
+                break
+            yield item
+
+    t = time.perf_counter()
+    n_docs = build(path, items(), force=True)["documents"]
+    build_s = time.perf_counter() - t
+    return {"documents": n_docs, "seconds": round(build_s, 2), "docs_per_s": round(n_docs / build_s, 1)}
+
+
+def add_originals(path: str, pairs: str, rows: list[dict], by_text: dict[str, str]) -> None:
+    """Index the originals of ``rows`` not indexed yet; ``by_text`` maps each to its index id."""
+    from unspin.tracing.index import Index
+    from unspin.tracing.sources import Source
+
+    docs = []
+    for r in rows:
+        key = " ".join(r["original"].split())
+        if key not in by_text:
+            by_text[key] = f"{os.path.basename(pairs)}#{r['id']}"
+            docs.append((pairs, Source(id=by_text[key], text=r["original"])))
+    with Index.open(path, writable=True) as idx:
+        idx.add(docs)
+
+
+def trace_set(path: str, rows: list[dict], by_text: dict[str, str]) -> dict:
+    """Trace every spun text of one pairs file: retrieval quality and latency."""
+    from unspin.tracing.index import Index
+    from unspin.tracing.search import trace
+
+    idx = Index.open(path)
+    t = time.perf_counter()
+    idx.load()
+    load_s = time.perf_counter() - t
+    ranks, lat, lat_ev = [], [], []
+    for r in rows:
+        truth = by_text[" ".join(r["original"].split())]
+        t = time.perf_counter()
+        res = trace(r["spun"], idx, 5, evidence=False)
+        lat.append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        trace(r["spun"], idx, 5, evidence=True)
+        lat_ev.append((time.perf_counter() - t) * 1000)
+        ids = [m.id for m in res]
+        ranks.append(ids.index(truth) + 1 if truth in ids else 0)
+    n = len(ranks)
+    figures = {
+        "queries": n,
+        "index_documents": idx.n_docs,
+        "index_load_seconds": round(load_s, 3),
+        "recall@1": round(sum(r == 1 for r in ranks) / n, 4),
+        "recall@5": round(sum(0 < r <= 5 for r in ranks) / n, 4),
+        "mrr": round(sum(1 / r for r in ranks if r) / n, 4),
+        "latency_ms_median": round(statistics.median(lat), 2),
+        "latency_ms_p90": round(sorted(lat)[int(0.9 * n)], 2),
+        "latency_with_evidence_ms_median": round(statistics.median(lat_ev), 2),
+    }
+    idx.close()
+    return figures
+
+
+def main() -> int:
+    args = parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {args.core})
-    from unspin.tracing.index import Index, build
-    from unspin.tracing.search import trace
     from unspin.tracing.signatures import term_table
-    from unspin.tracing.sources import Source, iter_sources
 
     t = time.perf_counter()
     term_table()  # the per-process lexicon table (cached on disk after the first run)
     table_s = time.perf_counter() - t
 
-    def distractors():
-        for n, item in enumerate(iter_sources([args.distractors])):
-            if args.limit and n >= args.limit:
-                break
-            yield item
-
     tmp = tempfile.mkdtemp(prefix="bench-trace-")
     path = args.keep or os.path.join(tmp, "bench.index")
-    t = time.perf_counter()
-    n_docs = build(path, distractors(), force=True)["documents"]
-    build_s = time.perf_counter() - t
     report = {
         "machine": {"python": platform.python_version(), "cpu": platform.processor() or platform.machine(),
                     "cores_used": 1},
         "lexicon_table_seconds": round(table_s, 2),
-        "build": {"documents": n_docs, "seconds": round(build_s, 2), "docs_per_s": round(n_docs / build_s, 1)},
+        "build": build_distractor_index(path, args.distractors, args.limit),
         "sets": {},
     }
     by_text: dict[str, str] = {}  # an original indexed once, whichever set brought it
     for pairs in args.pairs:
         rows = [json.loads(line) for line in open(pairs, encoding="utf-8") if line.strip()]
-        docs = []
-        for r in rows:
-            key = " ".join(r["original"].split())
-            if key not in by_text:
-                by_text[key] = f"{os.path.basename(pairs)}#{r['id']}"
-                docs.append((pairs, Source(id=by_text[key], text=r["original"])))
-        with Index.open(path, writable=True) as idx:
-            idx.add(docs)
-        idx = Index.open(path)
-        t = time.perf_counter()
-        idx.load()
-        load_s = time.perf_counter() - t
-        ranks, lat, lat_ev = [], [], []
-        for r in rows:
-            truth = by_text[" ".join(r["original"].split())]
-            t = time.perf_counter()
-            res = trace(r["spun"], idx, 5, evidence=False)
-            lat.append((time.perf_counter() - t) * 1000)
-            t = time.perf_counter()
-            trace(r["spun"], idx, 5, evidence=True)
-            lat_ev.append((time.perf_counter() - t) * 1000)
-            ids = [m.id for m in res]
-            ranks.append(ids.index(truth) + 1 if truth in ids else 0)
-        n = len(ranks)
-        report["sets"][pairs] = {
-            "queries": n,
-            "index_documents": idx.n_docs,
-            "index_load_seconds": round(load_s, 3),
-            "recall@1": round(sum(r == 1 for r in ranks) / n, 4),
-            "recall@5": round(sum(0 < r <= 5 for r in ranks) / n, 4),
-            "mrr": round(sum(1 / r for r in ranks if r) / n, 4),
-            "latency_ms_median": round(statistics.median(lat), 2),
-            "latency_ms_p90": round(sorted(lat)[int(0.9 * n)], 2),
-            "latency_with_evidence_ms_median": round(statistics.median(lat_ev), 2),
-        }
-        idx.close()
+        add_originals(path, pairs, rows, by_text)
+        report["sets"][pairs] = trace_set(path, rows, by_text)
     if not args.keep:
         os.unlink(path)
         os.rmdir(tmp)

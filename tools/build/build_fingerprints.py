@@ -99,20 +99,18 @@ def corpus_texts(specs: list[str]):
             yield f, raw.decode("utf-8", "replace")
 
 
-def main() -> int:
+def parse_args(argv=None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--input", default=os.path.join(ROOT, "..", "shared", "data", "pps", "tortured-phrases.json"))
     ap.add_argument("--out", default=os.path.join(DATA, "fingerprints.json"))
     ap.add_argument("--pmi", type=float, default=4.0, help="collocation strength (nats) above which a phrase is ordinary")
     ap.add_argument("--clean-corpus", nargs="*", default=DEFAULT_CORPUS,
                     help="'pydoc', files or folders of clean prose; entries found there are dropped")
-    args = ap.parse_args()
+    return ap.parse_args(argv)
 
-    with open(args.input, "rb") as f:
-        raw = f.read()
-    src = json.loads(raw)
-    phrases = src["phrases"]
-    removed: list[dict] = []
+
+def normalised_entries(phrases: list[dict], removed: list[dict]) -> list[tuple[str, str]]:
+    """Step 1: the usable (tortured, correct) pairs, de-duplicated; the unusable go to ``removed``."""
     kept: list[tuple[str, str]] = []
     seen: set[str] = set()
     for p in phrases:
@@ -125,7 +123,11 @@ def main() -> int:
             continue  # duplicate after normalisation: not a removal worth listing
         seen.add(key)
         kept.append(e)
+    return kept
 
+
+def drop_correct_terms(kept: list[tuple[str, str]], removed: list[dict]) -> list[tuple[str, str]]:
+    """Step 2: entries whose tortured side is the correct term of another entry."""
     corrects = {normalize_phrase(c) for _, c in kept}
     step = []
     for t, c in kept:
@@ -133,23 +135,30 @@ def main() -> int:
             removed.append({"tortured": t, "correct": c, "reason": "correct term of another entry"})
         else:
             step.append((t, c))
-    kept = step
+    return step
 
+
+def drop_collocations(kept: list[tuple[str, str]], removed: list[dict], pmi: float) -> list[tuple[str, str]]:
+    """Step 3: strong collocations of general English."""
     lm = get_lm()
     step = []
     for t, c in kept:
         s = collocation_strength(t, lm)
-        if s is not None and s >= args.pmi:
+        if s is not None and s >= pmi:
             removed.append({"tortured": t, "correct": c, "reason": f"common English collocation (3-gram strength {s:.1f})"})
         else:
             step.append((t, c))
-    kept = step
+    return step
 
+
+def drop_found_in_corpus(kept: list[tuple[str, str]], removed: list[dict], specs: list[str]):
+    """Step 4: entries found in the clean-prose corpus; returns the rest and the corpus size
+    (documents, characters)."""
     matcher = FingerprintMatcher(kept)
     found: Counter = Counter()
     where: dict[str, str] = {}
     n_docs = n_chars = 0
-    for name, text in corpus_texts(args.clean_corpus):
+    for name, text in corpus_texts(specs):
         n_docs += 1
         n_chars += len(text)
         for h in matcher.find(text):
@@ -163,8 +172,10 @@ def main() -> int:
                             "reason": f"found {found[k]}x in clean prose (e.g. {os.path.basename(where[k])})"})
         else:
             step.append((t, c))
-    kept = step
+    return step, n_docs, n_chars
 
+
+def output_text(src: dict, kept: list[tuple[str, str]], removed: list[dict]) -> str:
     out = {
         "source": src.get("source"),
         "sourceUrl": src.get("sourceUrl"),
@@ -176,18 +187,26 @@ def main() -> int:
         "phrases": [{"tortured": t, "correct": c} for t, c in kept],
         "removed": removed,
     }
-    text = json.dumps(out, ensure_ascii=False, indent=0) + "\n"
-    with open(args.out, "w", encoding="utf-8") as f:
-        f.write(text)
+    return json.dumps(out, ensure_ascii=False, indent=0) + "\n"
 
+
+def update_manifest(entry: dict) -> None:
+    """Set the ``fingerprints.json`` key of data/MANIFEST.json, keeping the other keys."""
     manifest_path = os.path.join(DATA, "MANIFEST.json")
     manifest = {}
     if os.path.exists(manifest_path):
         with open(manifest_path, encoding="utf-8") as f:
             manifest = json.load(f)
+    manifest["fingerprints.json"] = entry
+    with open(manifest_path, "w", encoding="utf-8") as f:
+        json.dump(manifest, f, indent=2, sort_keys=True)
+        f.write("\n")
+
+
+def manifest_entry(args, raw: bytes, src: dict, corpus: dict, kept: int, removed: int, text: str) -> dict:
     import pocketsphinx
 
-    manifest["fingerprints.json"] = {
+    return {
         "built_by": "tools/build/build_fingerprints.py",
         "inputs": {
             "pps": {
@@ -196,23 +215,21 @@ def main() -> int:
                 "sha256": hashlib.sha256(raw).hexdigest(),
                 "version": src.get("version"),
                 "lastUpdated": src.get("lastUpdated"),
-                "entries": len(phrases),
+                "entries": len(src["phrases"]),
             },
             "pocketsphinx": {"version": pocketsphinx.__version__ if hasattr(pocketsphinx, "__version__") else None},
-            "clean_corpus": {"specs": args.clean_corpus, "documents": n_docs, "characters": n_chars},
+            "clean_corpus": {"specs": args.clean_corpus, **corpus},
         },
         "pmi_threshold": args.pmi,
-        "entries": len(kept),
-        "removed": len(removed),
+        "entries": kept,
+        "removed": removed,
         "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
     }
-    with open(manifest_path, "w", encoding="utf-8") as f:
-        json.dump(manifest, f, indent=2, sort_keys=True)
-        f.write("\n")
 
+
+def update_attribution(block: str) -> None:
+    """Replace the fingerprints block of data/ATTRIBUTION.md, or append it."""
     attr_path = os.path.join(DATA, "ATTRIBUTION.md")
-    block = ATTRIBUTION.format(version=src.get("version"), date=src.get("lastUpdated"), removed=len(removed),
-                               total=len(phrases), kept=len(kept))
     old = ""
     if os.path.exists(attr_path):
         with open(attr_path, encoding="utf-8") as f:
@@ -224,6 +241,26 @@ def main() -> int:
     with open(attr_path, "w", encoding="utf-8") as f:
         f.write(new)
 
+
+def main() -> int:
+    args = parse_args()
+    with open(args.input, "rb") as f:
+        raw = f.read()
+    src = json.loads(raw)
+    phrases = src["phrases"]
+    removed: list[dict] = []
+    kept = normalised_entries(phrases, removed)
+    kept = drop_correct_terms(kept, removed)
+    kept = drop_collocations(kept, removed, args.pmi)
+    kept, n_docs, n_chars = drop_found_in_corpus(kept, removed, args.clean_corpus)
+
+    text = output_text(src, kept, removed)
+    with open(args.out, "w", encoding="utf-8") as f:
+        f.write(text)
+    update_manifest(manifest_entry(args, raw, src, {"documents": n_docs, "characters": n_chars},
+                                   len(kept), len(removed), text))
+    update_attribution(ATTRIBUTION.format(version=src.get("version"), date=src.get("lastUpdated"),
+                                          removed=len(removed), total=len(phrases), kept=len(kept)))
     reasons = Counter(re.sub(r"\d+x|\s*\(.*", "", r["reason"]) for r in removed)
     print(f"{len(phrases)} entries in, {len(kept)} kept; removed: {dict(reasons)}", file=sys.stderr)
     return 0

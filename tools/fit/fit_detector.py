@@ -38,6 +38,7 @@ import multiprocessing as mp
 import os
 import sys
 import time
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -179,7 +180,46 @@ def span_eval(analyses, rows, scores, threshold, low=None, gap=0) -> dict:
     return {k: round(v, 4) for k, v in span_metrics(counts).items()}
 
 
-def main() -> int:
+@dataclass
+class Data:
+    """The rows of each split; the context spins' train split only with ``--context``."""
+
+    train_long: list
+    train_short: list
+    test_long: list
+    test_short: list
+    wild: list
+    ctx_train: list
+    ctx_test: list
+
+    @property
+    def train(self) -> list:
+        return self.train_long + self.train_short
+
+    def counts(self) -> dict:
+        return {"train_long": len(self.train_long), "train_short": len(self.train_short),
+                "test_long": len(self.test_long), "context_train": len(self.ctx_train),
+                "context_test": len(self.ctx_test), "test_short": len(self.test_short), "wild": len(self.wild)}
+
+
+@dataclass
+class Scans:
+    """The detector's analyses of each split, in the order of its rows."""
+
+    train: list
+    test: list
+    short: list
+    wild: list
+    wild_nofp: list
+    test_nofp: list
+    ctx: list
+    ctx_test: list
+
+    def all(self) -> list:
+        return [self.train, self.test, self.short, self.wild, self.wild_nofp, self.test_nofp, self.ctx, self.ctx_test]
+
+
+def parse_args(argv=None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", default=os.path.join(ROOT, "build", "detect-data"))
     ap.add_argument("--out", default=os.path.join(ROOT, "src", "unspin", "data", "detector.json"))
@@ -191,41 +231,45 @@ def main() -> int:
     ap.add_argument("--token-data", choices=["spun", "both"], default="spun",
                     help="fit the token model on the words of spun documents only (P(substituted | spun)), "
                          "or of clean documents too")
-    args = ap.parse_args()
-    t0 = time.time()
+    return ap.parse_args(argv)
 
-    clean = load(os.path.join(args.data, "clean.jsonl"))
-    synth = load(os.path.join(args.data, "synthetic.jsonl"))
-    short = load(os.path.join(args.data, "short.jsonl"))
-    wild = load(os.path.join(args.data, "wild.jsonl"))
-    context = load(os.path.join(args.data, "context.jsonl"))
-    ctx_train = [r for r in context if r["split"] == "train"] if args.context else []
-    ctx_test = [r for r in context if r["split"] == "test"]
+
+def of_split(rows: list, split: str) -> list:
+    return [r for r in rows if r["split"] == split]
+
+
+def load_data(folder: str, context: bool) -> Data:
+    clean, synth, short, wild, ctx = (load(os.path.join(folder, f"{name}.jsonl"))
+                                      for name in ("clean", "synthetic", "short", "wild", "context"))
     if not clean or not synth:
-        sys.exit(f"no data in {args.data}: run tools/datasets/make_detect_data.py first")
-    train_long = [r for r in clean + synth if r["split"] == "train"]
-    train_short = [r for r in short if r["split"] == "train"]
-    test_long = [r for r in clean + synth if r["split"] == "test"]
-    test_short = [r for r in short if r["split"] == "test"]
-    train = train_long + train_short
+        sys.exit(f"no data in {folder}: run tools/datasets/make_detect_data.py first")
+    return Data(train_long=of_split(clean + synth, "train"), train_short=of_split(short, "train"),
+                test_long=of_split(clean + synth, "test"), test_short=of_split(short, "test"), wild=wild,
+                ctx_train=of_split(ctx, "train") if context else [], ctx_test=of_split(ctx, "test"))
 
+
+def scan_all(d: Data, jobs: int) -> Scans:
     print("scanning", file=sys.stderr)
-    A_train = scan(train, args.jobs, desc="train")
-    A_test = scan(test_long, args.jobs, desc="test")
-    A_short = scan(test_short, args.jobs, desc="test short")
-    A_wild = scan(wild, args.jobs, desc="wild") if wild else []
-    A_wild_nofp = scan(wild, args.jobs, fingerprints=False, desc="wild, fingerprints off") if wild else []
-    A_test_nofp = scan(test_long, args.jobs, fingerprints=False, desc="test, fingerprints off")
-    A_ctx = scan(ctx_train, args.jobs, desc="context spins, train") if ctx_train else []
-    A_ctx_test = scan(ctx_test, args.jobs, desc="context spins, test") if ctx_test else []
+    return Scans(
+        train=scan(d.train, jobs, desc="train"),
+        test=scan(d.test_long, jobs, desc="test"),
+        short=scan(d.test_short, jobs, desc="test short"),
+        wild=scan(d.wild, jobs, desc="wild") if d.wild else [],
+        wild_nofp=scan(d.wild, jobs, fingerprints=False, desc="wild, fingerprints off") if d.wild else [],
+        test_nofp=scan(d.test_long, jobs, fingerprints=False, desc="test, fingerprints off"),
+        ctx=scan(d.ctx_train, jobs, desc="context spins, train") if d.ctx_train else [],
+        ctx_test=scan(d.ctx_test, jobs, desc="context spins, test") if d.ctx_test else [],
+    )
 
-    model = bootstrap_model()
+
+def fit_token_model(model: Model, analyses, rows, token_data: str, l2: float) -> float:
+    """Fit the token model on the counted words; returns its training AUROC."""
     print("token model", file=sys.stderr)
     X, y = [], []
-    for a, r in zip(A_train + A_ctx, train + ctx_train):
+    for a, r in zip(analyses, rows):
         if r["label"] == 1 and r.get("original"):
             mask = gold_token_mask(r["text"], r["original"])
-        elif r["label"] == 0 and args.token_data == "both":
+        elif r["label"] == 0 and token_data == "both":
             mask = [False] * len(a.evidence)
         else:
             continue
@@ -234,63 +278,70 @@ def main() -> int:
                 X.append(token_features(ev))
                 y.append(int(m))
     X, y = np.array(X), np.array(y)
-    model.token = fit_logreg(X, y, TOKEN_FEATURES, l2=args.l2)
+    model.token = fit_logreg(X, y, TOKEN_FEATURES, l2=l2)
     tok_auc = auroc(model.token.prob(X), y)
     model.priors = dict(model.priors, token_base=float(y.mean()))
     print(f"  tokens {len(y)}, substituted {y.mean():.3f}, train AUROC {tok_auc:.3f}", file=sys.stderr)
-    for A in (A_train, A_test, A_short, A_wild, A_wild_nofp, A_test_nofp, A_ctx, A_ctx_test):
-        set_probs(model, A)
+    return tok_auc
 
-    print("document model", file=sys.stderr)
-    det = Detector(model=model)
-    long_n = len(train_long)
-    raw = [det.raw_rates(a) for a in A_train[:long_n]]
-    labels_long = [r["label"] for r in train_long]
+
+def fit_doc_model(det: Detector, model: Model, d: Data, S: Scans, l2: float):
+    """Pseudo-count centres from the long training documents, then the document model on all
+    training documents; returns the training features and labels."""
+    long_n = len(d.train_long)
+    raw = [det.raw_rates(a) for a in S.train[:long_n]]
+    labels_long = [r["label"] for r in d.train_long]
     priors = {"token_base": model.priors["token_base"]}
     for k in RATES:
         per = {lab: [x[k] / x["n"] for x, l in zip(raw, labels_long) if l == lab and x["n"]] for lab in (0, 1)}
         priors[k] = float((np.median(per[0]) + np.median(per[1])) / 2)
     model.priors = priors
-    feats = [det.doc_features(a) for a in A_train]
+    feats = [det.doc_features(a) for a in S.train]
     Xd = np.array([[f[k] for k in DOC_FEATURES] for f in feats])
-    yd = np.array([r["label"] for r in train])
-    model.doc = fit_logreg(Xd, yd, DOC_FEATURES, l2=args.l2)
-    # Fingerprint hits: a fixed log-likelihood ratio per hit from hit rates per word (add-0.5),
-    # spun vs clean training text; too few hits for the regression to weigh them.
+    yd = np.array([r["label"] for r in d.train])
+    model.doc = fit_logreg(Xd, yd, DOC_FEATURES, l2=l2)
+    return feats, yd
+
+
+def fit_fingerprint_llr(model: Model, analyses, rows) -> dict:
+    """Set the log-likelihood ratio per fingerprint hit; returns the counts it came from."""
+    # A fixed ratio from hit rates per word (add-0.5), spun vs clean training text: too few hits
+    # for the regression to weigh them.
     hw = {lab: [0, 0] for lab in (0, 1)}
-    for a, r in zip(A_train, train):
+    for a, r in zip(analyses, rows):
         hw[r["label"]][0] += len(a.hits)
         hw[r["label"]][1] += a.words
     model.fp_llr = float(math.log(((hw[1][0] + 0.5) / hw[1][1]) / ((hw[0][0] + 0.5) / hw[0][1])))
     fp_counts = {"spun_hits": hw[1][0], "spun_words": hw[1][1], "clean_hits": hw[0][0], "clean_words": hw[0][1]}
     print(f"  fingerprint log-likelihood ratio per hit {model.fp_llr:.2f} from {fp_counts}", file=sys.stderr)
-    train_scores = score_all(det, A_train)
-    print(f"  train AUROC {auroc(train_scores, yd):.4f}", file=sys.stderr)
+    return fp_counts
 
-    # The cascade's second trigger: learned spinner swaps per 100 words beyond what 99% of the
-    # clean training documents show (their table never saw these files: it is learned from
-    # wild-dev news). Spun training documents are not used: the synthetic spinner does not
-    # have real spinners' habits.
+
+def fit_swap_trigger(det: Detector, model: Model, analyses, rows) -> dict:
+    """Set the cascade's second trigger: learned spinner swaps per 100 words beyond what 99% of
+    the clean training documents show; returns the distribution it came from."""
+    # The learned table never saw these files (it is learned from wild-dev news). Spun training
+    # documents are not used: the synthetic spinner does not have real spinners' habits.
     swap_rates = np.array([100.0 * det.learned_swaps(a) / max(a.words, 1)
-                           for a, r in zip(A_train[:long_n], train_long) if r["label"] == 0])
+                           for a, r in zip(analyses, rows) if r["label"] == 0])
     model.swap_rate = round(float(np.percentile(swap_rates, 99)), 3)
     swap_info = {"documents": len(swap_rates), **{f"p{q}": round(float(np.percentile(swap_rates, q)), 3)
                                                   for q in (50, 90, 95, 99)}, "max": round(float(swap_rates.max()), 3)}
     print(f"  learned-swap trigger {model.swap_rate} per 100 words from {swap_info}", file=sys.stderr)
+    return swap_info
 
+
+def choose_span_params(model: Model, analyses, rows, scores) -> None:
+    """Set the threshold, hysteresis floor and function-word bridge that together give the best
+    span F1 on the given (spun training, never wild-dev) documents."""
     print("span forming", file=sys.stderr)
-    # Threshold, hysteresis floor and function-word bridge chosen together for span F1 on the
-    # spun training documents (never on wild-dev).
-    span_A = A_train[:long_n] + A_ctx
-    span_rows = train_long + ctx_train
-    span_scores_ = train_scores[:long_n] + score_all(det, A_ctx)
     best = (-1.0, (0.5, None, 0))
     for thr in (0.15, 0.2, 0.25, 0.3, 0.35, 0.4):
         for low in (None, 0.1, 0.15, 0.2):
             if low is not None and low >= thr:
                 continue
             for gap in (0, 1, 2):
-                m = span_eval(span_A, span_rows, span_scores_, thr, low, gap)
+                m = span_eval(analyses, rows, scores, thr, low, gap)
                 print(f"  threshold {thr} low {low} gap {gap}: {m}", file=sys.stderr)
                 f1 = m["span_f1"] if m["span_f1"] == m["span_f1"] else 0.0
                 if f1 > best[0]:
@@ -298,83 +349,93 @@ def main() -> int:
     model.span_threshold, model.span_low, model.span_gap = best[1]
     print(f"  chosen: threshold {model.span_threshold}, low {model.span_low}, gap {model.span_gap}", file=sys.stderr)
 
-    restore_info = {}
+
+def fit_restore_model(det: Detector, model: Model, d: Data, S: Scans, conf_train, feats, yd, l2: float) -> None:
+    """Edit-rate and edit-confidence priors, then the document model with restoration features."""
+    raw_rate = {lab: [] for lab in (0, 1)}
+    raw_conf = []
+    for a, c, r in zip(S.train[:len(d.train_long)], conf_train, d.train_long):
+        n = sum(1 for ev in a.evidence if counted(ev))
+        if n:
+            raw_rate[r["label"]].append(len(c) / n)
+        raw_conf.extend(c)
+    model.priors["edit_rate"] = float((np.median(raw_rate[0]) + np.median(raw_rate[1])) / 2)
+    model.priors["edit_conf"] = float(np.mean(raw_conf)) if raw_conf else 0.8
+    names = DOC_FEATURES + RESTORE_FEATURES
+    feats_r = []
+    for a, c, f in zip(S.train, conf_train, feats):
+        g = dict(f)
+        g.update(det.restore_features(a, c))
+        feats_r.append([g[k] for k in names])
+    model.doc_restore = fit_logreg(np.array(feats_r), yd, names, l2=l2)
+
+
+def score_with_restore(det: Detector, analyses, confs) -> list[float]:
+    out = []
+    for a, c in zip(analyses, confs):
+        f = det.doc_features(a)
+        f.update(det.restore_features(a, c))
+        out.append(det.score(f))
+    return out
+
+
+def restore_figures(det: Detector, model: Model, d: Data, S: Scans, feats, yd, args) -> dict:
+    """Fit the document model with restoration and return its held-out figures."""
+    print("document model with restoration", file=sys.stderr)
+    conf_train = restore_all(det, S.train, d.train, args.jobs, desc="train")
+    fit_restore_model(det, model, d, S, conf_train, feats, yd, args.l2)
+    c_test = restore_all(det, S.test, d.test_long, args.jobs, desc="test")
+    c_short = restore_all(det, S.short, d.test_short, args.jobs, desc="test short")
+    c_wild = restore_all(det, S.wild, d.wild, args.jobs, desc="wild (table without the article)")
+    sr_test = score_with_restore(det, S.test, c_test)
+    sr_short = score_with_restore(det, S.short, c_short)
+    sr_wild = score_with_restore(det, S.wild, c_wild)
+    wild, test_long = d.wild, d.test_long
     y_test = [r["label"] for r in test_long]
-    y_short = [r["label"] for r in test_short]
-    if not args.no_restore:
-        print("document model with restoration", file=sys.stderr)
-        conf_train = restore_all(det, A_train, train, args.jobs, desc="train")
-        raw_rate = {lab: [] for lab in (0, 1)}
-        raw_conf = []
-        for a, c, r in zip(A_train[:long_n], conf_train, train_long):
-            n = sum(1 for ev in a.evidence if counted(ev))
-            if n:
-                raw_rate[r["label"]].append(len(c) / n)
-            raw_conf.extend(c)
-        model.priors["edit_rate"] = float((np.median(raw_rate[0]) + np.median(raw_rate[1])) / 2)
-        model.priors["edit_conf"] = float(np.mean(raw_conf)) if raw_conf else 0.8
-        names = DOC_FEATURES + RESTORE_FEATURES
-        feats_r = []
-        for a, c, f in zip(A_train, conf_train, feats):
-            g = dict(f)
-            g.update(det.restore_features(a, c))
-            feats_r.append([g[k] for k in names])
-        model.doc_restore = fit_logreg(np.array(feats_r), yd, names, l2=args.l2)
+    yw = [r["label"] for r in wild]
+    ks = [i for i, r in enumerate(wild) if r["kind"] in ("wild-synonym", "wild-original")]
+    neg_t = [x for x, r in zip(sr_test, test_long) if r["label"] == 0]
+    heavy = [x for x, r in zip(sr_test, test_long) if r.get("rate") == 0.6] + \
+        [sr_wild[i] for i in ks if wild[i]["label"] == 1]
+    neg_all = neg_t + [sr_wild[i] for i in ks if wild[i]["label"] == 0]
+    restore_info = {
+        "test": doc_metrics(sr_test, y_test),
+        "test_by_rate": by_rate(sr_test, test_long),
+        "test_short": doc_metrics(sr_short, [r["label"] for r in d.test_short]),
+        "wild_synonym_vs_wild_originals": doc_metrics([sr_wild[i] for i in ks], [yw[i] for i in ks]),
+        "wild_synonym_and_rate_0.6_vs_all_clean": doc_metrics(heavy + neg_all, [1] * len(heavy) + [0] * len(neg_all)),
+        "calibration_test": calibration(sr_test, y_test),
+        "wild_scores": {r["id"]: round(x, 4) for r, x in zip(wild, sr_wild)},
+    }
+    print(json.dumps({k: v for k, v in restore_info.items() if "calibration" not in k}, indent=1), file=sys.stderr)
+    return restore_info
 
-        def score_r(analyses, confs):
-            out = []
-            for a, c in zip(analyses, confs):
-                f = det.doc_features(a)
-                f.update(det.restore_features(a, c))
-                out.append(det.score(f))
-            return out
 
-        c_test = restore_all(det, A_test, test_long, args.jobs, desc="test")
-        c_short = restore_all(det, A_short, test_short, args.jobs, desc="test short")
-        c_wild = restore_all(det, A_wild, wild, args.jobs, desc="wild (table without the article)")
-        sr_test, sr_short, sr_wild = score_r(A_test, c_test), score_r(A_short, c_short), score_r(A_wild, c_wild)
-        yw = [r["label"] for r in wild]
-        ks = [i for i, r in enumerate(wild) if r["kind"] in ("wild-synonym", "wild-original")]
-        neg_t = [x for x, r in zip(sr_test, test_long) if r["label"] == 0]
-        heavy = [x for x, r in zip(sr_test, test_long) if r.get("rate") == 0.6] + \
-            [sr_wild[i] for i in ks if wild[i]["label"] == 1]
-        neg_all = neg_t + [sr_wild[i] for i in ks if wild[i]["label"] == 0]
-        restore_info = {
-            "test": doc_metrics(sr_test, y_test),
-            "test_by_rate": by_rate(sr_test, test_long),
-            "test_short": doc_metrics(sr_short, y_short),
-            "wild_synonym_vs_wild_originals": doc_metrics([sr_wild[i] for i in ks], [yw[i] for i in ks]),
-            "wild_synonym_and_rate_0.6_vs_all_clean": doc_metrics(heavy + neg_all, [1] * len(heavy) + [0] * len(neg_all)),
-            "calibration_test": calibration(sr_test, y_test),
-            "wild_scores": {r["id"]: round(x, 4) for r, x in zip(wild, sr_wild)},
-        }
-        print(json.dumps({k: v for k, v in restore_info.items() if "calibration" not in k}, indent=1), file=sys.stderr)
+def wild_select(wild, kinds, scores):
+    """The scores and labels of the wild-dev documents of the given kinds."""
+    idx = [i for i, r in enumerate(wild) if r["kind"] in kinds]
+    return [scores[i] for i in idx], [wild[i]["label"] for i in idx]
 
+
+def evaluate(det: Detector, model: Model, d: Data, S: Scans) -> dict:
+    """Held-out figures: the test split, short texts, wild-dev, fingerprints off, context spins."""
     print("evaluation", file=sys.stderr)
-    s_test = score_all(det, A_test)
-    s_short = score_all(det, A_short)
-    s_wild = score_all(det, A_wild)
-    s_wild_nofp = score_all(det, A_wild_nofp)
-    s_test_nofp = score_all(det, A_test_nofp)
-    y_test = [r["label"] for r in test_long]
-    y_short = [r["label"] for r in test_short]
-
-    def wsel(kinds, scores):
-        idx = [i for i, r in enumerate(wild) if r["kind"] in kinds]
-        return [scores[i] for i in idx], [wild[i]["label"] for i in idx], idx
-
-    ws, wy, wi = wsel(("wild-synonym", "wild-original"), s_wild)
-    rs, ry, _ = wsel(("wild-rewrite", "wild-original"), s_wild)
-    ws_nofp, wy_nofp, _ = wsel(("wild-synonym", "wild-original"), s_wild_nofp)
-    syn_idx = [i for i, r in enumerate(wild) if r["kind"] == "wild-synonym"]
-    short_words = np.array([a.words for a in A_short])
-    info = {
-        "fitted": time.strftime("%Y-%m-%d"),
-        "data": {"train_long": len(train_long), "train_short": len(train_short), "test_long": len(test_long),
-                 "context_train": len(ctx_train), "context_test": len(ctx_test),
-                 "test_short": len(test_short), "wild": len(wild)},
-        "token_train_auroc": round(tok_auc, 4),
-        "fingerprint_counts": fp_counts,
+    s_test = score_all(det, S.test)
+    s_short = score_all(det, S.short)
+    s_wild = score_all(det, S.wild)
+    s_wild_nofp = score_all(det, S.wild_nofp)
+    s_test_nofp = score_all(det, S.test_nofp)
+    s_ctx_test = score_all(det, S.ctx_test)
+    y_test = [r["label"] for r in d.test_long]
+    y_short = [r["label"] for r in d.test_short]
+    ws, wy = wild_select(d.wild, ("wild-synonym", "wild-original"), s_wild)
+    rs, ry = wild_select(d.wild, ("wild-rewrite", "wild-original"), s_wild)
+    ws_nofp, wy_nofp = wild_select(d.wild, ("wild-synonym", "wild-original"), s_wild_nofp)
+    syn_idx = [i for i, r in enumerate(d.wild) if r["kind"] == "wild-synonym"]
+    neg_test = [x for x, r in zip(s_test, d.test_long) if r["label"] == 0]
+    short_words = np.array([a.words for a in S.short])
+    span_params = (model.span_threshold, model.span_low, model.span_gap)
+    return {
         "test": doc_metrics(s_test, y_test),
         "test_plus_wild_synonym": doc_metrics(s_test + ws, y_test + wy),
         "wild_synonym_vs_wild_originals": doc_metrics(ws, wy),
@@ -382,32 +443,60 @@ def main() -> int:
         "test_short": doc_metrics(s_short, y_short),
         "no_fingerprints": {"test": doc_metrics(s_test_nofp, y_test),
                             "wild_synonym_vs_wild_originals": doc_metrics(ws_nofp, wy_nofp)},
-        "spans_wild_synonym": span_eval([A_wild[i] for i in syn_idx], [wild[i] for i in syn_idx],
-                                        [s_wild[i] for i in syn_idx], model.span_threshold,
-                                        model.span_low, model.span_gap),
-        "spans_test": span_eval(A_test, test_long, s_test, model.span_threshold, model.span_low, model.span_gap),
-        "context_test": doc_metrics(score_all(det, A_ctx_test) + [x for x, r in zip(s_test, test_long) if r["label"] == 0],
-                                    [1] * len(A_ctx_test) + [0] * sum(1 for r in test_long if r["label"] == 0))
-        if A_ctx_test else {},
-        "spans_context_test": span_eval(A_ctx_test, ctx_test, score_all(det, A_ctx_test), model.span_threshold,
-                                        model.span_low, model.span_gap) if A_ctx_test else {},
-        "test_by_rate": by_rate(s_test, test_long),
-        "test_clean_by_source": by_source(s_test, test_long),
+        "spans_wild_synonym": span_eval([S.wild[i] for i in syn_idx], [d.wild[i] for i in syn_idx],
+                                        [s_wild[i] for i in syn_idx], *span_params),
+        "spans_test": span_eval(S.test, d.test_long, s_test, *span_params),
+        "context_test": doc_metrics(s_ctx_test + neg_test, [1] * len(s_ctx_test) + [0] * len(neg_test))
+        if S.ctx_test else {},
+        "spans_context_test": span_eval(S.ctx_test, d.ctx_test, s_ctx_test, *span_params) if S.ctx_test else {},
+        "test_by_rate": by_rate(s_test, d.test_long),
+        "test_clean_by_source": by_source(s_test, d.test_long),
         "calibration_test": calibration(s_test, y_test),
         "calibration_short": calibration(s_short, y_short),
         "short_mean_abs_logit": round(float(np.mean(np.abs([logit(s) for s in s_short]))), 3),
         "long_mean_abs_logit": round(float(np.mean(np.abs([logit(s) for s in s_test]))), 3),
         "short_words_median": int(np.median(short_words)) if len(short_words) else 0,
-        "wild_scores": {r["id"]: round(s, 4) for r, s in zip(wild, s_wild)},
+        "wild_scores": {r["id"]: round(s, 4) for r, s in zip(d.wild, s_wild)},
+    }
+
+
+def main() -> int:
+    args = parse_args()
+    t0 = time.time()
+    d = load_data(args.data, args.context)
+    S = scan_all(d, args.jobs)
+
+    model = bootstrap_model()
+    tok_auc = fit_token_model(model, S.train + S.ctx, d.train + d.ctx_train, args.token_data, args.l2)
+    for A in S.all():
+        set_probs(model, A)
+
+    print("document model", file=sys.stderr)
+    det = Detector(model=model)
+    feats, yd = fit_doc_model(det, model, d, S, args.l2)
+    fp_counts = fit_fingerprint_llr(model, S.train, d.train)
+    train_scores = score_all(det, S.train)
+    print(f"  train AUROC {auroc(train_scores, yd):.4f}", file=sys.stderr)
+    long_n = len(d.train_long)
+    swap_info = fit_swap_trigger(det, model, S.train[:long_n], d.train_long)
+    choose_span_params(model, S.train[:long_n] + S.ctx, d.train_long + d.ctx_train,
+                       train_scores[:long_n] + score_all(det, S.ctx))
+    restore_info = {} if args.no_restore else restore_figures(det, model, d, S, feats, yd, args)
+
+    model.info = {
+        "fitted": time.strftime("%Y-%m-%d"),
+        "data": d.counts(),
+        "token_train_auroc": round(tok_auc, 4),
+        "fingerprint_counts": fp_counts,
+        **evaluate(det, model, d, S),
         "with_restore": restore_info,
         "learned_swaps_clean_train": swap_info,
         "seconds": round(time.time() - t0),
     }
-    model.info = info
     with open(args.out, "w", encoding="utf-8") as f:
         json.dump(model.to_dict(), f, indent=1)
         f.write("\n")
-    print(json.dumps(info, indent=1))
+    print(json.dumps(model.info, indent=1))
     return 0
 
 
