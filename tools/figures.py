@@ -418,7 +418,8 @@ def main() -> int:
     ap.add_argument("--data", default=os.path.join(tempfile.gettempdir(), "unspin-figdata"),
                     help="folder for the data the commands read (made when missing, reused when present)")
     ap.add_argument("--shared", help="the ../shared data folder (default: ../shared beside the repository)")
-    ap.add_argument("--only", nargs="+", metavar="NAME", help="run only these (default: every default command)")
+    ap.add_argument("--only", nargs="+", metavar="NAME",
+                    help="run only these (default: every default command); added to OUT/summary.json if there")
     ap.add_argument("--list", action="store_true", help="list the commands and what is left out, then stop")
     args = ap.parse_args()
     if args.list:
@@ -438,13 +439,8 @@ def main() -> int:
     out, data = os.path.abspath(args.out), os.path.abspath(args.data)
     os.makedirs(out, exist_ok=True)
     os.makedirs(data, exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix="unspin-figures-")
-    ctx = Ctx(repo, data, shared, out, tmp)
-    # Each run gets its own cold cache for the trace lexicon table, so neither tree reads the
-    # other's; the rest of the environment (PYTHONPATH first) is the caller's.
-    env = dict(os.environ, UNSPIN_CACHE_DIR=os.path.join(tmp, "cache"))
-    probe = subprocess.run([ctx.py, "-c", "import unspin, os; print(os.path.dirname(unspin.__file__))"],
-                           cwd=repo, env=env, capture_output=True, text=True)
+    probe = subprocess.run([sys.executable, "-c", "import unspin, os; print(os.path.dirname(unspin.__file__))"],
+                           cwd=repo, capture_output=True, text=True)
     src = probe.stdout.strip()
     if probe.returncode or os.path.realpath(src) != os.path.realpath(os.path.join(repo, "src", "unspin")):
         print(f"figures: unspin imports from {src or probe.stderr.strip()!r}, not {repo}/src: "
@@ -454,8 +450,20 @@ def main() -> int:
     dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=repo, capture_output=True,
                            text=True).stdout.strip()
 
+    tmp = tempfile.mkdtemp(prefix="unspin-figures-")
+    ctx = Ctx(repo, data, shared, out, tmp)
+    # Each run gets its own cold cache for the trace lexicon table, so neither tree reads the
+    # other's; the rest of the environment (PYTHONPATH first) is the caller's.
+    env = dict(os.environ, UNSPIN_CACHE_DIR=os.path.join(tmp, "cache"))
     made: dict = {}
     summary: dict = {}
+    old = os.path.join(out, "summary.json")
+    if args.only and os.path.exists(old):  # add to (or redo some of) an earlier run
+        with open(old, encoding="utf-8") as f:
+            summary = json.load(f)
+        earlier = summary.pop("_meta", {})
+    else:
+        earlier = {}
     meta = {"repo": repo, "commit": head, "dirty": bool(dirty), "data": data, "shared": shared, "python": ctx.py,
             "started": time.strftime("%Y-%m-%d %H:%M:%S")}
     try:
@@ -463,7 +471,8 @@ def main() -> int:
             for d in fig.data:
                 ensure_data(d, ctx, env, made)
         meta["data_seconds"] = made
-        meta["data_sha256"] = {p: sha256(os.path.join(data, p)) for name in made for p in DATA[name][0]}
+        meta["data_sha256"] = dict(earlier.get("data_sha256", {}),
+                                   **{p: sha256(os.path.join(data, p)) for name in made for p in DATA[name][0]})
         for fig in chosen:
             print(f"[{time.strftime('%H:%M:%S')}] {fig.name} ...", file=sys.stderr, flush=True)
             summary[fig.name] = r = run_fig(fig, ctx, env)
