@@ -232,8 +232,10 @@ class Detector:
         if not isinstance(text, str):
             raise TypeError("detect() takes a str")
         if not text.strip():
-            return Detection(0.5, [], 0, {}, "full", note="empty text: no evidence either way")
+            return _no_text("full")
         a = self.analyze(text)
+        if a.words == 0:
+            return _no_text("full")
         f = self.doc_features(a)
         edits = None
         thorough = self.restore
@@ -296,9 +298,9 @@ class Detector:
         """Fingerprint-only mode: fast, and blind to spins that use no listed phrase."""
         if not isinstance(text, str):
             raise TypeError("detect() takes a str")
-        if not text.strip():
-            return Detection(0.5, [], 0, {}, "fingerprints", note="empty text: no evidence either way")
-        words = _count_words(text)
+        words = _count_words(text) if text.strip() else 0
+        if words == 0:
+            return _no_text("fingerprints")
         hits = self.matcher.find(text) if len(self.matcher) else []
         # No hit is no evidence either way (the list misses most spins): 0.5, moved by each hit.
         score = sigmoid(self.model.fp_llr * len(hits))
@@ -332,6 +334,11 @@ def _count_words(text: str) -> int:
     from ..lang.tokenize import WORD_RE
 
     return sum(1 for _ in WORD_RE.finditer(text))
+
+
+def _no_text(mode: str) -> Detection:
+    # No words, no evidence: the even prior, and Detection.flagged() is False for it.
+    return Detection(0.5, [], 0, {}, mode, note="no text: no evidence either way")
 
 
 def _short_note(words: int) -> str:
