@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from ..errors import UnspinError, UsageError
 from ..inputs.stream import iter_decoded
 from ..inputs.textio import BadLines, iter_jsonl, open_output, progress, read_text
-from ..lang.windows import WINDOW_CHARS, cut_point
+from ..lang import windows
 
 _CHUNK_CHARS = 1 << 16
 _BLANK_LINE = re.compile(r"^[^\S\n]*\n", re.M)
@@ -74,13 +74,16 @@ def _iter_chunks(path: str, errors: str) -> Iterator[str]:
     buf = ""
     for piece in iter_decoded(path, errors):
         buf += piece
-        while len(buf) >= _CHUNK_CHARS:
+        while True:
+            cap = windows.WINDOW_CHARS
             # The first blank line ending at or after _CHUNK_CHARS (search from its line's start).
-            m = _BLANK_LINE.search(buf, buf.rfind("\n", 0, _CHUNK_CHARS - 1) + 1)
-            if m is not None:
+            m = None
+            if len(buf) >= _CHUNK_CHARS:
+                m = _BLANK_LINE.search(buf, buf.rfind("\n", 0, _CHUNK_CHARS - 1) + 1)
+            if m is not None and m.end() <= cap:
                 cut = m.end()
-            elif len(buf) >= WINDOW_CHARS:
-                cut = cut_point(buf, _CHUNK_CHARS, WINDOW_CHARS)
+            elif len(buf) > cap:
+                cut = windows.cut_point(buf, min(_CHUNK_CHARS, cap // 2), cap)
             else:
                 break
             yield buf[:cut]

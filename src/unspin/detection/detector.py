@@ -47,7 +47,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..lang.tokenize import sentence_spans, tokenize
-from ..lang.windows import WINDOW_CHARS, text_windows
+from ..lang.windows import fits, text_windows
 from ..results import Detection, Edit
 from .model import GLR_RATES, Model, logit, shipped_model, sigmoid
 from .scan import Analysis, counted, shared_scanner, token_features
@@ -239,7 +239,7 @@ class Detector:
             raise TypeError("detect() takes a str")
         if not text or text.isspace():  # (not strip(): no copy of a huge text)
             return _no_text("full")
-        if len(text) > WINDOW_CHARS:
+        if not fits(text):
             return self.detect_windows(lambda: text_windows(text))
         a = self.analyze(text)
         if a.words == 0:
@@ -317,7 +317,7 @@ class Detector:
         """Fingerprint-only mode: fast, and blind to spins that use no listed phrase."""
         if not isinstance(text, str):
             raise TypeError("detect() takes a str")
-        if len(text) > WINDOW_CHARS:
+        if not fits(text):
             return self.detect_windows(lambda: text_windows(text))
         words = 0 if not text or text.isspace() else _count_words(text)
         if words == 0:

@@ -26,6 +26,11 @@ _WORD_REACH = 256
 _SPACES = (" ", "\n", "\t", "\r", "\u00a0", "\u3000")
 
 
+def fits(text: str) -> bool:
+    """Is ``text`` one window?"""
+    return len(text) <= WINDOW_CHARS
+
+
 def cut_point(text: str, lo: int, hi: int) -> int:
     """Where to end a window of ``text`` between ``lo`` (exclusive) and ``hi`` (inclusive):
     the last sentence end, else the last whitespace, else ``hi`` moved back out of a word."""
@@ -37,7 +42,7 @@ def cut_point(text: str, lo: int, hi: int) -> int:
         return lo + ends[-1]
     region = text[lo:hi]
     space = max(region.rfind(c) for c in _SPACES)
-    if space > 0:
+    if space >= 0:
         return lo + space + 1
     cut = hi
     for c in range(hi, max(lo, hi - _WORD_REACH), -1):
@@ -49,8 +54,10 @@ def cut_point(text: str, lo: int, hi: int) -> int:
     return cut
 
 
-def text_windows(text: str, size: int = WINDOW_CHARS) -> Iterator[tuple[int, str]]:
-    """(offset, window) pieces that concatenate to ``text``; one piece when it fits."""
+def text_windows(text: str, size: int | None = None) -> Iterator[tuple[int, str]]:
+    """(offset, window) pieces that concatenate to ``text``; one piece when it fits
+    (``size``: :data:`WINDOW_CHARS`)."""
+    size = size or WINDOW_CHARS
     start = 0
     while True:
         if len(text) - start <= size:
@@ -66,10 +73,11 @@ def _cut_from(text: str, start: int, size: int) -> int:
     return cut_point(text, start + size // 2, start + size)
 
 
-def stream_windows(pieces: Iterable[str], size: int = WINDOW_CHARS) -> Iterator[tuple[int, str]]:
+def stream_windows(pieces: Iterable[str], size: int | None = None) -> Iterator[tuple[int, str]]:
     """(offset, window) of text arriving in ``pieces`` (a decoded file, block by block),
     holding at most about one window and one piece at a time; offsets are code-point indices
     into the whole text."""
+    size = size or WINDOW_CHARS
     buf = ""
     offset = 0
     for piece in pieces:

@@ -36,7 +36,7 @@ from .sources.table import TableSource
 from .sources.thesaurus import ThesaurusSource
 from .table import SubstitutionTable
 from ..lang.tokenize import Token, is_sentence_initial, joinable, sentences, tokenize
-from ..lang.windows import WINDOW_CHARS, text_windows
+from ..lang.windows import fits, text_windows
 
 __all__ = ["RestoreConfig", "Restorer", "restore", "restore_many", "apply_edits"]
 
@@ -117,7 +117,7 @@ class Restorer:
     def restore(self, text: str) -> Restoration:
         """Restore ``text``; a text longer than a window (:mod:`unspin.lang.windows`) is restored
         window by window, so memory does not grow with it (edits keep whole-text offsets)."""
-        if len(text) <= WINDOW_CHARS:
+        if fits(text):
             return self._restore_window(text)
         edits = []
         for offset, window in text_windows(text):
