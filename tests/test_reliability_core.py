@@ -203,3 +203,59 @@ def test_detect_jsonl_huge_record_is_windowed(small_windows, monkeypatch, run_cl
     code, out, err = run_cli(["detect", "--fast", "--format", "jsonl", str(src)])
     assert code == 0, err
     assert json.loads(out)["spin_score"] > 0.9 and max(seen) <= small_windows
+
+
+# ------------------------------------------------------------------ fit to show (issue 15, item 12)
+
+from unspin.lang.lexicon import get_lexicon, shipped_blocklist  # noqa: E402
+
+# Plain words whose thesaurus neighbours include vulgar words or slurs.
+PLAIN = ["nonsense", "rubbish", "junk", "garbage", "drivel", "manure", "dung", "jerk", "cat", "damn", "feces"]
+
+
+def _blocked_in(words) -> set[str]:
+    b = shipped_blocklist()
+    return {w for w in words if w in b}
+
+
+def test_blocklist_is_shipped_and_the_thesauri_hold_its_words():
+    lex = get_lexicon()
+    b = shipped_blocklist()
+    assert {"shit", "crap", "bullshit", "nigger"} <= b and not {"tool", "screw", "nonsense"} & b
+    # The raw relations do link plain words to them (what the filter is for).
+    raw = {lex.terms[j] for w in PLAIN for j in lex.dst[lex.offsets[lex.index[w]]:lex.offsets[lex.index[w] + 1]]}
+    assert _blocked_in(raw)
+
+
+def test_blocked_words_are_never_proposed_for_plain_words():
+    from unspin.detection.scan import shared_scanner
+    from unspin.restoration.restorer import get_restorer
+    from unspin.tracing.signatures import readable_alternatives
+
+    lex = get_lexicon()
+    gen = get_restorer().generator
+    scan = shared_scanner()
+    for w in PLAIN:
+        assert not _blocked_in(t for t, _ in lex.originals(w)), w
+        dst, _ = lex.relations(w)
+        assert not _blocked_in(lex.terms[j] for j in dst.tolist()), w
+        assert not _blocked_in(" ".join(c.words) for c in gen.unfiltered((w,))), w
+        assert not _blocked_in(c for c, _ in scan.candidates(w)), w
+        assert not _blocked_in(k for k, _ in readable_alternatives(w) if k in lex and lex.blocked[lex.index[k]]
+                               and k in {t for t, _ in lex.originals(w)}), w
+
+
+def test_detect_never_offers_an_obscenity_the_text_does_not_use():
+    text = ("The report was pure drivel and the rest of it was rubbish. Some of the claims were nonsense, "
+            "and the manure smelled.")
+    for options in ({}, {"restore": True}, {"fast": True}):
+        d = unspin.detect(text, **options)
+        shown = " ".join(s.original for s in d.spans).lower().split()
+        shown += [e.get("alternative", "") for s in d.spans for e in s.evidence]
+        assert not _blocked_in(shown), (options, [(s.text, s.original) for s in d.spans])
+
+
+def test_a_blocked_word_in_the_input_keeps_its_neighbours():
+    """The text uses the word: a coarse original for it shows nothing the text did not say."""
+    lex = get_lexicon()
+    assert _blocked_in(t for t, _ in lex.originals("crap"))
