@@ -328,7 +328,6 @@ class Detector:
         return Detection(score, fingerprint_spans(hits, score), words, {"fp_hits": float(len(hits))}, "fingerprints",
                          _short_note(words))
 
-
     # -- long texts ----------------------------------------------------------------------
     # Spans kept of a text longer than one window: the best by score (the result stays bounded).
     MAX_SPANS = 1000
