@@ -83,7 +83,7 @@ def test_short_texts_get_less_extreme_scores(spun):
 def test_empty_and_whitespace():
     for t in ("", "   \n"):
         d = unspin.detect(t)
-        assert d.score == 0.5 and d.spans == []
+        assert d.score == 0.5 and d.spans == [] and not d.flagged() and d.label == "no text"
 
 
 def test_non_str_rejected():

@@ -97,8 +97,14 @@ class Detection:
     restored: bool = False  # restoration ran and its evidence is in the score and the spans
 
     @property
+    def empty(self) -> bool:
+        """No words at all (empty or whitespace-only text): no evidence either way, so the
+        score stays at the even prior and the document is never flagged."""
+        return self.words == 0
+
+    @property
     def label(self) -> str:
-        return risk_label(self.score)
+        return "no text" if self.empty else risk_label(self.score)
 
     def to_dict(self) -> dict:
         d = {"score": round(self.score, 4), "label": self.label, "words": self.words, "mode": self.mode,
@@ -114,11 +120,16 @@ class Detection:
 
     def flagged(self, threshold: float = 0.5) -> bool:
         """The flag policy: a score at or above ``threshold``; in fingerprint-only mode also at
-        least one hit (with none, that mode has no evidence either way and scores 0.5).
+        least one hit (with none, that mode has no evidence either way and scores 0.5); never
+        for a document with no words (no evidence at all, whatever the threshold).
 
         >>> Detection(0.5, [], 10, mode="fingerprints").flagged(), Detection(0.5, [], 10).flagged()
         (False, True)
+        >>> Detection(0.5, [], 0).flagged(0.0), Detection(0.5, [], 0).label
+        (False, 'no text')
         """
+        if self.empty:
+            return False
         return self.score >= threshold and (self.mode != "fingerprints" or bool(self.spans))
 
 

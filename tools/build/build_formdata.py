@@ -156,6 +156,8 @@ def record(out: Path, args, forms: list[str], strings: list[str], n_thesaurus: i
         "generator": header["generator"],
         "inputs": {
             "lexicon.npz": {"sha256": header["lexicon_sha256"]},
+            # Originals never proposed (unspin.lang.lexicon filters them before they get here).
+            "blocklist.txt": {"sha256": sha256(OUT / "blocklist.txt")},
             "lemminflect": {"version": header["versions"]["lemminflect"]},
             "wordfreq": {"version": header["versions"]["wordfreq"]},
         },

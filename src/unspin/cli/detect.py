@@ -120,7 +120,7 @@ def run_detect(args) -> int:
         if args.json:
             raise UsageError("--json does not apply to --format jsonl (each line is JSON already)")
         return _detect_jsonl(args)
-    from ..inputs.extract import expand_inputs, read_document
+    from ..inputs.extract import expand_inputs
 
     det = _detector(args)
     inputs = args.inputs or ["-"]
@@ -133,17 +133,16 @@ def run_detect(args) -> int:
     with open_output(args.output) as out:
         for path in progress(expand_inputs(inputs), desc="detect"):
             try:
-                doc = read_document(path, args.errors)
-                d = det.detect(doc.text)
+                name, text, d = _detect_path(det, path, args.errors, keep_text=bool(args.html))
             except UnspinError as e:
                 if single:
                     raise
                 errors += 1
                 print(f"unspin: error: {e}", file=sys.stderr)
                 continue
-            results.append((doc.name, doc.text, d))
+            results.append((name, text, d))
             if not args.json:
-                out.write(_human_line(doc.name, d, args.threshold, args.top) + "\n")
+                out.write(_human_line(name, d, args.threshold, args.top) + "\n")
                 out.flush()
         if args.json:
             objs = [_json_obj(n, d, args.threshold) for n, _, d in results]
@@ -156,6 +155,27 @@ def run_detect(args) -> int:
 
         write_report(args.html, [(n, t, d) for n, t, d in results], threshold=args.threshold)
     return _exit_code(args, [d for _, _, d in results], errors)
+
+
+def _detect_path(det, path: str, errors: str, keep_text: bool):
+    """(name, text, Detection) of one input. A plain-text file is streamed through the
+    detector's windows (read twice, never held whole), so memory does not grow with it; HTML
+    and PDF files and standard input are read whole (extraction needs the whole document, and
+    standard input cannot be read twice). ``text`` is "" for a streamed file unless
+    ``keep_text`` (the HTML report shows it)."""
+    from ..inputs.extract import kind_of, read_document
+    from ..inputs.stream import iter_decoded
+    from ..inputs.textio import os_errors
+    from ..lang.windows import stream_windows
+
+    if path != "-" and os.path.isfile(path):
+        with os_errors(path), open(path, "rb") as f:
+            head = f.read(8192)
+        if kind_of(path, head) == "text":
+            d = det.detect_windows(lambda: stream_windows(iter_decoded(path, errors)))
+            return str(path), read_document(path, errors).text if keep_text else "", d
+    doc = read_document(path, errors)
+    return doc.name, doc.text, det.detect(doc.text)
 
 
 def _exit_code(args, detections, errors: int) -> int:

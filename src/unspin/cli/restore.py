@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Iterator
 
 from ..errors import UnspinError, UsageError
 from ..inputs.paths import refuse_output_among_inputs
-from ..inputs.textio import BadLines, iter_jsonl, open_binary_input, open_output, progress, read_text
+from ..inputs.stream import iter_decoded
+from ..inputs.textio import BadLines, iter_jsonl, open_output, progress, read_text
+from ..lang import windows
 
 _CHUNK_CHARS = 1 << 16
+_BLANK_LINE = re.compile(r"^[^\S\n]*\n", re.M)
 
 
 def register(sub, eval_sub) -> None:
@@ -65,39 +69,29 @@ def _config(args):
 def _iter_chunks(path: str, errors: str) -> Iterator[str]:
     """Paragraph-aligned chunks of a text file, decoded incrementally (bounded memory).
 
-    A chunk ends after a blank line once it holds enough text, so no sentence is split.
+    A chunk ends after a blank line once it holds enough text, so no sentence is split; text
+    with no blank line for a whole window is cut where a window would be (a sentence end, else
+    whitespace, else outside a word).
     """
-    f = open_binary_input(path)
-    name = "<stdin>" if path == "-" else path
-    try:
-        buf: list[str] = []
-        size = 0
-        offset = 0
-        first = True
-        for raw in f:
-            if first:
-                if b"\x00" in raw[:8192]:
-                    raise UnspinError(f"{name}: looks like a binary file (NUL bytes); give text")
-                first = False
-            elif b"\x00" in raw:
-                raise UnspinError(f"{name}: binary data (NUL byte) near byte offset {offset}")
-            try:
-                line = raw.decode("utf-8", errors=errors)
-            except UnicodeDecodeError as e:
-                raise UnspinError(
-                    f"{name}: invalid UTF-8 at byte offset {offset + e.start}; fix the encoding or pass --errors replace"
-                ) from None
-            offset += len(raw)
-            buf.append(line)
-            size += len(line)
-            if size >= _CHUNK_CHARS and not line.strip():
-                yield "".join(buf)
-                buf, size = [], 0
-        if buf:
-            yield "".join(buf)
-    finally:
-        if f is not sys.stdin.buffer:
-            f.close()
+    buf = ""
+    for piece in iter_decoded(path, errors):
+        buf += piece
+        while True:
+            cap = windows.WINDOW_CHARS
+            # The first blank line ending at or after _CHUNK_CHARS (search from its line's start).
+            m = None
+            if len(buf) >= _CHUNK_CHARS:
+                m = _BLANK_LINE.search(buf, buf.rfind("\n", 0, _CHUNK_CHARS - 1) + 1)
+            if m is not None and m.end() <= cap:
+                cut = m.end()
+            elif len(buf) > cap:
+                cut = windows.cut_point(buf, min(_CHUNK_CHARS, cap // 2), cap)
+            else:
+                break
+            yield buf[:cut]
+            buf = buf[cut:]
+    if buf:
+        yield buf
 
 
 def _diff(r, color: bool) -> str:

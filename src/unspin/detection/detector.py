@@ -41,15 +41,17 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..lang.tokenize import sentence_spans, tokenize
+from ..lang.windows import fits, text_windows
 from ..results import Detection, Edit
 from .model import GLR_RATES, Model, logit, shipped_model, sigmoid
 from .scan import Analysis, counted, shared_scanner, token_features
-from .spans import MIN_SPAN_SCORE, attach, build_spans, fingerprint_spans, refine_spans
+from .spans import MIN_SPAN_SCORE, TopSpans, attach, build_spans, fingerprint_spans, refine_spans
 
 # Fast scores at or above this are re-scored with restoration: the flagging threshold's
 # default, chosen a priori (documents the scan finds clean are not flagged either way).
@@ -200,8 +202,12 @@ class Detector:
         return out
 
     def doc_features(self, a: Analysis) -> dict[str, float]:
+        return self.features_from_rates(self.raw_rates(a))
+
+    def features_from_rates(self, r: dict[str, float]) -> dict[str, float]:
+        """The document model's features from :meth:`raw_rates` (of one text, or summed over
+        the windows of a long one: every entry is a sum or a count)."""
         m = self.model
-        r = self.raw_rates(a)
         pri, pc = m.priors, m.pseudo
         k = pc["tokens"]
         n = r["n"]
@@ -209,7 +215,7 @@ class Detector:
         for key in ("tok_mean", "strong_rate", "rare_rate", "nocand_rate"):
             f[key] = logit((r[key] + k * pri[key]) / (n + k))
         f["rarity_mean"] = (r["rarity_mean"] + k * pri["rarity_mean"]) / (n + k)
-        f["fp_hits"] = float(len(a.hits))
+        f["fp_hits"] = float(r["hits"])
         return f
 
     def score(self, f: dict[str, float]) -> float:
@@ -231,21 +237,16 @@ class Detector:
         """The scan, the cascade into restoration, and spans."""
         if not isinstance(text, str):
             raise TypeError("detect() takes a str")
-        if not text.strip():
-            return Detection(0.5, [], 0, {}, "full", note="empty text: no evidence either way")
+        if not text or text.isspace():  # (not strip(): no copy of a huge text)
+            return _no_text("full")
+        if not fits(text):
+            return self.detect_windows(lambda: text_windows(text))
         a = self.analyze(text)
+        if a.words == 0:
+            return _no_text("full")
         f = self.doc_features(a)
         edits = None
-        thorough = self.restore
-        if not thorough and self.escalate is not None and self.model.doc_restore is not None:
-            fast = self.score(f)
-            thorough = fast >= self.escalate and (self.settled is None or fast < self.settled)
-            if fast < self.escalate and self.model.swap_rate is not None:
-                # The scan is blind to swaps of common words and function words ("within" for
-                # "in", "have been" for "were"); a spinner's known habits, dense beyond what
-                # clean prose shows, call for restoration too.
-                n = self.learned_swaps(a)
-                thorough = n >= self.MIN_SWAPS and 100.0 * n / max(a.words, 1) >= self.model.swap_rate
+        thorough = self.thorough(f, lambda: self.learned_swaps(a), a.words)
         if thorough:
             edits = self.restore_edits(a)
             if self.model.doc_restore is not None:
@@ -256,6 +257,22 @@ class Detector:
         if edits:
             spans = refine_spans(a.text, spans, score, edits)
         return Detection(score, spans, a.words, f, "full", _short_note(a.words), restored=edits is not None)
+
+    def thorough(self, f: dict[str, float], swaps, words: int) -> bool:
+        """Does the document with features ``f`` get restoration's evidence? ``swaps()``: its
+        :meth:`learned_swaps` count (asked only when it decides)."""
+        if self.restore:
+            return True
+        if self.escalate is None or self.model.doc_restore is None:
+            return False
+        fast = self.score(f)
+        if fast < self.escalate and self.model.swap_rate is not None:
+            # The scan is blind to swaps of common words and function words ("within" for
+            # "in", "have been" for "were"); a spinner's known habits, dense beyond what
+            # clean prose shows, call for restoration too.
+            n = swaps()
+            return n >= self.MIN_SWAPS and 100.0 * n / max(words, 1) >= self.model.swap_rate
+        return fast >= self.escalate and (self.settled is None or fast < self.settled)
 
     # -- restoration ---------------------------------------------------------------------
     def gated_sentences(self, a: Analysis) -> list[tuple[int, int]]:
@@ -284,26 +301,107 @@ class Detector:
 
     def restore_features(self, a: Analysis, confidences: list[float]) -> dict[str, float]:
         """Restoration edit density (per counted word) and mean confidence, smoothed."""
+        n = sum(1 for ev in a.evidence if counted(ev))
+        return self.restore_features_from(n, len(confidences), sum(confidences))
+
+    def restore_features_from(self, n: int, edits: int, confidence_sum: float) -> dict[str, float]:
+        """:meth:`restore_features` from counts: ``n`` counted words, ``edits`` edits whose
+        confidences sum to ``confidence_sum`` (of one text, or summed over windows)."""
         m = self.model
         k = m.pseudo["tokens"]
-        n = sum(1 for ev in a.evidence if counted(ev))
         pr, pc = m.priors.get("edit_rate", 0.02), m.priors.get("edit_conf", 0.8)
-        ne = len(confidences)
-        return {"edit_rate": logit((ne + k * pr) / (n + k)),
-                "edit_conf": (sum(confidences) + k * pr * pc) / (ne + k * pr)}
+        return {"edit_rate": logit((edits + k * pr) / (n + k)),
+                "edit_conf": (confidence_sum + k * pr * pc) / (edits + k * pr)}
 
     def detect_fingerprints(self, text: str) -> Detection:
         """Fingerprint-only mode: fast, and blind to spins that use no listed phrase."""
         if not isinstance(text, str):
             raise TypeError("detect() takes a str")
-        if not text.strip():
-            return Detection(0.5, [], 0, {}, "fingerprints", note="empty text: no evidence either way")
-        words = _count_words(text)
+        if not fits(text):
+            return self.detect_windows(lambda: text_windows(text))
+        words = 0 if not text or text.isspace() else _count_words(text)
+        if words == 0:
+            return _no_text("fingerprints")
         hits = self.matcher.find(text) if len(self.matcher) else []
         # No hit is no evidence either way (the list misses most spins): 0.5, moved by each hit.
         score = sigmoid(self.model.fp_llr * len(hits))
         return Detection(score, fingerprint_spans(hits, score), words, {"fp_hits": float(len(hits))}, "fingerprints",
                          _short_note(words))
+
+    # -- long texts ----------------------------------------------------------------------
+    # Spans kept of a text longer than one window: the best by score (the result stays bounded).
+    MAX_SPANS = 1000
+
+    def detect_windows(self, windows: Callable[[], Iterable[tuple[int, str]]]) -> Detection:
+        """Score a text given as (offset, window) pieces (:mod:`unspin.lang.windows`), in the
+        configured mode. ``windows()`` is called once per pass (at most two), so a file can be
+        read twice instead of held. A text that is one window scores exactly as :meth:`detect`
+        scores it; a longer one by the sums and counts of all its windows (the document model's
+        features are rates over words), its spans the best :attr:`MAX_SPANS`, with offsets into
+        the whole text."""
+        it = iter(windows())
+        first = next(it, (0, ""))
+        more = next(it, None) is not None
+        del it  # a streamed file's buffer goes with it
+        if not more:
+            return self.detect(first[1])
+        if self.config.mode == "fingerprints":
+            return self._fingerprint_windows(windows)
+        return self._full_windows(windows)
+
+    def _full_windows(self, windows) -> Detection:
+        m = self.model
+        need_swaps = not self.restore and self.escalate is not None and m.doc_restore is not None \
+            and m.swap_rate is not None
+        rates: dict[str, float] = {}
+        swaps = 0
+        for _, w in windows():
+            a = self.analyze(w)
+            for k, v in self.raw_rates(a).items():
+                rates[k] = rates.get(k, 0) + v
+            if need_swaps:
+                swaps += self.learned_swaps(a)
+        if not rates.get("words"):
+            return _no_text("full")
+        f = self.features_from_rates(rates)
+        thorough = self.thorough(f, lambda: swaps, int(rates["words"]))
+        # Without restoration the score is known now; with it, spans are scored as if it were
+        # 1 and scaled once it is (a span's score is linear in the document's).
+        score = 1.0 if thorough else self.score(f)
+        kept = TopSpans(self.MAX_SPANS)
+        edits = 0
+        confidence = 0.0
+        for offset, w in windows():
+            a = self.analyze(w)
+            found = self.restore_edits(a) if thorough else None
+            spans = [sp for sp in build_spans(a, m.span_threshold, score, m.span_low, m.span_gap)
+                     if sp.score >= MIN_SPAN_SCORE]
+            if found:
+                edits += len(found)
+                confidence += sum(ed.confidence for ed in found)
+                spans = refine_spans(a.text, spans, score, found)
+            kept.add(spans, offset)
+        scale = 1.0
+        if thorough:
+            if m.doc_restore is not None:
+                f.update(self.restore_features_from(int(rates["n"]), edits, confidence))
+            score = scale = self.score(f)
+        return Detection(score, kept.result(scale), int(rates["words"]), f, "full",
+                         _windows_note(kept), restored=thorough)
+
+    def _fingerprint_windows(self, windows) -> Detection:
+        words = hits = 0
+        kept = TopSpans(self.MAX_SPANS)
+        for offset, w in windows():
+            words += _count_words(w)
+            found = self.matcher.find(w) if len(self.matcher) else []
+            hits += len(found)
+            kept.add(fingerprint_spans(found, 1.0), offset)
+        if words == 0:
+            return _no_text("fingerprints")
+        score = sigmoid(self.model.fp_llr * hits)
+        return Detection(score, kept.result(score), words, {"fp_hits": float(hits)}, "fingerprints",
+                         _windows_note(kept))
 
 
 @functools.lru_cache(maxsize=16)
@@ -332,6 +430,18 @@ def _count_words(text: str) -> int:
     from ..lang.tokenize import WORD_RE
 
     return sum(1 for _ in WORD_RE.finditer(text))
+
+
+def _no_text(mode: str) -> Detection:
+    # No words, no evidence: the even prior, and Detection.flagged() is False for it.
+    return Detection(0.5, [], 0, {}, mode, note="no text: no evidence either way")
+
+
+def _windows_note(kept: TopSpans) -> str:
+    note = "long text: scored window by window, its rates summed over all windows"
+    if kept.seen > kept.limit:
+        note += f"; {kept.seen} spans found, the {kept.limit} highest-scoring kept"
+    return note
 
 
 def _short_note(words: int) -> str:

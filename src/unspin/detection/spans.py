@@ -2,11 +2,14 @@
 
 :func:`build_spans` forms them from the scan (thresholds with hysteresis, function-word
 bridges, fingerprint hits kept whole); :func:`refine_spans` takes restoration's edits as their
-likely originals when restoration ran; :func:`fingerprint_spans` is the fingerprint-only mode's.
+likely originals when restoration ran; :func:`fingerprint_spans` is the fingerprint-only mode's;
+:class:`TopSpans` keeps the best spans of a text too long for one window.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import heapq
 import math
 
 import numpy as np
@@ -196,3 +199,28 @@ def fingerprint_spans(hits: list, score: float) -> list[Span]:
     return [Span(h.start, h.end, h.tortured, h.correct, score,
                  [{"kind": "fingerprint", "list": h.source, "entry": h.entry, "correct": h.correct}])
             for h in hits]
+
+
+class TopSpans:
+    """The ``limit`` highest-scoring spans of a long text, collected window by window (so the
+    result stays bounded however long the text), shifted to whole-text offsets."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.seen = 0
+        self._heap: list[tuple[float, int, Span]] = []
+
+    def add(self, spans: list[Span], offset: int) -> None:
+        for sp in spans:
+            self.seen += 1
+            item = (sp.score, self.seen, dataclasses.replace(sp, start=sp.start + offset, end=sp.end + offset))
+            if len(self._heap) < self.limit:
+                heapq.heappush(self._heap, item)
+            elif item[0] > self._heap[0][0]:
+                heapq.heapreplace(self._heap, item)
+
+    def result(self, scale: float = 1.0) -> list[Span]:
+        """The kept spans in text order, their scores times ``scale`` (the document score, when
+        it was not known while they were collected); those under MIN_SPAN_SCORE dropped."""
+        out = [dataclasses.replace(sp, score=sp.score * scale) for _, _, sp in self._heap]
+        return sorted((sp for sp in out if sp.score >= MIN_SPAN_SCORE), key=lambda sp: sp.start)

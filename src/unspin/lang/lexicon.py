@@ -2,6 +2,14 @@
 
 The data file is built by ``tools/build/build_lexicon.py`` from Moby Thesaurus II and WordNet 3.0;
 each relation says which source links the two terms and in which direction.
+
+Suggestions a person is shown must be fit to show: the thesauri link plain words to vulgar ones
+and slurs ("nonsense" -> an obscenity), so the terms of ``data/blocklist.txt`` (built by
+``tools/build/build_blocklist.py`` from WordNet's usage labels) are never returned as an
+original of another term. Every capability reads originals here (restore's candidates,
+detect's scan neighbours, trace's alternatives), so all of them get the filter. A blocked term
+keeps its own neighbours: when the text uses a vulgar word, a vulgar original for it adds
+nothing the text did not say.
 """
 
 from __future__ import annotations
@@ -18,12 +26,24 @@ MOBY_SPUN_LISTS_HEAD = 2
 WORDNET_SYNONYM = 4
 
 
+def shipped_blocklist() -> frozenset[str]:
+    """The terms never proposed as an original of another term (``data/blocklist.txt``)."""
+    try:
+        raw = (resources.files("unspin") / "data" / "blocklist.txt").read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return frozenset()
+    return frozenset(line.strip() for line in raw.splitlines() if line.strip() and not line.startswith("#"))
+
+
 class Lexicon:
     """Thesaurus relations as compressed sparse rows, read-only: ``terms[i]`` may have replaced
     ``terms[j]`` for each ``j`` in ``dst[offsets[i]:offsets[i + 1]]``, linked as ``flags`` says;
-    ``index`` maps a term to its row ``i``; ``zipf`` is each term's wordfreq frequency."""
+    ``index`` maps a term to its row ``i``; ``zipf`` is each term's wordfreq frequency.
+    ``blocked[j]``: term ``j`` is never an original of another term (:meth:`relations` and
+    :meth:`originals` leave it out; the raw arrays keep it). ``blocklist``: those terms
+    (default: the shipped list)."""
 
-    def __init__(self, path=None):
+    def __init__(self, path=None, blocklist: frozenset[str] | None = None):
         self.shipped = path is None  # the package's own data (precomputed look-ups apply)
         if path is None:
             path = resources.files("unspin") / "data" / "lexicon.npz"
@@ -36,6 +56,14 @@ class Lexicon:
             self.zipf = data["zipf"]
         self.index = {t: i for i, t in enumerate(self.terms)}
         self.max_words = max(len(t.split()) for t in self.terms)
+        self.blocked = np.zeros(len(self.terms), dtype=bool)
+        for t in shipped_blocklist() if blocklist is None else blocklist:
+            i = self.index.get(t)
+            if i is not None:
+                self.blocked[i] = True
+        # Rows that list a blocked term: only those pay for the filter.
+        hits = np.concatenate([[0], np.cumsum(self.blocked[self.dst], dtype=np.int64)])
+        self._row_blocked = hits[self.offsets[1:]] > hits[self.offsets[:-1]]
 
     @functools.cached_property
     def phrase_starts(self) -> frozenset[str]:
@@ -51,23 +79,29 @@ class Lexicon:
         return term in self.index
 
     def relations(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
-        """(term indices, relation flags) of the terms ``term`` may have replaced: views into the
-        shipped arrays, unfiltered and uncopied (the detector's scan ranks them itself); None
-        when ``term`` is not in the lexicon."""
+        """(term indices, relation flags) of the terms ``term`` may have replaced, blocked terms
+        left out: views into the shipped arrays where nothing is left out, otherwise copies
+        (the detector's scan ranks them itself); None when ``term`` is not in the lexicon."""
         i = self.index.get(term)
         if i is None:
             return None
+        return self._row(i)
+
+    def _row(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         a, b = self.offsets[i], self.offsets[i + 1]
-        return self.dst[a:b], self.flags[a:b]
+        dst, fl = self.dst[a:b], self.flags[a:b]
+        if self._row_blocked[i] and not self.blocked[i]:
+            keep = ~self.blocked[dst]
+            dst, fl = dst[keep], fl[keep]
+        return dst, fl
 
     def originals(self, term: str, min_zipf: float = 0.0, flags: int = 0) -> list[tuple[str, int]]:
-        """Terms that ``term`` may have replaced, with relation flags; optionally only those at
-        least ``min_zipf`` frequent and linked by one of ``flags``."""
+        """Terms that ``term`` may have replaced, with relation flags, blocked terms left out;
+        optionally only those at least ``min_zipf`` frequent and linked by one of ``flags``."""
         i = self.index.get(term)
         if i is None:
             return []
-        a, b = self.offsets[i], self.offsets[i + 1]
-        dst, fl = self.dst[a:b], self.flags[a:b]
+        dst, fl = self._row(i)
         if min_zipf > 0 or flags:
             keep = self.zipf[dst] >= min_zipf
             if flags:

@@ -20,9 +20,16 @@ from ..inputs.textio import open_output
 from .core import DETECT_CSS, SORT_TABLE_JS, escape
 
 
-def _badge(score: float, label: str) -> str:
-    cls = "b-high" if score >= 0.9 else "b-elev" if score >= 0.6 else "b-inc" if score > 0.4 else "b-none"
-    return f'<span class="badge {cls}">{escape(label)}</span>'
+def _badge(d) -> str:
+    s = d.score
+    cls = ("b-inc" if d.empty else "b-high" if s >= 0.9 else "b-elev" if s >= 0.6 else "b-inc" if s > 0.4
+           else "b-none")
+    return f'<span class="badge {cls}">{escape(d.label)}</span>'
+
+
+def _score(d) -> str:
+    # A document with no words has no score to read: its 0.5 is the prior, not a finding.
+    return "&ndash;" if d.empty else f"{d.score:.3f}"
 
 
 def _evidence_text(ev: list[dict]) -> str:
@@ -70,20 +77,20 @@ def render_report(docs, threshold: float = 0.5, title: str = "unspin detect repo
         rows.append(
             f'<tr data-score="{d.score:.6f}" data-name="{escape(name.lower(), quote=True)}" '
             f'data-words="{d.words}" data-spans="{len(d.spans)}">'
-            f'<td class="num">{d.score:.3f}</td><td>{_badge(d.score, d.label)}</td>'
+            f'<td class="num">{_score(d)}</td><td>{_badge(d)}</td>'
             f'<td><a href="#{anchor}">{esc}</a></td><td class="num">{d.words}</td><td class="num">{len(d.spans)}</td></tr>')
         how = ("fingerprint list only" if d.mode == "fingerprints" else
                "3-gram scan and restoration" if d.restored else "3-gram scan")
         note = f'<p class="note">Evidence: {how}.{" " + escape(d.note) if d.note else ""}</p>'
         sections.append(
-            f'<h2 id="{anchor}">{esc} &mdash; {d.score:.3f} {_badge(d.score, d.label)}</h2>{note}'
+            f'<h2 id="{anchor}">{esc} &mdash; {_score(d)} {_badge(d)}</h2>{note}'
             f'<div class="doc">{_highlight(text, d.spans)}</div>')
-    flagged = sum(1 for _, _, d in docs if d.score >= threshold)
+    flagged = sum(1 for _, _, d in docs if d.flagged(threshold))
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         f"<title>{escape(title)}</title><style>{DETECT_CSS}</style></head><body>"
         f"<h1>{escape(title)}</h1>"
-        f'<p class="note">{len(docs)} document(s), {flagged} at or above {threshold:.2f}. Generated '
+        f'<p class="note">{len(docs)} document(s), {flagged} flagged (score at or above {threshold:.2f}). Generated '
         f'{escape(time.strftime("%Y-%m-%d %H:%M"))}. Scores are the probability, under unspin\'s model, that '
         "the text was produced by synonym spinning: a risk marker for a person to check, not proof. "
         "Hover a highlighted span to see its likely original and the evidence.</p>"

@@ -36,6 +36,7 @@ from .sources.table import TableSource
 from .sources.thesaurus import ThesaurusSource
 from .table import SubstitutionTable
 from ..lang.tokenize import Token, is_sentence_initial, joinable, sentences, tokenize
+from ..lang.windows import fits, text_windows
 
 __all__ = ["RestoreConfig", "Restorer", "restore", "restore_many", "apply_edits"]
 
@@ -114,6 +115,18 @@ class Restorer:
     SPUN_DOC_BOOST = 2.0
 
     def restore(self, text: str) -> Restoration:
+        """Restore ``text``; a text longer than a window (:mod:`unspin.lang.windows`) is restored
+        window by window, so memory does not grow with it (edits keep whole-text offsets)."""
+        if fits(text):
+            return self._restore_window(text)
+        edits = []
+        for offset, window in text_windows(text):
+            if window.strip():
+                edits.extend(dataclasses.replace(ed, start=ed.start + offset, end=ed.end + offset)
+                             for ed in self._restore_window(window).edits)
+        return Restoration(input=text, text=apply_edits(text, edits), edits=edits)
+
+    def _restore_window(self, text: str) -> Restoration:
         tokens = tokenize(text)
         sents = sentences(tokens, text)
         edits = [e for sent in sents for e in self._restore_sentence(text, sent)]
@@ -234,7 +247,7 @@ def restore(text: str, config: RestoreConfig | None = None, **options) -> Restor
         config = RestoreConfig(**options)
     elif options:
         raise TypeError("pass either a RestoreConfig or keyword options, not both")
-    if not text.strip():
+    if not text or text.isspace():  # (not strip(): no copy of a huge text)
         return Restoration(input=text, text=text, edits=[])
     return get_restorer(config).restore(text)
 
