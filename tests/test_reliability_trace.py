@@ -348,3 +348,21 @@ def test_index_build_reads_documents_by_type_and_warns_for_skipped_files(tmp_pat
     assert "cannot read the PDF" in err and "JSON" not in err
     assert main(["index", "build", str(d / "a.txt"), "-o", str(tmp_path / "k.db")]) == 0
     assert _ids(tmp_path / "k.db") == [str(d / "a.txt")]
+
+
+def test_trace_jsonl_names_stdin_and_the_line_of_a_record_without_text(tmp_path, monkeypatch, capsysbinary):
+    import io
+    import sys as _sys
+
+    from unspin.cli.main import main as cli_main
+
+    src = tmp_path / "s.jsonl"
+    src.write_text(json.dumps({"id": "a", "text": "Rescuers pulled twelve bodies from the rubble."}) + "\n")
+    idx = str(tmp_path / "i.index")
+    assert cli_main(["index", "build", str(src), "-o", idx]) == 0
+    capsysbinary.readouterr()
+    data = (json.dumps({"text": "Rescuers pulled twelve bodies."}) + "\n" + json.dumps({"body": "x"}) + "\n").encode()
+    monkeypatch.setattr(_sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    assert cli_main(["trace", "-", "--index", idx, "--format", "jsonl"]) == 1
+    err = capsysbinary.readouterr().err.decode()
+    assert "<stdin>:2:" in err and "'text'" in err and "Traceback" not in err

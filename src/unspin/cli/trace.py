@@ -7,7 +7,7 @@ import sys
 import time
 
 from ..annotate import trace_fields
-from ..errors import UnspinError, UsageError
+from ..errors import UsageError
 from ..inputs.paths import refuse_output_among_inputs
 from ..inputs.textio import iter_jsonl, open_output, read_text
 
@@ -153,10 +153,8 @@ def cmd_trace(args) -> int:
         idx.load()
         if args.format == "jsonl":
             items = []
-            for lineno, obj in iter_jsonl(args.input, errors=args.errors):
-                text = obj.get(args.text_field)
-                if not isinstance(text, str):
-                    raise UnspinError(f"{args.input}:{lineno}: no {args.text_field!r} string")
+            for lineno, obj in iter_jsonl(args.input, errors=args.errors, text_field=args.text_field):
+                text = obj[args.text_field]
                 items.append((f"{args.input}:{lineno}", text, trace(text, idx, args.k, restore=args.restore), obj))
         else:
             text = read_text(args.input, args.errors)
