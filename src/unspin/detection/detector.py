@@ -233,6 +233,17 @@ class Detector:
             return self.detect_fingerprints(text)
         return self.detect_full(text)
 
+    def score_analysis(self, a: Analysis) -> tuple[float, dict[str, float], list[Edit] | None]:
+        """P(spun) of an analysed text, its document features, and the restoration's edits
+        when the cascade restored it (else None)."""
+        f = self.doc_features(a)
+        edits = None
+        if self.thorough(f, lambda: self.learned_swaps(a), a.words):
+            edits = self.restore_edits(a)
+            if self.model.doc_restore is not None:
+                f.update(self.restore_features(a, [ed.confidence for ed in edits]))
+        return self.score(f), f, edits
+
     def detect_full(self, text: str) -> Detection:
         """The scan, the cascade into restoration, and spans."""
         if not isinstance(text, str):
@@ -244,14 +255,7 @@ class Detector:
         a = self.analyze(text)
         if a.words == 0:
             return _no_text("full")
-        f = self.doc_features(a)
-        edits = None
-        thorough = self.thorough(f, lambda: self.learned_swaps(a), a.words)
-        if thorough:
-            edits = self.restore_edits(a)
-            if self.model.doc_restore is not None:
-                f.update(self.restore_features(a, [ed.confidence for ed in edits]))
-        score = self.score(f)
+        score, f, edits = self.score_analysis(a)
         spans = [sp for sp in build_spans(a, self.model.span_threshold, score, self.model.span_low,
                                              self.model.span_gap) if sp.score >= MIN_SPAN_SCORE]
         if edits:

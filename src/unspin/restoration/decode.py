@@ -28,6 +28,7 @@ class Option:
     words: tuple[str, ...]
     channel: float        # 0 for "keep"
     candidate: Candidate | None
+    local: float = 0.0    # channel plus the LM gain over keeping the input, in this window
 
 
 @dataclass(slots=True)
@@ -110,7 +111,7 @@ class Decoder:
             scored.sort(key=lambda x: -x[0])
             for local, n, c, ch in scored[: self.max_candidates]:
                 if local > -self.prune_margin:
-                    row.append(Option(i, n, c.words, ch + boost, c))
+                    row.append(Option(i, n, c.words, ch + boost, c, local))
             opts.append(row)
         return opts
 

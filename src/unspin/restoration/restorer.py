@@ -19,6 +19,8 @@ import dataclasses
 import functools
 import json
 import math
+from collections import Counter
+
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
@@ -26,6 +28,9 @@ from importlib import resources
 from .candidates import CandidateGenerator
 from .channel import Channel, Weights
 from .decode import Decoder
+from .decode import Choice
+from .document import SKIP_BELOW, EditModel, Gate, decide, positions
+from ..lang.words import FUNCTION_WORDS
 from ..lang.lexicon import MOBY_HEAD_LISTS_SPUN, WORDNET_SYNONYM, get_lexicon
 from ..lang.lm import get_lm, lm_form
 from ..lang.words import match_case
@@ -46,10 +51,12 @@ class RestoreConfig:
     """Options of :func:`restore`. Frozen, so one configured pipeline is built per process."""
 
     fingerprints: bool = True            # use the tortured-phrase fingerprint list
+    document: bool = True                # decide a document's edits together (the edit model)
     learned_table: bool = True           # use the substitution table learned from aligned pairs
     backend: str = "ngram"               # "ngram", or a neural re-scorer spec ("gguf", "hf:NAME")
     threshold: float = 0.0               # extra evidence an edit needs (natural-log units)
     weights: tuple = field(default_factory=tuple)  # (name, value) overrides of channel.Weights
+    edit_model: str = "shipped"          # the edit model deciding a document's edits: "shipped", a path, or "" (none)
 
 
 def _data(name: str):
@@ -78,6 +85,26 @@ def build_sources(config: RestoreConfig, table: SubstitutionTable | None) -> lis
     ]
 
 
+@dataclass(slots=True)
+class _Sentence:
+    tokens: list[Token]
+    words: list[str]      # LM forms
+    joins: list[bool]     # may a phrase cover tokens i and i+1
+    protected: list[bool]  # names, numbers, acronyms: only exact evidence edits them
+
+    def spun(self, ch) -> tuple[str, ...]:
+        return tuple(self.words[ch.start:ch.start + ch.n])
+
+    def spans(self, max_words: int):
+        """Every span a phrase could cover (for counting a spun form's occurrences)."""
+        w, j = self.words, self.joins
+        for i in range(len(w)):
+            for n in range(1, max_words + 1):
+                if i + n > len(w) or (n > 1 and not j[i + n - 2]):
+                    break
+                yield tuple(w[i:i + n])
+
+
 class Restorer:
     """A configured pipeline; build once per process (``get_restorer``) and reuse."""
 
@@ -100,6 +127,9 @@ class Restorer:
         # Candidates the channel would find implausible are not generated (speed only).
         self.channel.prefilter_generator()
         self.rescorer = None
+        self.gate = Gate(self, config.fingerprints) if config.document else None
+        self.edit_model = EditModel.load(config.edit_model) if config.document and config.edit_model else None
+        self.edit_pool = self.edit_model.pool if self.edit_model is not None else EditModel.POOL
         self._swap_index: tuple | None = None  # (table, its spun-side prefixes): learned_swaps
         # Which context model decided, named in every edit's evidence.
         self.model_label = "lm:3-gram" if config.backend == "ngram" else f"lm:3-gram+{config.backend}"
@@ -107,12 +137,6 @@ class Restorer:
             from .rescore import NeuralRescorer
 
             self.rescorer = NeuralRescorer(config.backend, self.decoder)
-
-    # A spinner rewrites a whole document: once the first pass finds edits at this rate (edits
-    # per word, at least two), the text is decoded again with every edit this much cheaper.
-    # Clean text rarely reaches the rate, so its false-edit rate does not move (docs/quality.md).
-    SPUN_DOC_RATE = 0.04
-    SPUN_DOC_BOOST = 2.0
 
     def restore(self, text: str) -> Restoration:
         """Restore ``text``; a text longer than a window (:mod:`unspin.lang.windows`) is restored
@@ -126,25 +150,76 @@ class Restorer:
                              for ed in self._restore_window(window).edits)
         return Restoration(input=text, text=apply_edits(text, edits), edits=edits)
 
-    def _restore_window(self, text: str) -> Restoration:
+    # Without document decoding (``RestoreConfig(document=False)``, and the detector's
+    # restoration of single sentences): once a first pass finds edits at this rate (edits per
+    # word, at least two), the text is decoded again with every edit this much cheaper.
+    SPUN_DOC_RATE = 0.04
+    SPUN_DOC_BOOST = 2.0
+
+    def _restore_window(self, text: str, document: bool = True) -> Restoration:
+        """With an edit model and ``document``: decide the document's edits together
+        (:mod:`unspin.restoration.document`); else decode sentence by sentence (the lattice
+        alone, with its conservative edit cost)."""
         tokens = tokenize(text)
-        sents = sentences(tokens, text)
-        edits = [e for sent in sents for e in self._restore_sentence(text, sent)]
-        if len(edits) >= max(2, self.SPUN_DOC_RATE * len(tokens)):
-            edits = [e for sent in sents for e in self._restore_sentence(text, sent, self.SPUN_DOC_BOOST)]
+        sents = [self._sentence(text, s) for s in sentences(tokens, text)]
+        if self.edit_model is None or not document:
+            choices = [self._decode(s, 0.0) for s in sents]
+            if sum(map(len, choices)) >= max(2, self.SPUN_DOC_RATE * len(tokens)):
+                choices = [self._decode(s, self.SPUN_DOC_BOOST) for s in sents]
+            edits = [e for s, chs in zip(sents, choices) for e in self._edits(text, s, chs, [], {})]
+            return Restoration(input=text, text=apply_edits(text, edits), edits=edits)
+        return self._restore_with_model(text, tokens, sents)
+
+    def propose(self, text: str, tokens: list[Token] | None = None, sents: list | None = None):
+        """The document's positions with candidates (:func:`unspin.restoration.document.positions`),
+        with the sentences and P(spun): what the edit models decide on, and are fitted on."""
+        if tokens is None:
+            tokens = tokenize(text)
+            sents = [self._sentence(text, s) for s in sentences(tokens, text)]
+        p_spun, token_p = self.gate(text) if tokens else (None, [])
+        if p_spun is None or p_spun < SKIP_BELOW:
+            return sents, [], p_spun
+        at = {t.start: k for k, t in enumerate(tokens)}
+        tp = [[token_p[at[t.start]] for t in s.tokens] for s in sents]
+        pool = self.edit_pool
+        rows = [self.decoder.options(s.words, s.joins, s.protected, pool) for s in sents]
+        found = positions(rows, [s.words for s in sents], tp, p_spun, pool, self.weights.bias,
+                          FUNCTION_WORDS, self.channel.features)
+        return sents, found, p_spun
+
+    def _restore_with_model(self, text: str, tokens: list[Token], sents: list) -> Restoration:
+        sents, found, p_spun = self.propose(text, tokens, sents)
+        self.edit_model.score(found)
+        by_sentence: dict[int, list] = {}
+        tied = {}
+        for pos, k, right in sorted(decide(found), key=lambda x: (x[0].sentence, x[0].options[x[1]].start)):
+            o = pos.options[k]
+            margin = math.log(max(right, 1e-9) / max(1.0 - right, 1e-9))
+            by_sentence.setdefault(pos.sentence, []).append(Choice(o.start, o.n, o.words, o.candidate, margin))
+            n = round(math.exp(pos.candidate[k]["tie"]))
+            if n > 1:
+                tied[(pos.spuns[k], o.words)] = f"doc:tied={n}"
+        doc_notes = [f"doc:spun={p_spun:.2f}"] if p_spun is not None else []
+        edits = [e for k, s in enumerate(sents)
+                 for e in self._edits(text, s, by_sentence.get(k, []), doc_notes, tied)]
         return Restoration(input=text, text=apply_edits(text, edits), edits=edits)
 
-    def _restore_sentence(self, text: str, toks: list[Token], boost: float = 0.0) -> list[Edit]:
+    def _sentence(self, text: str, toks: list[Token]) -> "_Sentence":
         words = [lm_form(t) for t in toks]
         joins = [joinable(text, a, b) for a, b in zip(toks, toks[1:])]
         protected = []
-        for k, t in enumerate(toks):
+        for t in toks:
             mid_capital = t.text[:1].isupper() and not is_sentence_initial(text, t.start)
             protected.append(t.is_number or mid_capital or (len(t.text) > 1 and t.text.isupper()))
+        return _Sentence(toks, words, joins, protected)
+
+    def _decode(self, s: "_Sentence", boost: float) -> list:
         if self.rescorer is not None:
-            choices = self.rescorer.rescore(words, joins, protected, boost)
-        else:
-            choices = self.decoder.decode(words, joins, protected, boost)
+            return self.rescorer.rescore(s.words, s.joins, s.protected, boost)
+        return self.decoder.decode(s.words, s.joins, s.protected, boost)
+
+    def _edits(self, text: str, s: "_Sentence", choices, doc_notes: list[str], tied: dict) -> list[Edit]:
+        toks = s.tokens
         edits = []
         for ch in choices:
             span = toks[ch.start:ch.start + ch.n]
@@ -169,7 +244,9 @@ class Restorer:
             if original == spun_text:
                 continue
             confidence = 1.0 / (1.0 + math.exp(-ch.margin))
-            evidence = self.generator.evidence(ch.candidate) + [self.model_label]
+            note = tied.get((s.spun(ch), ch.words))
+            evidence = (self.generator.evidence(ch.candidate) + [self.model_label] + doc_notes
+                        + ([note] if note else []))
             edits.append(Edit(start, end, spun_text, original, round(confidence, 4), evidence))
         return edits
 
@@ -177,13 +254,14 @@ class Restorer:
     def restore_spans(self, text: str, spans: Iterable[tuple[int, int]]) -> list[Edit]:
         """Edits of :meth:`restore` run on each (start, end) character span of ``text`` on its
         own (blank ones skipped), with offsets into ``text``: the detector restores only the
-        sentences its scan gates."""
+        sentences its scan gates (without document decoding: the detector has its own say on
+        the document)."""
         out = []
         for s, e in spans:
             sub = text[s:e]
             if sub.strip():
-                out.extend(dataclasses.replace(ed, start=ed.start + s, end=ed.end + s)
-                           for ed in self.restore(sub).edits)
+                found = self._restore_window(sub, document=False) if fits(sub) else self.restore(sub)
+                out.extend(dataclasses.replace(ed, start=ed.start + s, end=ed.end + s) for ed in found.edits)
         return out
 
     def learned_swaps(self, text: str, tokens: list[Token], words: list[str] | None = None, *,
