@@ -170,8 +170,13 @@ class Channel:
         return (zc >= self.min_zipf and zc - _zipf(spun) >= self.min_zipf_gain
                 and bool(c.flags & (MOBY_HEAD_LISTS_SPUN | WORDNET_SYNONYM)))
 
-    def prior(self, spun: tuple[str, ...]) -> list[tuple[float, Candidate]]:
-        """Context-free channel scores of a span's candidates, best first (cached per form)."""
+    # Candidates per span the document decoder's proposals may draw on (unspin.restoration.document):
+    # its edit models judge each candidate, so it looks further down the channel's list.
+    WIDE_LIMIT = 30
+
+    def prior(self, spun: tuple[str, ...], wide: bool = False) -> list[tuple[float, Candidate]]:
+        """Context-free channel scores of a span's candidates, best first (cached per form):
+        the first ``prior_limit``, or ``WIDE_LIMIT`` if ``wide``."""
         p = self._prior_cache.get(spun)
         if p is None:
             if len(spun) > 1 and not self.gen.may_have(spun):
@@ -183,6 +188,6 @@ class Channel:
                      if self.plausible(spun, c)  # (both tests are pure: the cheaper-to-fail first)
                      and (c.exact or self.lm.known_all(c.words))]
             p = sorted(((self.score(spun, c), c) for c in cands), key=lambda x: -x[0])
-            p = p[: self.prior_limit]
+            p = p[: max(self.prior_limit, self.WIDE_LIMIT)]
             self._prior_cache[spun] = p
-        return p
+        return p if wide else p[: self.prior_limit]

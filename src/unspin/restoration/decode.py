@@ -42,13 +42,14 @@ class Choice:
 
 class Decoder:
     def __init__(self, lm: NGramLM, channel: Channel, max_candidates: int = 6, beam: int = 8,
-                 prune_margin: float = 4.0):
+                 prune_margin: float = 4.0, wide: bool = False):
         self.lm = lm
         self.channel = channel
         self.gen = channel.gen
         self.max_candidates = max_candidates
         self.beam = beam
         self.prune_margin = prune_margin
+        self.wide = wide  # draw on the channel's wide candidate list (Channel.prior)
 
     @property
     def lm_weight(self) -> float:
@@ -78,6 +79,7 @@ class Decoder:
         lmw = self.channel.w.lm
         sequence = self.lm.sequence
         prior_of = self.channel.prior
+        wide = self.wide
         for i in range(N):
             row = [Option(i, 1, (words[i],), 0.0, None)]
             scored = []
@@ -90,9 +92,9 @@ class Decoder:
                 if any(protected[i:i + n]):
                     if not self.gen.may_have_exact_learned(spun):
                         continue  # fast path: the filter below would leave nothing
-                    prior = [(ch, c) for ch, c in prior_of(spun) if c.exact]
+                    prior = [(ch, c) for ch, c in prior_of(spun, wide) if c.exact]
                 else:
-                    prior = prior_of(spun)
+                    prior = prior_of(spun, wide)
                 if not prior:
                     continue
                 # window_score(words, i, n, ·), inlined: the context is shared by the candidates

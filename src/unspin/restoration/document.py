@@ -205,7 +205,8 @@ class EditModel:
     """The two models of :func:`decide` (``data/edit_model.json``), and the candidate pool
     they were fitted with (the edit cost removed while gathering candidates)."""
 
-    POOL = 8.0
+    POOL = 8.0        # default edit cost removed while gathering candidates
+    CANDIDATES = 10   # candidates per position (the decoder's best, by its own score)
 
     def __init__(self, position, candidate, pool: float = POOL, info: dict | None = None):
         self.position = position

@@ -124,6 +124,8 @@ class Restorer:
         self.weights = weights
         self.channel = Channel(get_lm(), self.generator, weights)
         self.decoder = Decoder(get_lm(), self.channel)
+        # The document decoder's proposals: more candidates, for its edit models to judge.
+        self.proposer = Decoder(get_lm(), self.channel, max_candidates=EditModel.CANDIDATES, wide=True)
         # Candidates the channel would find implausible are not generated (speed only).
         self.channel.prefilter_generator()
         self.rescorer = None
@@ -182,7 +184,7 @@ class Restorer:
         at = {t.start: k for k, t in enumerate(tokens)}
         tp = [[token_p[at[t.start]] for t in s.tokens] for s in sents]
         pool = self.edit_pool
-        rows = [self.decoder.options(s.words, s.joins, s.protected, pool) for s in sents]
+        rows = [self.proposer.options(s.words, s.joins, s.protected, pool) for s in sents]
         found = positions(rows, [s.words for s in sents], tp, p_spun, pool, self.weights.bias,
                           FUNCTION_WORDS, self.channel.features)
         return sents, found, p_spun
