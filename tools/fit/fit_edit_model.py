@@ -82,7 +82,8 @@ def labels(spun: str, original: str, found, sents) -> list[tuple[int, list[int]]
 
 def extract(paths: list[str], pool: float):
     """Position rows (features, spun?, family) and candidate rows (features, right?, family)
-    of every document; candidates only at spun positions that have a right one."""
+    of every document; candidates at every spun position (P(right | spun) includes positions
+    whose original is none of the candidates)."""
     restorer = Restorer(RestoreConfig(edit_model=""))
     restorer.edit_pool = pool
     P, yp, fp, C, yc, fc = [], [], [], [], [], []
@@ -98,7 +99,7 @@ def extract(paths: list[str], pool: float):
                     P.append([pos.features.get(k, 0.0) for k in POS_NAMES])
                     yp.append(spun)
                     fp.append(fam)
-                    if spun and any(rights):
+                    if spun:  # every spun position: the right original may not be among its candidates
                         for cf, right in zip(pos.candidate, rights):
                             C.append([cf.get(k, 0.0) for k in CAND_NAMES])
                             yc.append(right)
