@@ -109,3 +109,19 @@ def test_a_document_the_gate_calls_clean_is_not_proposed_on(tmp_path):
     assert r.propose(text)[1]  # the same text, called spun: positions with candidates
     got = r.restore(text)
     assert got.edits and all("doc:spun=0.99" in e.evidence for e in got.edits)
+
+
+def test_labels_split_a_block_of_neighbouring_swaps():
+    # "space close to" / "area near" aligns as one block; "space" -> "area" still restores a word
+    spun, original = "Fighting hit the space close to the town.", "Fighting hit the area near the town."
+    r = Restorer(RestoreConfig(edit_model=""))
+    sents = [r._sentence(spun, s) for s in sentences(tokenize(spun), spun)]
+
+    def at(i, n, words):
+        return Position(0, [Option(i, n, words, 0.0, Candidate(words=words), 0.0)],
+                        [tuple(sents[0].words[i:i + n])], {}, [{}])
+
+    got = labels(spun, original, [at(3, 1, ("area",)), at(3, 1, ("room",)), at(4, 2, ("near",)),
+                                  at(4, 1, ("near",))], sents)
+    # "close" -> "near" alone also brings the block one word closer (what repair counts)
+    assert got == [(1, [1]), (1, [0]), (1, [1]), (1, [1])]

@@ -35,6 +35,7 @@ import numpy as np
 
 from unspin.detection.model import fit_logreg
 from unspin.evaluation.metrics import auroc
+from unspin.evaluation.restore import levenshtein
 from unspin.lang.lm import lm_form
 from unspin.lang.tokenize import tokenize
 from unspin.restoration.channel import FEATURES
@@ -48,35 +49,45 @@ CAND_NAMES = candidate_features(FEATURES)
 
 
 def _alignment(spun: str, original: str):
+    """Token index by start offset, both sides' LM forms, and per spun token the alignment
+    block holding it: (i1, i2, j1, j2) of difflib's opcodes (equal blocks word by word)."""
     st, ot = tokenize(spun), tokenize(original)
     a, b = [lm_form(t) for t in st], [lm_form(t) for t in ot]
-    jmap: dict[int, int] = {}
+    block: list[tuple[int, int, int, int, bool]] = [None] * len(a)
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if op == "equal":
             for k in range(i2 - i1):
-                jmap[i1 + k] = j1 + k
-    return {t.start: k for k, t in enumerate(st)}, a, b, jmap
+                block[i1 + k] = (i1 + k, i1 + k + 1, j1 + k, j1 + k + 1, False)
+        else:
+            for k in range(i1, i2):
+                block[k] = (i1, i2, j1, j2, True)
+    return {t.start: k for k, t in enumerate(st)}, a, b, block
 
 
 def labels(spun: str, original: str, found, sents) -> list[tuple[int, list[int]]]:
     """Per position: (1 if the spinner changed a word of its best candidate's span else 0, and
-    per option 1 if it gives back exactly the original words of its span else 0)."""
-    at, a, b, jmap = _alignment(spun, original)
+    per option 1 if it brings the span's alignment block closer to the original (word-level
+    Levenshtein) else 0). Blocks, not single words, because a spinner's neighbouring swaps
+    align as one block ("space close to" / "area near": "space" -> "area" is right)."""
+    at, a, b, block = _alignment(spun, original)
     out = []
     for pos in found:
         s = sents[pos.sentence]
         L = at[s.tokens[pos.options[0].start].start]
         rights = []
         for o in pos.options:
-            R = L + o.n
-            # where the span starts and ends in the original, from an unchanged word at or next to its ends
-            jl = jmap[L] if L in jmap else (jmap[L - 1] + 1 if L - 1 in jmap else (0 if L == 0 else None))
-            jr = (jmap[R - 1] + 1 if R - 1 in jmap else
-                  (jmap[R] if R in jmap else (len(b) if R == len(a) else None)))
-            changed = not all(k in jmap for k in range(L, R))
-            rights.append(int(changed and jl is not None and jr is not None and tuple(b[jl:jr]) == tuple(o.words)))
+            R = min(L + o.n, len(a))
+            i1 = min(block[k][0] for k in range(L, R))
+            i2 = max(block[k][1] for k in range(L, R))
+            j1 = min(block[k][2] for k in range(L, R))
+            j2 = max(block[k][3] for k in range(L, R))
+            changed = any(block[k][4] for k in range(L, R))
+            target = b[j1:j2]
+            before = levenshtein(a[i1:i2], target)
+            after = levenshtein(a[i1:L] + list(o.words) + a[R:i2], target)
+            rights.append(int(changed and after < before))
         best_n = pos.options[0].n
-        out.append((int(not all(k in jmap for k in range(L, L + best_n))), rights))
+        out.append((int(any(block[k][4] for k in range(L, min(L + best_n, len(a))))), rights))
     return out
 
 
