@@ -26,7 +26,7 @@ def test_only_rows_print_a_table_and_json(tmp_path, capsys):
     clean, wild = _files(tmp_path)
     out_json = tmp_path / "report.json"
     code = restore_report.main(["--only", "clean", "--only", "s01", "--clean", str(clean), "--wild", str(wild),
-                                "--json", str(out_json)])
+                                "--json", str(out_json), "--jobs", "2"])
     out = capsys.readouterr().out
     assert code == 0
     lines = [line for line in out.splitlines() if line.startswith("| ")]

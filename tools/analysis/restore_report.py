@@ -17,11 +17,16 @@ Rows (each names its data, its mode and what was fitted on what):
   same articles, restored by article with the shipped table alone (nothing is learned from them);
 * ``pps-unlisted``: tortured phrases with the list off (``tools/analysis/eval_pps.py``).
 
+The default ``--clean`` is the lee150 set that ``tools/analysis/figures.py`` makes
+(``--data DIR`` -> ``DIR/lee150.jsonl``: the first 150 news paragraphs of more than 30 words).
 Everything is scored by the public evaluation functions (``evaluate_restore``, ``score_phrases``).
 Data paths default to ``../shared`` beside the checkout; a missing file is a one-line error.
 
-Wall time, 2-core shared VM, main's code of 2026-12-03 (7712b54): full report, one job, 1 min 2 s;
-``--quick``, one job, 29 s (each includes ~2 s of start-up per job).
+Time, one job, main's code of 2026-12-03 (7712b54 and 1813dfa give the same figures), on the
+shared 2-core VM while other jobs loaded it (CPU time is the steadier figure): full report 4 min 0 s
+wall, 2 min 23 s CPU (7 min 47 s wall, 2 min 35 s CPU at a load of 6); ``--quick`` 1 min 28 s wall,
+56 s CPU. The three synthetic rows also restore the clean originals again (their false edits equal
+the clean row's by construction).
 """
 from __future__ import annotations
 

@@ -2,8 +2,8 @@
 """Seeded synonym spinners, for making training and evaluation data (development tooling only).
 
 They imitate what article spinners do: context-blind thesaurus swaps of single words
-(re-inflected), a few phrase swaps, at a chosen rate. Two styles differ in which thesaurus
-entries they draw from, so that a model is not only tested on the spinner it was built with:
+(re-inflected), a few phrase swaps, at a chosen rate. The styles differ in where their replacements
+come from, so that a model is not only tested on the spinner it was built with:
 
 * ``moby``: any Moby Thesaurus II neighbour the original's entry lists (the classic "spinbot");
 * ``wordnet``: WordNet synonyms only (a more conservative spinner);
@@ -11,11 +11,20 @@ entries they draw from, so that a model is not only tested on the spinner it was
   P(neighbour | context)^(1/T) under the 3-gram LM (two words each side, T = ``CONTEXT_T``): like
   the commercial spinners, it mostly writes common words that fit the sentence ("authorities",
   "additionally") and still makes sense errors, where the two others draw uniformly from the
-  thesaurus and so write many rare words.
+  thesaurus and so write many rare words;
+* ``ppdb`` ("pivot"): a word's PPDB-XL lexical line (``--ppdb``, read from ``../shared``: this is
+  development tooling), drawn with probability 1/(1 + rank in the line), re-inflected like the
+  original; its phrase swaps are the multi-word ones of ``PHRASES``.
+
+``--consistent`` makes a spinner decide each word type once per document, as real spinners do
+("said" -> "mentioned" everywhere, or nowhere); a document is a row, or the rows of one article
+(ids ``<article>-pNN``, or ``--group-field``), so that ``unspin eval restore --by-article``
+scores whole spun articles.
 
 Usage::
 
     python -m unspin.evaluation.spinners INPUT.jsonl --rate 0.3 --seed 1 --style moby > spun.jsonl
+    python -m unspin.evaluation.spinners INPUT.jsonl --style ppdb --consistent > spun.jsonl
 
 Each output object is the input object plus ``spun`` (and ``original`` = the input text).
 """
