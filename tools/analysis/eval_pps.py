@@ -20,17 +20,16 @@ from unspin.lang.tokenize import eval_words
 TEMPLATES = ["We applied {} to the data.", "In this paper, {} is discussed in detail."]
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("pps")
-    ap.add_argument("--no-fingerprints", action="store_true")
-    ap.add_argument("--sample", type=int, default=0, help="score a seeded random sample of this size")
-    ap.add_argument("--threshold", type=float, default=0.0)
-    args = ap.parse_args()
-    phrases = json.load(open(args.pps, encoding="utf-8"))["phrases"]
-    if args.sample:
-        phrases = random.Random(0).sample(phrases, min(args.sample, len(phrases)))
-    restorer = get_restorer(RestoreConfig(fingerprints=not args.no_fingerprints, threshold=args.threshold))
+def load_phrases(path: str, sample: int = 0) -> list[dict]:
+    """The PPS entries (``tortured``, ``correct``); ``sample``: a seeded random sample of this size."""
+    phrases = json.load(open(path, encoding="utf-8"))["phrases"]
+    if sample:
+        phrases = random.Random(0).sample(phrases, min(sample, len(phrases)))
+    return phrases
+
+
+def score_phrases(phrases: list[dict], restorer) -> dict:
+    """Shares of ``phrases`` restored exactly to their expected term, and changed at all."""
     exact = changed = 0
     for k, p in enumerate(phrases):
         sent = TEMPLATES[k % len(TEMPLATES)].format(p["tortured"])
@@ -39,8 +38,19 @@ def main() -> int:
         exact += eval_words(got) == want
         changed += got != sent
     n = len(phrases)
-    print(json.dumps({"phrases": n, "exact": round(exact / n, 4), "changed": round(changed / n, 4),
-                      "fingerprints": not args.no_fingerprints}))
+    return {"phrases": n, "exact": round(exact / n, 4), "changed": round(changed / n, 4)}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("pps")
+    ap.add_argument("--no-fingerprints", action="store_true")
+    ap.add_argument("--sample", type=int, default=0, help="score a seeded random sample of this size")
+    ap.add_argument("--threshold", type=float, default=0.0)
+    args = ap.parse_args()
+    phrases = load_phrases(args.pps, args.sample)
+    restorer = get_restorer(RestoreConfig(fingerprints=not args.no_fingerprints, threshold=args.threshold))
+    print(json.dumps(dict(score_phrases(phrases, restorer), fingerprints=not args.no_fingerprints)))
     return 0
 
 

@@ -45,7 +45,12 @@ def register(sub, eval_sub) -> None:
                    help="full system, or a baseline")
     e.add_argument("--no-loao", action="store_true",
                    help="do not leave the scored article out of the learned table (measures memory)")
-    e.add_argument("--details", help="write per-pair outputs as JSONL here")
+    e.add_argument("--details", help="write per-pair (per-article with --by-article) outputs as JSONL here")
+    e.add_argument("--by-article", action="store_true",
+                   help="join each article's paragraphs (ids <article>-pNN, in pNN order) with blank lines "
+                        "and restore it as one document")
+    e.add_argument("--article", action="append", metavar="ID",
+                   help="score only this article (repeatable); the learned table still learns from the rest")
     _config_args(e)
     e.set_defaults(func=run_eval_restore)
 
@@ -147,13 +152,16 @@ def _restore_jsonl(args, config) -> int:
 
 
 def run_eval_restore(args) -> int:
-    from ..evaluation.data import load_pairs
+    from ..evaluation.data import load_pairs, select_groups
     from ..evaluation.restore import evaluate_restore
 
     refuse_output_among_inputs([args.details], [args.pairs])
     pairs = load_pairs(args.pairs, family=args.family)
+    if args.article:
+        select_groups(pairs, args.article, args.pairs)  # names an unknown article before any work
     details = [] if args.details else None
-    result = evaluate_restore(pairs, _config(args), mode=args.mode, loao=not args.no_loao, details=details)
+    result = evaluate_restore(pairs, _config(args), mode=args.mode, loao=not args.no_loao, details=details,
+                              by_article=args.by_article, articles=args.article)
     result["family"] = args.family
     if details is not None:
         with open_output(args.details) as f:

@@ -14,6 +14,7 @@ import time
 from ..detection.detector import DetectConfig, Detector
 from ..errors import UnspinError, UsageError
 from ..inputs.textio import iter_jsonl
+from .data import PARAGRAPH_SEP, grouped
 from .metrics import doc_metrics, gold_spans, span_metrics, span_scores
 
 
@@ -57,27 +58,21 @@ def load_rows(path: str, text_field: str = "text", label_field: str = "label", j
 
 
 def _join(rows: list[dict]) -> list[dict]:
-    groups: dict[tuple, list[dict]] = {}
-    order = []
-    for r in rows:
-        art = r["id"].split(":")[0].rsplit("-p", 1)[0]
-        key = (art, r["label"], bool(r.get("_pair_original")))
-        if key not in groups:
-            groups[key] = []
-            order.append(key)
-        groups[key].append(r)
     joined = []
-    for key in order:
-        rs = sorted(groups[key], key=lambda r: r["id"])
+
+    def key(r):
+        return r["id"].split(":")[0].rsplit("-p", 1)[0], r["label"], bool(r.get("_pair_original"))
+
+    for (art, label, pair_original), rs in grouped(rows, key, lambda r: r["id"]):
         first = dict(rs[0])
-        first["id"] = key[0] + ("-original" if key[2] else ("-spun" if key[1] else ""))
-        first["text"] = "\n\n".join(r["text"] for r in rs)
-        if all(isinstance(r.get("original"), str) for r in rs) and key[1] == 1:
-            first["original"] = "\n\n".join(r["original"] for r in rs)
+        first["id"] = art + ("-original" if pair_original else ("-spun" if label else ""))
+        first["text"] = PARAGRAPH_SEP.join(r["text"] for r in rs)
+        if all(isinstance(r.get("original"), str) for r in rs) and label == 1:
+            first["original"] = PARAGRAPH_SEP.join(r["original"] for r in rs)
         else:
             first.pop("original", None)
         first.pop("spans", None)
-        first["group"] = key[0]
+        first["group"] = art
         joined.append(first)
     return joined
 
