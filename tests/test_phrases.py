@@ -117,3 +117,10 @@ def test_restore_names_periphrase_evidence():
     res = r.restore("The match was cancelled for the reason that the pitch was flooded.")
     ev = [e for e in res.edits if "periphrase" in e.evidence]
     assert ev and ev[0].original.lower() == "because", res.edits
+
+
+def test_reach_tool_aligns_multi_word_swaps():
+    from tools.analysis.phrase_reach import swaps
+
+    assert swaps("The loss of life toll rose.", "The death toll rose.") == [(("loss", "of", "life"), ("death",))]
+    assert swaps("The toll went up.", "The toll rose.") == [(("went", "up"), ("rose",))]
