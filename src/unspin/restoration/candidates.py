@@ -25,7 +25,9 @@ class CandidateGenerator:
         self.thesaurus = thesaurus
         self.lexicon = thesaurus.lexicon
         self.sources = tuple(sources)
-        self.max_words = max_words
+        # A source may declare that it reaches longer spans (the periphrase table's "in spite
+        # of the fact that"); the decoder looks that far.
+        self.max_words = max([max_words] + [getattr(s, "max_words", 0) for s in self.sources])
         self._by_name = {s.name: s for s in self.sources}
         self._possessive = frozenset(s.name for s in self.sources if s.possessive)
         # Every span some source proposes an exact substitution for.

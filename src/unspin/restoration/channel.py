@@ -41,6 +41,8 @@ class Weights:
     moby_head: float = 1.0       # the original's thesaurus entry lists the spun word (spinner's direction)
     moby_spun: float = 0.3
     wordnet: float = 0.8
+    periphrase: float = 4.0      # a wordy form of the original in the grammar table (data/periphrases.tsv)
+    periphrase_aux: float = -2.0  # ... an auxiliary periphrase ("have been"): natural in clean text too
     # -- of the two sides ----------------------------------------------------------------
     zipf: float = 0.4            # per unit of zipf frequency the original is more common than the spun form
     spun_zipf: float = -0.3      # per zipf unit the spun form is more common than 4 (common words are rarely spins)

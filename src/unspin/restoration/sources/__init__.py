@@ -5,6 +5,8 @@ The shipped sources, in the order their evidence is merged and named:
 
   * ``fingerprint`` (:mod:`.fingerprint`): the tortured-phrase list;
   * ``table`` (:mod:`.table`): substitutions learned from aligned (spun, original) pairs;
+  * ``periphrase`` (:mod:`.phrases`): wordy multi-word forms of plain words ("for the reason
+    that" -> "because"), from the project's grammar table ``data/periphrases.tsv``;
   * ``thesaurus`` (:mod:`.thesaurus`): Moby and WordNet neighbours, re-inflected; its evidence
     is named by the relation that links the two words (``moby``, ``wordnet``).
 
