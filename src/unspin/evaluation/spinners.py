@@ -190,11 +190,13 @@ def _ppdb_options(low: str, ppdb: dict[str, tuple[str, ...]]) -> list[tuple[str,
     return list(out.items())
 
 
-def _propose(text: str, tokens, i: int, rng: random.Random, style: str, ppdb) -> tuple[str | None, int]:
+def _propose(text: str, tokens, i: int, rng: random.Random, style: str, ppdb,
+             phrases: dict = PHRASES) -> tuple[str | None, int]:
     """A replacement for the word (or two-word phrase) at ``tokens[i]``, and how many tokens it
     replaces; (None, 1) when the style has none."""
     import lemminflect
 
+    PHRASES = phrases  # noqa: N806 (the table in use: the module's, or none)
     tok = tokens[i]
     low = tok.text.lower()
     two = f"{low} {tokens[i + 1].text.lower()}" if i + 1 < len(tokens) else None
@@ -222,9 +224,10 @@ def _propose(text: str, tokens, i: int, rng: random.Random, style: str, ppdb) ->
     return (rng.choice(sorted(set(options))) if options else None), 1
 
 
-def _swap_key(text: str, tokens, i: int) -> str | None:
+def _swap_key(text: str, tokens, i: int, phrases: dict = PHRASES) -> str | None:
     """The word type (or PHRASES phrase) at ``tokens[i]`` a consistent spinner decides once per
     document; None for what it never swaps (function words, numbers, names)."""
+    PHRASES = phrases  # noqa: N806
     tok = tokens[i]
     low = tok.text.lower()
     if i + 1 < len(tokens) and text[tok.end:tokens[i + 1].start] == " ":
@@ -239,14 +242,16 @@ def _swap_key(text: str, tokens, i: int) -> str | None:
 
 
 def spin(text: str, rate: float, seed: int, style: str = "moby", *, memo: dict | None = None,
-         ppdb: dict | None = None) -> tuple[str, list[tuple[str, str]]]:
+         ppdb: dict | None = None, phrases: bool = True) -> tuple[str, list[tuple[str, str]]]:
     """Return the spun text and the list of (original, spun) swaps made.
 
     ``memo`` makes the spinner consistent, as real ones are: each word type (lower case) is
     decided once, by the rate, and then spun to the same replacement (or kept) wherever it
     occurs; pass the same dict for every paragraph of a document. ``ppdb``: the lines of
-    :func:`load_ppdb`, needed by the ``ppdb`` style.
+    :func:`load_ppdb`, needed by the ``ppdb`` style. ``phrases=False``: no swaps from
+    ``PHRASES`` (a hand list of real spinners' habits: data that fits a model uses none of it).
     """
+    table = PHRASES if phrases else {}
     if style == "ppdb" and ppdb is None:
         ppdb = load_ppdb()
     rng = random.Random(seed)
@@ -258,11 +263,11 @@ def spin(text: str, rate: float, seed: int, style: str = "moby", *, memo: dict |
         replacement, n = None, 1
         if memo is None:
             if rng.random() < rate:
-                replacement, n = _propose(text, tokens, i, rng, style, ppdb)
+                replacement, n = _propose(text, tokens, i, rng, style, ppdb, table)
         else:
-            key = _swap_key(text, tokens, i)
+            key = _swap_key(text, tokens, i, table)
             if key is not None and key not in memo:
-                memo[key] = _propose(text, tokens, i, rng, style, ppdb)[0] if rng.random() < rate else None
+                memo[key] = _propose(text, tokens, i, rng, style, ppdb, table)[0] if rng.random() < rate else None
             replacement = memo.get(key) if key is not None else None
             n = len(key.split()) if replacement is not None else 1
         span_end = tokens[i + n - 1].end
@@ -289,7 +294,8 @@ def document_of(obj: dict, n: int, group_field: str | None) -> str:
 
 
 def spin_rows(rows, rate: float, seed: int, style: str = "moby", *, text_field: str = "text",
-              consistent: bool = False, group_field: str | None = None, ppdb: dict | None = None):
+              consistent: bool = False, group_field: str | None = None, ppdb: dict | None = None,
+              phrases: bool = True):
     """Yield each row (``(n, obj)``) with ``original``, ``spun`` and ``swaps`` added; row ``n`` is
     spun with seed ``seed * 1_000_003 + n``. ``consistent``: one mapping per document
     (:func:`document_of`)."""
@@ -297,7 +303,7 @@ def spin_rows(rows, rate: float, seed: int, style: str = "moby", *, text_field: 
     for n, obj in rows:
         text = obj[text_field]
         memo = memos.setdefault(document_of(obj, n, group_field), {}) if consistent else None
-        spun, swaps = spin(text, rate, seed * 1_000_003 + n, style, memo=memo, ppdb=ppdb)
+        spun, swaps = spin(text, rate, seed * 1_000_003 + n, style, memo=memo, ppdb=ppdb, phrases=phrases)
         yield dict(obj, original=text, spun=spun, swaps=len(swaps))
 
 
