@@ -124,7 +124,7 @@ def run_row(name: str, opts: dict) -> dict:
     t0 = time.perf_counter()
     row = next(r for r in ROWS if r.name == name)
     limit = QUICK_PARAGRAPHS if opts["quick"] else None
-    config = RestoreConfig()
+    config = RestoreConfig(edit_model=opts.get("edit_model") or "shipped", document=not opts.get("no_document"))
     if name in ("wild-article", "wild-paragraph", "s01", "rewrite"):
         pairs = load_pairs(opts["wild"], family="rewrite" if name == "rewrite" else "synonym")
         res = evaluate_restore(pairs, config, by_article=name != "wild-paragraph",
@@ -132,7 +132,12 @@ def run_row(name: str, opts: dict) -> dict:
     elif name == "clean":
         res = evaluate_restore(clean_pairs(opts["clean"], limit), config, loao=False, by_article=True)
     elif name.startswith("synthetic-"):
-        pairs = synthetic_pairs(name.split("-", 1)[1], opts["clean"], opts["ppdb"], limit)
+        style = name.split("-", 1)[1]
+        if opts.get("family_models"):
+            # the edit model fitted without this spinner family (tools/fit/fit_edit_model.py --exclude-family)
+            config = RestoreConfig(edit_model=os.path.join(opts["family_models"], f"no-{style}.json"),
+                                   document=config.document)
+        pairs = synthetic_pairs(style, opts["clean"], opts["ppdb"], limit)
         res = evaluate_restore(pairs, config, loao=False, by_article=True)
     else:
         from tools.analysis.eval_pps import load_phrases, score_phrases
@@ -182,6 +187,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=1, help="rows run in this many processes")
     ap.add_argument("--json", help="also write the rows as JSON here")
     ap.add_argument("--list", action="store_true", help="list the rows and exit")
+    ap.add_argument("--edit-model", help="edit model file (default: the shipped one)")
+    ap.add_argument("--family-models", metavar="DIR",
+                    help="synthetic-F rows use DIR/no-F.json, an edit model fitted without family F")
+    ap.add_argument("--no-document", action="store_true", help="sentence-level decoding only (no edit model)")
     ap.add_argument("--wild", default=WILD)
     ap.add_argument("--clean", default=CLEAN)
     ap.add_argument("--pps", default=PPS)
@@ -194,7 +203,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.jobs < 1:
         ap.error("--jobs must be at least 1")
     names = [n for n in NAMES if not args.only or n in args.only]
-    opts = {"quick": args.quick, "wild": args.wild, "clean": args.clean, "pps": args.pps, "ppdb": args.ppdb}
+    opts = {"quick": args.quick, "wild": args.wild, "clean": args.clean, "pps": args.pps, "ppdb": args.ppdb,
+            "edit_model": args.edit_model, "family_models": args.family_models, "no_document": args.no_document}
     t0 = time.perf_counter()
     try:
         _check_inputs(names, opts)

@@ -1,21 +1,24 @@
 """Document-level decoding: decide a spinner's swaps across the whole document.
 
-A spinner rewrites a document, not a sentence, and it rewrites it the same way throughout: in a
-spun news story "said" becomes "mentioned" nine times and never appears itself. Two pieces of
-document-level evidence turn the sentence decoder (:mod:`unspin.restoration.decode`) into a
-document decoder:
+A spinner rewrites a document, not a sentence, and the same way throughout: in a spun news story
+"said" becomes "mentioned" nine times and never appears itself. So restore decides a document's
+edits together:
 
-* **the gate**: how likely the document is spun at all, from the detector
-  (:mod:`unspin.detection`; calibrated on clean prose and synthetic spins, never fitted on real
-  spun articles, so it is not tuned to a spinner). Decoding is as bold as that probability says:
-  every edit's cost falls by ``boldness * P(spun)`` natural-log units, so clean text keeps the
-  conservative default and a spun document is decoded boldly;
-* **tying**: after a first pass, a (spun form -> original) pair chosen at ``k >= 2`` places
-  gets ``tie * ln k`` more evidence wherever the spun form occurs, and the other readings of that
-  form get ``untie`` less; the second pass decides again with it.
+1. **the gate** (:class:`Gate`): how likely the document is spun at all, from the detector
+   (:mod:`unspin.detection`: calibrated on clean prose and synthetic spins, never fitted on real
+   spun articles), with its per-word scan probabilities. A document it scores under
+   :data:`SKIP_BELOW` is left as it is;
+2. **positions** (:func:`positions`): every place with candidate originals, each with what the
+   detector and the decoder know of it: the document's spin probability and how heavily it seems
+   spun, the scan, each candidate's sources, language-model gain and rank, and how often the
+   document repeats the same swap (a consistent spinner's trace);
+3. **the edit models** (:class:`EditModel`): P(the word is a spinner's) per position and
+   P(this candidate is the original | it is) per candidate, fitted on synthetic spins of several
+   spinner families (``tools/fit/fit_edit_model.py``);
+4. **decisions** (:func:`decide`): an edit where P(spun) * P(right | spun) > P(clean).
 
-Each edit's evidence names the document-level reasons it relied on (``doc:spun=0.97``,
-``doc:tied=5/9``), beside the candidate sources and the context model.
+Each edit's evidence names the document-level reasons beside its sources and the context model
+(``doc:spun=0.97``; ``doc:tied=5`` when the same swap was proposed at five places).
 """
 
 from __future__ import annotations
@@ -26,7 +29,6 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-Pair = tuple[tuple[str, ...], tuple[str, ...]]  # (spun words, original words), lower case
 
 
 # The detector calls a document this unlikely to be spun clean: it is left as it is, unproposed

@@ -19,7 +19,6 @@ import dataclasses
 import functools
 import json
 import math
-from collections import Counter
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
