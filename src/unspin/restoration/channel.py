@@ -41,6 +41,10 @@ class Weights:
     moby_head: float = 1.0       # the original's thesaurus entry lists the spun word (spinner's direction)
     moby_spun: float = 0.3
     wordnet: float = 0.8
+    ppdb: float = 1.0            # PPDB links the two words (either direction)
+    ppdb_rank: float = 1.0       # per -ln(1 + rank of the spun word in the original's PPDB line) (spinner's direction)
+    ppdb_rev: float = 1.0        # per -ln(1 + rank of the original in the spun word's PPDB line)
+    ppdb_syn: float = 0.5        # PPDB 2.0 labels the pair a synonym
     # -- of the two sides ----------------------------------------------------------------
     zipf: float = 0.4            # per unit of zipf frequency the original is more common than the spun form
     spun_zipf: float = -0.3      # per zipf unit the spun form is more common than 4 (common words are rarely spins)

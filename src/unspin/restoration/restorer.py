@@ -32,6 +32,7 @@ from ..lang.words import match_case
 from ..results import Edit, Restoration, apply_edits
 from .sources import CandidateSource
 from .sources.fingerprint import FingerprintSource
+from .sources.ppdb import PpdbSource
 from .sources.table import TableSource
 from .sources.thesaurus import ThesaurusSource
 from .table import SubstitutionTable
@@ -75,6 +76,7 @@ def build_sources(config: RestoreConfig, table: SubstitutionTable | None) -> lis
     return [
         FingerprintSource.shipped() if config.fingerprints else FingerprintSource(),
         TableSource(table),
+        PpdbSource(),
     ]
 
 
