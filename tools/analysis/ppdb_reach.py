@@ -100,7 +100,7 @@ def reach(pairs) -> int:
     return 0
 
 
-GRID = {"ppdb": (-1.0, 0.0, 1.0, 2.0, 3.0), "rank": (0.5, 1.0, 1.5, 2.0), "syn": (0.0, 1.0)}
+GRID = {"ppdb": (2.0, 4.0, 6.0, 8.0), "rank": (0.5, 1.0, 1.5), "syn": (0.0, 1.5)}
 
 
 def grid(pairs) -> int:
