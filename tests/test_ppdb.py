@@ -135,3 +135,31 @@ def test_shipped_file_matches_the_manifest():
     entry = json.loads((DATA / "MANIFEST.json").read_text())["ppdb.npz"]
     assert hashlib.sha256((DATA / "ppdb.npz").read_bytes()).hexdigest() == entry["sha256"]
     assert entry["links"] == len(get_ppdb().dst)
+
+
+def test_merged_word_candidates_equal_the_general_merge():
+    """CandidateGenerator's merge for words other sources propose for (the thesaurus's shared
+    objects kept) gives what merging every proposal and every prefiltered thesaurus original
+    gives."""
+    from unspin.lang.formdata import zipf
+    from unspin.restoration.restorer import get_restorer
+
+    gen = get_restorer().generator
+    th = gen.thesaurus
+    seen = 0
+    for w in ("mentioned", "supply", "conditions", "instances", "nationwide", "explained", "folks",
+              "assault", "utilize", "constructing", "zygomorphic"):
+        ref: dict = {}
+        for src in gen.sources:
+            for orig, s in src.propose((w,)):
+                if orig != (w,) and any(s):
+                    d = ref.setdefault(orig, [0, {}])
+                    old = d[1].get(src.name)
+                    d[1][src.name] = s if old is None else tuple(map(max, old, s))
+        for orig, flags in th.propose((w,)):
+            if orig in ref or th.keep(orig, zipf((w,))):
+                ref.setdefault(orig, [0, {}])[0] |= flags
+        got = {c.words: (c.flags, dict(c.support)) for c in gen.candidates((w,))}
+        assert got == {o: (f, sup) for o, (f, sup) in ref.items()}, w
+        seen += any(sup for _, sup in got.values())
+    assert seen >= 6

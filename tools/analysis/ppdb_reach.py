@@ -47,10 +47,10 @@ def swaps(pairs):
                 yield left, a[i1], b[j1], a[i2:i2 + 2]
 
 
-def channel(with_ppdb: bool) -> Channel:
+def channel(with_ppdb: bool, max_links: int | None = None) -> Channel:
     th = ThesaurusSource(get_lexicon(), min_zipf=Channel.MIN_ZIPF - 1.0,
                          need_flags=MOBY_HEAD_LISTS_SPUN | WORDNET_SYNONYM)
-    gen = CandidateGenerator(th, [PpdbSource()] if with_ppdb else [])
+    gen = CandidateGenerator(th, [PpdbSource(max_links=max_links)] if with_ppdb else [])
     ch = Channel(get_lm(), gen, Weights())
     ch.prefilter_generator()
     return ch
@@ -68,11 +68,13 @@ def lm_score(lm, left, word, right) -> float:
     return lm.sequence([word] + right, left[1], left[0])
 
 
-def reach(pairs) -> int:
+def reach(pairs, cap=()) -> int:
     lm = get_lm()
     sw = list(swaps(pairs))
     rows = []
-    for label, ch in (("thesaurus", channel(False)), ("thesaurus+ppdb", channel(True))):
+    chans = [("thesaurus", channel(False)), ("thesaurus+ppdb", channel(True, None))]
+    chans += [(f"  max_links={n}", channel(True, n)) for n in cap]
+    for label, ch in chans:
         raw = admitted = 0
         top1 = dict.fromkeys(("3-gram", "+fwd", "+rev", "+either", "+both", "+channel"), 0)
         for left, spun, orig, right in sw:
@@ -100,7 +102,7 @@ def reach(pairs) -> int:
     return 0
 
 
-GRID = {"ppdb": (2.0, 4.0, 6.0, 8.0), "rank": (0.5, 1.0, 1.5), "syn": (0.0, 1.5)}
+GRID = {"ppdb": (3.0, 4.0, 5.0, 6.0), "rank": (0.5, 1.0, 1.5), "syn": (0.0, 1.0)}
 
 
 def grid(pairs) -> int:
@@ -120,10 +122,12 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("pairs")
     ap.add_argument("--family")
+    ap.add_argument("--cap", type=int, nargs="*", default=(),
+                    help="also measure PpdbSource(max_links=N) for these N")
     ap.add_argument("--grid", action="store_true", help="eval restore over a small grid of the PPDB weights")
     args = ap.parse_args()
     pairs = load_pairs(args.pairs, family=args.family)
-    return grid(pairs) if args.grid else reach(pairs)
+    return grid(pairs) if args.grid else reach(pairs, args.cap)
 
 
 if __name__ == "__main__":

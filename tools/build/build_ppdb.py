@@ -34,10 +34,10 @@ from pathlib import Path
 import numpy as np
 
 from tools.build.build_lexicon import OUT, ROOT, UsableOriginal, sha256
+from unspin.lang.ppdb import NONE, link_order
 
 XL = "ppdb-1.0-xl-lexical.txt"
 SYN = "ppdb-2.0-synonym-pairs.txt"
-NONE = 255       # no rank in that direction
 MAX_RANK = 254   # ranks past it are stored as it
 _WORD_RE = re.compile(r"^[a-z](?:[a-z'-]*[a-z])?$")
 
@@ -112,13 +112,13 @@ def links(xl: list[list[str]], syn: list[list[str]]) -> dict[tuple[str, str], li
 def table(pairs: dict[tuple[str, str], list[int]], usable_original: Callable[[str], bool] | None,
           blocked: frozenset[str]):
     """Keep the usable pairs; (terms, offsets, dst, fwd, rev, syn) as CSR arrays by spun term,
-    rows and their entries sorted (deterministic)."""
+    rows sorted, each row best link first (deterministic)."""
     kept = [(p, o, v) for (p, o), v in pairs.items()
             if p != o and _WORD_RE.match(p) and _WORD_RE.match(o) and o not in blocked
             and (usable_original is None or usable_original(o)) and not same_word(p, o)]
     terms = sorted({t for p, o, _ in kept for t in (p, o)})
     index = {t: i for i, t in enumerate(terms)}
-    kept.sort(key=lambda x: (index[x[0]], index[x[1]]))
+    kept.sort(key=lambda x: (index[x[0]], link_order(*x[2]), x[1]))  # rows best link first
     src = np.array([index[p] for p, _, _ in kept], dtype=np.int64)
     offsets = np.zeros(len(terms) + 1, dtype=np.int64)
     np.add.at(offsets, src + 1, 1)

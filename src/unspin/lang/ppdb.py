@@ -20,7 +20,19 @@ import numpy as np
 
 from .lexicon import shipped_blocklist
 
-NONE = 255  # no rank in that direction
+NONE = 255   # no rank in that direction
+RANKS = 20   # ranks past this count as this (PPDB's order says little that far down a line)
+
+
+def rank_strength(rank: int) -> int:
+    """A rank as a strength: higher is better, 0 for none (``RANKS + 1 - min(rank, RANKS)``)."""
+    return 0 if rank == NONE else RANKS + 1 - min(rank, RANKS)
+
+
+def link_order(fwd: int, rev: int, syn: int) -> tuple[int, int]:
+    """Sort key of a link within its row, best first: the two rank strengths summed, then the
+    synonym label (ties: by the original, which the caller adds)."""
+    return (-(rank_strength(fwd) + rank_strength(rev)), -syn)
 
 
 class Link(NamedTuple):
@@ -32,7 +44,8 @@ class Link(NamedTuple):
 
 class Ppdb:
     """Read-only CSR rows: ``terms[i]`` may have replaced ``terms[dst[k]]`` for ``k`` in
-    ``offsets[i]:offsets[i + 1]`` (sorted by original), with ``fwd``, ``rev`` and ``syn``."""
+    ``offsets[i]:offsets[i + 1]``, with ``fwd``, ``rev`` and ``syn``; each row best link first
+    (:func:`link_order`, then the original)."""
 
     def __init__(self, path=None, blocklist: frozenset[str] | None = None):
         if path is None:
@@ -49,17 +62,23 @@ class Ppdb:
         i = self.index.get(word)
         return i is not None and self.offsets[i + 1] > self.offsets[i]
 
-    def links(self, word: str) -> list[Link]:
-        """The originals PPDB links to the spun ``word`` (empty when it has none)."""
+    def links(self, word: str, limit: int | None = None, skip: frozenset[str] = frozenset()) -> list[Link]:
+        """The originals PPDB links to the spun ``word``, best first (empty when it has none);
+        at most ``limit``, originals in ``skip`` left out."""
         i = self.index.get(word)
         if i is None:
             return []
         a, b = int(self.offsets[i]), int(self.offsets[i + 1])
         terms, blocked = self.terms, self.blocklist
-        return [Link(terms[j], f, r, bool(s))
-                for j, f, r, s in zip(self.dst[a:b].tolist(), self.fwd[a:b].tolist(),
-                                      self.rev[a:b].tolist(), self.syn[a:b].tolist())
-                if terms[j] not in blocked]
+        out = []
+        for j, f, r, s in zip(self.dst[a:b].tolist(), self.fwd[a:b].tolist(),
+                              self.rev[a:b].tolist(), self.syn[a:b].tolist()):
+            o = terms[j]
+            if o not in blocked and o not in skip:
+                out.append(Link(o, f, r, bool(s)))
+                if len(out) == limit:
+                    break
+        return out
 
 
 @functools.lru_cache(maxsize=None)

@@ -8,9 +8,11 @@ Exact forms are read from the table; a form the table lacks is looked up at lemm
 originals re-inflected like it (as :mod:`.thesaurus` does). Function words are neither proposed
 nor given originals: PPDB's lexical links among them ("that"/"which") are alignments, not swaps.
 
+At most ``max_links`` originals per word, PPDB's best first (:func:`unspin.lang.ppdb.link_order`).
+
 Strengths: (1.0, forward, reverse, synonym), where a rank ``r`` is stored as
-``RANKS + 1 - min(r, RANKS)`` (0: no rank that way), so the generator's element-wise ``max``
-keeps the best rank of merged proposals.
+``RANKS + 1 - min(r, RANKS)`` (:func:`unspin.lang.ppdb.rank_strength`; 0: no rank that way),
+so the generator's element-wise ``max`` keeps the best rank of merged proposals.
 """
 
 from __future__ import annotations
@@ -18,19 +20,21 @@ from __future__ import annotations
 import math
 
 from ...lang.morph import analyses, inflect
-from ...lang.ppdb import NONE, Ppdb
+from ...lang.ppdb import RANKS, Link, Ppdb, link_order, rank_strength
 from ...lang.words import FUNCTION_WORDS
 from . import Candidate, Strengths
 
-RANKS = 20  # ranks past this count as this
-
-
-def _rank_strength(rank: int) -> float:
-    return 0.0 if rank == NONE else float(RANKS + 1 - min(rank, RANKS))
+# PPDB originals proposed per word, best first (tools/analysis/ppdb_reach.py: more add no
+# reachable originals the channel keeps, and each costs channel and LM work at every occurrence).
+MAX_LINKS = 3
 
 
 def _rank_of(strength: float) -> int | None:
     return None if not strength else int(RANKS + 1 - strength)
+
+
+def _strengths(link: Link) -> Strengths:
+    return (1.0, float(rank_strength(link.fwd)), float(rank_strength(link.rev)), float(link.syn))
 
 
 class PpdbSource:
@@ -38,8 +42,9 @@ class PpdbSource:
     weights = ("ppdb", "ppdb_rank", "ppdb_rev", "ppdb_syn")
     possessive = True  # "nation" -> "country" carries over to "nation's" -> "country's"
 
-    def __init__(self, ppdb: Ppdb | None = None):
+    def __init__(self, ppdb: Ppdb | None = None, max_links: int | None = MAX_LINKS):
         self._table = ppdb  # loaded on first use (None: the shipped one)
+        self.max_links = max_links
 
     @property
     def table(self) -> Ppdb:
@@ -52,28 +57,24 @@ class PpdbSource:
     def propose(self, words: tuple[str, ...]) -> list[tuple[tuple[str, ...], Strengths]]:
         if len(words) != 1 or words[0] in FUNCTION_WORDS:
             return []
-        word, table = words[0], self.table
-        out: dict[str, Strengths] = {}
+        word, table, cap = words[0], self.table, self.max_links
         if word in table:
-            for link in table.links(word):
-                self._add(out, link.original, link)
-        else:
-            for upos, lemma, tag in analyses(word):
-                if lemma == word:
-                    continue
-                for link in table.links(lemma):
-                    form = inflect(link.original, upos, tag)
-                    if form and form != word and " " not in form and form not in table.blocklist:
-                        self._add(out, form, link)
-        return [((o,), s) for o, s in out.items()]
-
-    @staticmethod
-    def _add(out: dict[str, Strengths], orig: str, link) -> None:
-        if orig in FUNCTION_WORDS:
-            return
-        s = (1.0, _rank_strength(link.fwd), _rank_strength(link.rev), float(link.syn))
-        old = out.get(orig)
-        out[orig] = s if old is None else tuple(map(max, old, s))
+            # rows are stored best link first: the cap is a prefix
+            return [((link.original,), _strengths(link))
+                    for link in table.links(word, limit=cap, skip=FUNCTION_WORDS)]
+        found: dict[str, Link] = {}
+        for upos, lemma, tag in analyses(word):
+            if lemma == word:
+                continue
+            for link in table.links(lemma):
+                form = inflect(link.original, upos, tag)
+                if (form and form != word and " " not in form and form not in FUNCTION_WORDS
+                        and form not in table.blocklist):
+                    old = found.get(form)
+                    found[form] = link._replace(original=form) if old is None else Link(
+                        form, min(old.fwd, link.fwd), min(old.rev, link.rev), old.syn or link.syn)
+        best = sorted(found.values(), key=lambda x: (*link_order(x.fwd, x.rev, x.syn), x.original))
+        return [((x.original,), _strengths(x)) for x in best[:cap]]
 
     def spun_sides(self):
         return ()  # nothing exact: PPDB never vouches for editing a name or a number
