@@ -32,6 +32,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from wordfreq import zipf_frequency
 
 from tools.build.build_lexicon import OUT, ROOT, UsableOriginal, sha256
 from unspin.lang.ppdb import NONE, link_order
@@ -118,7 +119,8 @@ def table(pairs: dict[tuple[str, str], list[int]], usable_original: Callable[[st
             and (usable_original is None or usable_original(o)) and not same_word(p, o)]
     terms = sorted({t for p, o, _ in kept for t in (p, o)})
     index = {t: i for i, t in enumerate(terms)}
-    kept.sort(key=lambda x: (index[x[0]], link_order(*x[2]), x[1]))  # rows best link first
+    zipf = {o: zipf_frequency(o, "en") for o in {o for _, o, _ in kept}}
+    kept.sort(key=lambda x: (index[x[0]], link_order(x[2][0], x[2][1], zipf[x[1]]), x[1]))
     src = np.array([index[p] for p, _, _ in kept], dtype=np.int64)
     offsets = np.zeros(len(terms) + 1, dtype=np.int64)
     np.add.at(offsets, src + 1, 1)

@@ -11,6 +11,7 @@ start at 0 (PPDB's best paraphrase); :data:`NONE` means no rank in that directio
 from __future__ import annotations
 
 import contextlib
+import math
 import functools
 import os
 from importlib import resources
@@ -29,10 +30,19 @@ def rank_strength(rank: int) -> int:
     return 0 if rank == NONE else RANKS + 1 - min(rank, RANKS)
 
 
-def link_order(fwd: int, rev: int, syn: int) -> tuple[int, int]:
-    """Sort key of a link within its row, best first: the two rank strengths summed, then the
-    synonym label (ties: by the original, which the caller adds)."""
-    return (-(rank_strength(fwd) + rank_strength(rev)), -syn)
+# The channel's default weights of the zipf gain and of each rank prior
+# (unspin.restoration.channel.Weights): the order below is the channel's context-free score
+# of the link, as far as PPDB and frequency decide it.
+ORDER_ZIPF = 0.4
+ORDER_RANK = 1.0
+
+
+def link_order(fwd: int, rev: int, zipf: float) -> float:
+    """Sort key of a link within its row (lower first): minus the channel's context-free score
+    of the original, ``ln(1 + rank)`` priors both ways (no rank: :data:`RANKS`) and the
+    original's wordfreq ``zipf``, rounded so that float noise cannot reorder ties."""
+    prior = sum(math.log1p(min(r, RANKS)) for r in (fwd, rev))
+    return round(ORDER_RANK * prior - ORDER_ZIPF * zipf, 6)
 
 
 class Link(NamedTuple):
@@ -45,7 +55,7 @@ class Link(NamedTuple):
 class Ppdb:
     """Read-only CSR rows: ``terms[i]`` may have replaced ``terms[dst[k]]`` for ``k`` in
     ``offsets[i]:offsets[i + 1]``, with ``fwd``, ``rev`` and ``syn``; each row best link first
-    (:func:`link_order`, then the original)."""
+    (:func:`link_order`, then the original: a caller may keep a prefix)."""
 
     def __init__(self, path=None, blocklist: frozenset[str] | None = None):
         if path is None:

@@ -8,7 +8,8 @@ Exact forms are read from the table; a form the table lacks is looked up at lemm
 originals re-inflected like it (as :mod:`.thesaurus` does). Function words are neither proposed
 nor given originals: PPDB's lexical links among them ("that"/"which") are alignments, not swaps.
 
-At most ``max_links`` originals per word, PPDB's best first (:func:`unspin.lang.ppdb.link_order`).
+At most ``max_links`` originals per word, those the channel scores best without context
+(:func:`unspin.lang.ppdb.link_order`: PPDB's ranks and the original's frequency).
 
 Strengths: (1.0, forward, reverse, synonym), where a rank ``r`` is stored as
 ``RANKS + 1 - min(r, RANKS)`` (:func:`unspin.lang.ppdb.rank_strength`; 0: no rank that way),
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import math
 
+from ...lang.formdata import zipf
 from ...lang.morph import analyses, inflect
 from ...lang.ppdb import RANKS, Link, Ppdb, link_order, rank_strength
 from ...lang.words import FUNCTION_WORDS
@@ -73,7 +75,7 @@ class PpdbSource:
                     old = found.get(form)
                     found[form] = link._replace(original=form) if old is None else Link(
                         form, min(old.fwd, link.fwd), min(old.rev, link.rev), old.syn or link.syn)
-        best = sorted(found.values(), key=lambda x: (*link_order(x.fwd, x.rev, x.syn), x.original))
+        best = sorted(found.values(), key=lambda x: (link_order(x.fwd, x.rev, zipf((x.original,))), x.original))
         return [((x.original,), _strengths(x)) for x in best[:cap]]
 
     def spun_sides(self):
