@@ -5,6 +5,7 @@ The shipped sources, in the order their evidence is merged and named:
 
   * ``fingerprint`` (:mod:`.fingerprint`): the tortured-phrase list;
   * ``table`` (:mod:`.table`): substitutions learned from aligned (spun, original) pairs;
+  * ``ppdb`` (:mod:`.ppdb`): PPDB's paraphrases of a single word, with PPDB's ranks;
   * ``thesaurus`` (:mod:`.thesaurus`): Moby and WordNet neighbours, re-inflected; its evidence
     is named by the relation that links the two words (``moby``, ``wordnet``).
 
