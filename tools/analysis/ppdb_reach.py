@@ -2,14 +2,15 @@
 """What PPDB adds for one-word swaps: is the original reachable, and does PPDB's rank pick it?
 
     python -m tools.analysis.ppdb_reach ../shared/data/wild-dev/pairs.jsonl [--family synonym]
-    python -m tools.analysis.ppdb_reach PAIRS --grid   # small weight grid, paragraph level
+    python -m tools.analysis.ppdb_reach PAIRS --cap 0 2 4   # also other caps (0: none)
+    python -m tools.analysis.ppdb_reach PAIRS --grid        # small weight grid, paragraph level
 
 Swaps are the one-word replacements of the word alignment :func:`unspin.evaluation.metrics.gold_token_mask`
 uses (difflib over lower-cased tokens), both sides alphabetic. For each swap, with the thesaurus
 alone (before) and with the PPDB source (after): is the original generated at all (``raw``), and
 admitted by the channel (``admitted``: ``Channel.plausible``, known to the 3-gram, within the
 prior's top ``prior_limit``)? Then top-1 of the original among the admitted candidates (the spun
-word itself excluded) by the 3-gram over the word and its two right neighbours, spun left context,
+word itself excluded; PPDB at its shipped cap of originals per word) by the 3-gram over the word and its two right neighbours, spun left context,
 plus ``-ln(1 + min(rank, 20))`` priors (PPDB's forward rank, its reverse rank, or forward where
 present else reverse), and by 3-gram + the channel score. The learned table is left out (it is
 learned from these pairs).
@@ -32,7 +33,7 @@ from unspin.lang.lexicon import MOBY_HEAD_LISTS_SPUN, WORDNET_SYNONYM, get_lexic
 from unspin.lang.tokenize import tokenize
 from unspin.restoration.candidates import CandidateGenerator
 from unspin.restoration.channel import Channel, Weights
-from unspin.restoration.sources.ppdb import RANKS, PpdbSource
+from unspin.restoration.sources.ppdb import MAX_LINKS, RANKS, PpdbSource
 from unspin.restoration.sources.thesaurus import ThesaurusSource
 
 
@@ -72,8 +73,8 @@ def reach(pairs, cap=()) -> int:
     lm = get_lm()
     sw = list(swaps(pairs))
     rows = []
-    chans = [("thesaurus", channel(False)), ("thesaurus+ppdb", channel(True, None))]
-    chans += [(f"  max_links={n}", channel(True, n)) for n in cap]
+    chans = [("thesaurus", channel(False)), ("thesaurus+ppdb", channel(True, MAX_LINKS))]
+    chans += [(f"  max_links={n or None}", channel(True, n or None)) for n in cap]
     for label, ch in chans:
         raw = admitted = 0
         top1 = dict.fromkeys(("3-gram", "+fwd", "+rev", "+either", "+both", "+channel"), 0)
@@ -123,7 +124,7 @@ def main() -> int:
     ap.add_argument("pairs")
     ap.add_argument("--family")
     ap.add_argument("--cap", type=int, nargs="*", default=(),
-                    help="also measure PpdbSource(max_links=N) for these N")
+                    help="also measure PpdbSource(max_links=N) for these N (0: no cap)")
     ap.add_argument("--grid", action="store_true", help="eval restore over a small grid of the PPDB weights")
     args = ap.parse_args()
     pairs = load_pairs(args.pairs, family=args.family)
