@@ -129,6 +129,35 @@ class FormData:
         keep = (zc >= min_form_zipf) & (zc - zs >= min_form_gain)
         return codes[keep].tolist()
 
+    def thesaurus_flags(self, word: str, originals) -> list[int] | None:
+        """The relation flags of each of ``originals`` (word tuples) among ``word``'s thesaurus
+        originals (0: not one of them), or None when the form is not in the file. Decodes only
+        the strings that are not word forms of the file (few), so it stays cheap where
+        :meth:`thesaurus` would decode hundreds."""
+        i = self._key_index.get(word)
+        if i is None:
+            return None
+        codes = self._th[self._th_off[i]:self._th_off[i + 1]]
+        sids = codes >> FLAG_BITS
+        mask = (1 << FLAG_BITS) - 1
+        far = None  # codes of strings past the keys, with their byte lengths (made when needed)
+        out = []
+        for o in originals:
+            sid = self._key_index.get(o[0]) if len(o) == 1 else None
+            if sid is None:
+                if far is None:
+                    far = codes[sids >= self.header["keys"]]
+                    fs = far >> FLAG_BITS
+                    lens = self._str_off[fs + 1] - self._str_off[fs] - 1
+                # decode only the strings of the right length
+                size = len(" ".join(o).encode("utf-8"))
+                hit = [int(c) for c in far[lens == size] if self.words(int(c) >> FLAG_BITS) == o]
+                out.append(hit[0] & mask if hit else 0)
+                continue
+            at = np.flatnonzero(sids == sid)
+            out.append(int(codes[at[0]]) & mask if len(at) else 0)
+        return out
+
     def decode_thesaurus(self, code: int) -> tuple[tuple[str, ...], int]:
         return self.words(code >> FLAG_BITS), code & ((1 << FLAG_BITS) - 1)
 

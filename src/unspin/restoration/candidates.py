@@ -165,13 +165,35 @@ class CandidateGenerator:
                     else:
                         add_thesaurus(orig, cand.flags)
         else:
-            if len(words) == 1 and not found:
-                # Fast path (nothing from other sources to merge).
-                return thesaurus.candidates(words[0], prefilter)
+            if len(words) == 1:
+                if not found:
+                    # Fast path (nothing from other sources to merge).
+                    return thesaurus.candidates(words[0], prefilter)
+                return self._merge_word(words[0], found, prefilter)
             for orig, flags in thesaurus.propose(words):
                 add_thesaurus(orig, flags)
 
         return [self._candidate(o, flags, support) for o, (flags, support) in found.items()]
+
+    def _merge_word(self, word: str, found: dict, prefilter: bool) -> list[Candidate]:
+        """A word's candidates when other sources propose some (PPDB proposes for most words):
+        the same list the general path builds, without decoding, prefiltering and rebuilding
+        every thesaurus original: the thesaurus-only ones stay its shared prefiltered objects,
+        and the supported ones get their thesaurus flags looked up alone."""
+        thesaurus = self.thesaurus
+        plain = thesaurus.candidates(word, prefilter)
+        rest = dict.fromkeys(found)
+        for c in plain:
+            if c.words in rest:
+                found[c.words][0] |= c.flags
+                del rest[c.words]
+        if rest:  # originals the prefilter dropped (or not thesaurus originals at all)
+            origs = list(rest)
+            for o, fl in zip(origs, thesaurus.flags_of(word, origs)):
+                found[o][0] |= fl
+        out = [self._candidate(o, flags, support) for o, (flags, support) in found.items()]
+        out += [c for c in plain if c.words not in found]
+        return out
 
     def _candidate(self, words: tuple[str, ...], flags: int, support: dict) -> Candidate:
         if not support:

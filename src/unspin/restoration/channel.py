@@ -41,6 +41,12 @@ class Weights:
     moby_head: float = 1.0       # the original's thesaurus entry lists the spun word (spinner's direction)
     moby_spun: float = 0.3
     wordnet: float = 0.8
+    # PPDB (4 / 1 / 0: a grid over wild-dev synonym pairs, tools/analysis/ppdb_reach.py --grid;
+    # general weights, not learned per article): the rank priors are <= 0, so ppdb is their ceiling
+    ppdb: float = 4.0            # PPDB links the two words (its best-ranked originals of the spun word)
+    ppdb_rank: float = 1.0       # per -ln(1 + rank of the spun word in the original's PPDB line) (spinner's direction)
+    ppdb_rev: float = 1.0        # per -ln(1 + rank of the original in the spun word's PPDB line)
+    ppdb_syn: float = 0.0        # PPDB 2.0 labels the pair a synonym (+0.004 repair, +0.07 % false edits at 1.0)
     periphrase: float = 4.0      # a wordy form of the original in the grammar table (data/periphrases.tsv)
     periphrase_aux: float = -2.0  # ... an auxiliary periphrase ("have been"): natural in clean text too
     # -- of the two sides ----------------------------------------------------------------

@@ -19,7 +19,6 @@ import dataclasses
 import functools
 import json
 import math
-
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
@@ -36,6 +35,7 @@ from ..lang.words import match_case
 from ..results import Edit, Restoration, apply_edits
 from .sources import CandidateSource
 from .sources.fingerprint import FingerprintSource
+from .sources.ppdb import PpdbSource
 from .sources.phrases import PhraseSource
 from .sources.table import TableSource
 from .sources.thesaurus import ThesaurusSource
@@ -82,6 +82,7 @@ def build_sources(config: RestoreConfig, table: SubstitutionTable | None) -> lis
     return [
         FingerprintSource.shipped() if config.fingerprints else FingerprintSource(),
         TableSource(table),
+        PpdbSource(),
         PhraseSource.shipped(),
     ]
 

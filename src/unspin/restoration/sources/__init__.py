@@ -7,6 +7,7 @@ The shipped sources, in the order their evidence is merged and named:
   * ``table`` (:mod:`.table`): substitutions learned from aligned (spun, original) pairs;
   * ``periphrase`` (:mod:`.phrases`): wordy multi-word forms of plain words ("for the reason
     that" -> "because"), from the project's grammar table ``data/periphrases.tsv``;
+  * ``ppdb`` (:mod:`.ppdb`): PPDB's paraphrases of a single word, with PPDB's ranks;
   * ``thesaurus`` (:mod:`.thesaurus`): Moby and WordNet neighbours, re-inflected; its evidence
     is named by the relation that links the two words (``moby``, ``wordnet``).
 

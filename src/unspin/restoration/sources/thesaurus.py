@@ -71,6 +71,17 @@ class ThesaurusSource:
                 return got
         return self.compute_originals(word)
 
+    def flags_of(self, word: str, originals: list[tuple[str, ...]]) -> list[int]:
+        """The relation flags linking each of ``originals`` to ``word`` (0: none), prefilter or
+        not: :meth:`originals` restricted to them, without decoding the rest."""
+        fd = self.formdata
+        if fd is not None:
+            got = fd.thesaurus_flags(word, originals)
+            if got is not None:
+                return got
+        found = dict(self.compute_originals(word))
+        return [found.get(o, 0) for o in originals]
+
     def candidates(self, word: str, prefilter: bool = True) -> list[Candidate]:
         """Candidates of a word with thesaurus originals only (prefiltered unless told not
         to); immutable, so shared between forms."""
