@@ -10,7 +10,7 @@ import pytest
 from tools.fit.fit_edit_model import labels
 from unspin.detection.model import LogReg
 from unspin.restoration.decode import Option
-from unspin.restoration.document import (EditModel, Position, SKIP_BELOW, candidate_features, decide,
+from unspin.restoration.document import (EditModel, Position, SKIP_BELOW, candidate_features, decide, ties,
                                          position_features, positions)
 from unspin.restoration.restorer import RestoreConfig, Restorer
 from unspin.restoration.sources import Candidate
@@ -125,3 +125,24 @@ def test_labels_split_a_block_of_neighbouring_swaps():
                                   at(4, 1, ("near",))], sents)
     # "close" -> "near" alone also brings the block one word closer (what repair counts)
     assert got == [(1, [1]), (1, [0]), (1, [1]), (1, [1])]
+
+
+def test_the_lattice_path_is_gated_and_as_bold_as_the_document_is_spun():
+    r = Restorer(RestoreConfig())
+    text = "One resident mentioned at the least 12 folks have been killed within the assault."
+    r.gate.p_spun = lambda t: SKIP_BELOW / 2
+    assert r.restore(text).edits == []          # called clean: left as it is
+    r.gate.p_spun = lambda t: 0.99
+    bold = r.restore(text).edits
+    assert bold and all("doc:spun=0.99" in e.evidence for e in bold)
+    plain = Restorer(RestoreConfig(document=False)).restore(text).edits
+    assert len(bold) > len(plain)               # bolder than the sentence-level default
+    assert all("doc:spun" not in " ".join(e.evidence) for e in plain)
+
+
+def test_ties_reward_the_swap_a_document_repeats():
+    m, s = ("mentioned",), ("said",)
+    bonus, notes = ties([(m, s), (m, s), (m, ("noted",)), (("folks",), ("people",))], tie=2.0, untie=1.0)
+    assert bonus[(m, s)] == pytest.approx(2.0 * math.log(2)) and notes[(m, s)] == "doc:tied=2"
+    assert bonus[(m, ("noted",))] == -1.0
+    assert (("folks",), ("people",)) not in bonus  # chosen once: no evidence of a habit

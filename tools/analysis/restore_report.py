@@ -124,7 +124,7 @@ def run_row(name: str, opts: dict) -> dict:
     t0 = time.perf_counter()
     row = next(r for r in ROWS if r.name == name)
     limit = QUICK_PARAGRAPHS if opts["quick"] else None
-    config = RestoreConfig(edit_model=opts.get("edit_model") or "shipped", document=not opts.get("no_document"))
+    config = RestoreConfig(edit_model=opts.get("edit_model") or "", document=not opts.get("no_document"))
     if name in ("wild-article", "wild-paragraph", "s01", "rewrite"):
         pairs = load_pairs(opts["wild"], family="rewrite" if name == "rewrite" else "synonym")
         res = evaluate_restore(pairs, config, by_article=name != "wild-paragraph",
@@ -187,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=1, help="rows run in this many processes")
     ap.add_argument("--json", help="also write the rows as JSON here")
     ap.add_argument("--list", action="store_true", help="list the rows and exit")
-    ap.add_argument("--edit-model", help="edit model file (default: the shipped one)")
+    ap.add_argument("--edit-model", help="decide with the edit models of this file (tools/fit/fit_edit_model.py)")
     ap.add_argument("--family-models", metavar="DIR",
                     help="synthetic-F rows use DIR/no-F.json, an edit model fitted without family F")
     ap.add_argument("--no-document", action="store_true", help="sentence-level decoding only (no edit model)")

@@ -14,6 +14,7 @@ states.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..lang.lm import NGramLM
@@ -66,13 +67,14 @@ class Decoder:
         return lm.sequence(seq, p1, p2)
 
     def options(self, words: list[str], joinable: list[bool], protected: list[bool],
-                boost: float = 0.0) -> list[list[Option]]:
+                boost: float = 0.0, bonus: Mapping | None = None) -> list[list[Option]]:
         """Per start position: keep, plus candidates that survive local pruning.
 
         ``joinable[i]`` says whether tokens i and i+1 are separated by plain spaces only
         (a phrase may cover them). ``protected[i]`` (numbers, names, acronyms) admits only
         learned or fingerprint evidence. ``boost`` lowers the cost of every edit (for a document
-        already shown to be spun).
+        already shown to be spun). ``bonus``: extra channel score per (spun span, original)
+        pair wherever it occurs (the document's own evidence, :mod:`unspin.restoration.document`).
         """
         N = len(words)
         opts: list[list[Option]] = []
@@ -80,6 +82,7 @@ class Decoder:
         sequence = self.lm.sequence
         prior_of = self.channel.prior
         wide = self.wide
+        top_bonus = max(max(bonus.values(), default=0.0), 0.0) if bonus else 0.0
         for i in range(N):
             row = [Option(i, 1, (words[i],), 0.0, None)]
             scored = []
@@ -104,10 +107,12 @@ class Decoder:
                 base = sequence(list(spun) + follow, p1, p2)
                 # No reading scores above 0, so no candidate gains more than -base: once the
                 # channel (the prior is sorted by it) can't reach the pruning margin, stop.
-                reach = -self.prune_margin - boost + lmw * base if lmw > 0 else -math.inf
+                reach = -self.prune_margin - boost - top_bonus + lmw * base if lmw > 0 else -math.inf
                 for ch, c in prior:
                     if ch <= reach:
                         break
+                    if bonus:
+                        ch += bonus.get((spun, c.words), 0.0)
                     local = lmw * (sequence(list(c.words) + follow, p1, p2) - base) + ch + boost
                     scored.append((local, n, c, ch))
             scored.sort(key=lambda x: -x[0])
@@ -118,11 +123,11 @@ class Decoder:
         return opts
 
     def decode(self, words: list[str], joinable: list[bool], protected: list[bool],
-               boost: float = 0.0) -> list[Choice]:
+               boost: float = 0.0, bonus: Mapping | None = None) -> list[Choice]:
         N = len(words)
         if N == 0:
             return []
-        opts = self.options(words, joinable, protected, boost)
+        opts = self.options(words, joinable, protected, boost, bonus)
         if all(len(r) == 1 for r in opts):
             return []
         lm = self.lm

@@ -35,6 +35,39 @@ from dataclasses import dataclass
 # (speed: the scan alone; chosen a priori, not tuned). On held-out clean news 27 of 29
 # articles score below it; the lowest real spun article of wild-dev scores 0.27.
 SKIP_BELOW = 0.1
+# Edit cost removed (natural-log units) per unit of P(spun) in a document past the gate: at
+# P(spun) = 1 the decoder is this much bolder than on text of unknown origin. Chosen on wild-dev
+# articles leave-one-article-out (docs/restore.md).
+BOLDNESS = 3.0
+
+
+# A swap the first pass makes at k >= 2 places of a document gets TIE * ln(k) more evidence
+# wherever its spun form occurs; the other originals proposed there for that form get UNTIE
+# less (a spinner maps a word one way throughout). Chosen on wild-dev leave-one-article-out.
+TIE = 2.0
+UNTIE = 2.0
+
+
+def ties(chosen: Sequence[tuple[tuple[str, ...], tuple[str, ...]]], tie: float | None = None,
+         untie: float | None = None) -> tuple[dict, dict]:
+    """From the (spun, original) pairs a first pass chose, once per place: the bonus per pair
+    for the next pass, and the evidence note of each tied pair (``doc:tied=K``)."""
+    tie = TIE if tie is None else tie
+    untie = UNTIE if untie is None else untie
+    by_spun: dict = defaultdict(Counter)
+    for spun, orig in chosen:
+        by_spun[spun][orig] += 1
+    bonus, notes = {}, {}
+    for spun, origs in by_spun.items():
+        (best, k), = origs.most_common(1)
+        if k < 2:
+            continue
+        bonus[(spun, best)] = tie * math.log(k)
+        notes[(spun, best)] = f"doc:tied={k}"
+        for orig in origs:
+            if orig != best:
+                bonus[(spun, orig)] = -untie
+    return bonus, notes
 
 
 class Gate:
@@ -52,6 +85,12 @@ class Gate:
         from ..detection.detector import DetectConfig, Detector
 
         return Detector(DetectConfig(fingerprints=self.fingerprints), restorer=self.restorer)
+
+    def p_spun(self, text: str) -> float:
+        """P(spun) of the document (0.5 for a text without words, as detect scores it)."""
+        det = self.detector
+        a = det.analyze(text)
+        return det.score_analysis(a)[0] if a.words else 0.5
 
     def __call__(self, text: str) -> tuple[float, list[float]]:
         """P(spun) of the document, and per token P(the word is a substitution | spun) from
@@ -204,8 +243,8 @@ def decide(pos_list: Sequence[Position]) -> list[tuple[Position, int, float]]:
 
 
 class EditModel:
-    """The two models of :func:`decide` (``data/edit_model.json``), and the candidate pool
-    they were fitted with (the edit cost removed while gathering candidates)."""
+    """The two models of :func:`decide` (experimental, ``RestoreConfig(edit_model=PATH)``), and
+    the candidate pool they were fitted with (the edit cost removed while gathering candidates)."""
 
     POOL = 8.0        # default edit cost removed while gathering candidates
     CANDIDATES = 10   # candidates per position (the decoder's best, by its own score)
@@ -217,24 +256,20 @@ class EditModel:
         self.info = info or {}
 
     @classmethod
-    def load(cls, spec: str) -> "EditModel | None":
-        """``"shipped"`` (None when the package has none) or a path."""
-        from importlib import resources
+    def load(cls, path: str) -> "EditModel":
+        """The edit models of a file written by ``tools/fit/fit_edit_model.py``."""
         import json
 
         from ..detection.model import LogReg
+        from ..errors import UnspinError
 
-        if spec == "shipped":
-            try:
-                raw = (resources.files("unspin") / "data" / "edit_model.json").read_text(encoding="utf-8")
-            except FileNotFoundError:
-                return None
-        else:
-            with open(spec, encoding="utf-8") as f:
-                raw = f.read()
-        d = json.loads(raw)
-        return cls(LogReg.from_dict(d["position"]), LogReg.from_dict(d["candidate"]), float(d["pool"]),
-                   d.get("info"))
+        try:
+            with open(path, encoding="utf-8") as f:
+                d = json.load(f)
+            return cls(LogReg.from_dict(d["position"]), LogReg.from_dict(d["candidate"]), float(d["pool"]),
+                       d.get("info"))
+        except (OSError, ValueError, KeyError) as e:
+            raise UnspinError(f"cannot read edit model {path}: {e}") from None
 
     def to_dict(self) -> dict:
         return {"format": "unspin-edit-model/1", "pool": self.pool, "position": self.position.to_dict(),

@@ -27,7 +27,7 @@ from .candidates import CandidateGenerator
 from .channel import Channel, Weights
 from .decode import Decoder
 from .decode import Choice
-from .document import SKIP_BELOW, EditModel, Gate, decide, positions
+from .document import BOLDNESS, SKIP_BELOW, EditModel, Gate, decide, positions, ties
 from ..lang.words import FUNCTION_WORDS
 from ..lang.lexicon import MOBY_HEAD_LISTS_SPUN, WORDNET_SYNONYM, get_lexicon
 from ..lang.lm import get_lm, lm_form
@@ -51,12 +51,12 @@ class RestoreConfig:
     """Options of :func:`restore`. Frozen, so one configured pipeline is built per process."""
 
     fingerprints: bool = True            # use the tortured-phrase fingerprint list
-    document: bool = True                # decide a document's edits together (the edit model)
     learned_table: bool = True           # use the substitution table learned from aligned pairs
     backend: str = "ngram"               # "ngram", or a neural re-scorer spec ("gguf", "hf:NAME")
     threshold: float = 0.0               # extra evidence an edit needs (natural-log units)
     weights: tuple = field(default_factory=tuple)  # (name, value) overrides of channel.Weights
-    edit_model: str = "shipped"          # the edit model deciding a document's edits: "shipped", a path, or "" (none)
+    document: bool = True                # gate by the detector and decode as boldly as the document is likely spun
+    edit_model: str = ""                 # a file of edit models to decide a document's edits (experimental)
 
 
 def _data(name: str):
@@ -154,25 +154,44 @@ class Restorer:
                              for ed in self._restore_window(window).edits)
         return Restoration(input=text, text=apply_edits(text, edits), edits=edits)
 
-    # Without document decoding (``RestoreConfig(document=False)``, and the detector's
-    # restoration of single sentences): once a first pass finds edits at this rate (edits per
-    # word, at least two), the text is decoded again with every edit this much cheaper.
+    # Once a first pass finds edits at this rate (edits per word, at least two), the text is
+    # decoded again with every edit this much cheaper.
     SPUN_DOC_RATE = 0.04
     SPUN_DOC_BOOST = 2.0
 
     def _restore_window(self, text: str, document: bool = True) -> Restoration:
-        """With an edit model and ``document``: decide the document's edits together
-        (:mod:`unspin.restoration.document`); else decode sentence by sentence (the lattice
-        alone, with its conservative edit cost)."""
+        """Restore one window. With ``document`` (and ``RestoreConfig.document``): the detector's
+        gate first (:mod:`unspin.restoration.document`): a document it calls clean is left as
+        it is, any other is decoded as boldly as it is likely spun; by the lattice, or by the
+        edit models when ``RestoreConfig.edit_model`` names a file. Without: the lattice alone,
+        with its conservative edit cost (the detector's sentence-level restoration)."""
         tokens = tokenize(text)
         sents = [self._sentence(text, s) for s in sentences(tokens, text)]
-        if self.edit_model is None or not document:
-            choices = [self._decode(s, 0.0) for s in sents]
-            if sum(map(len, choices)) >= max(2, self.SPUN_DOC_RATE * len(tokens)):
-                choices = [self._decode(s, self.SPUN_DOC_BOOST) for s in sents]
-            edits = [e for s, chs in zip(sents, choices) for e in self._edits(text, s, chs, [], {})]
-            return Restoration(input=text, text=apply_edits(text, edits), edits=edits)
-        return self._restore_with_model(text, tokens, sents)
+        if not document or self.gate is None:
+            return self._lattice(text, tokens, sents, 0.0, [])
+        if self.edit_model is not None:
+            return self._restore_with_model(text, tokens, sents)
+        p_spun = self.gate.p_spun(text) if tokens else None
+        if p_spun is None or p_spun < SKIP_BELOW:
+            return Restoration(input=text, text=text, edits=[])
+        return self._lattice(text, tokens, sents, BOLDNESS * p_spun, [f"doc:spun={p_spun:.2f}"], tie=True)
+
+    def _lattice(self, text: str, tokens: list[Token], sents: list, boost: float, notes: list[str],
+                 tie: bool = False) -> Restoration:
+        """Decode sentence by sentence with every edit ``boost`` cheaper; once edits come at a
+        spinner's rate, once more with the document boost (``SPUN_DOC_RATE``). ``tie``: then
+        once more with the swaps the document repeats (:func:`unspin.restoration.document.ties`)."""
+        choices = [self._decode(s, boost) for s in sents]
+        if sum(map(len, choices)) >= max(2, self.SPUN_DOC_RATE * len(tokens)):
+            boost += self.SPUN_DOC_BOOST
+            choices = [self._decode(s, boost) for s in sents]
+        tied: dict = {}
+        if tie:
+            bonus, tied = ties([(s.spun(ch), ch.words) for s, chs in zip(sents, choices) for ch in chs])
+            if bonus:
+                choices = [self._decode(s, boost, bonus) for s in sents]
+        edits = [e for s, chs in zip(sents, choices) for e in self._edits(text, s, chs, notes, tied)]
+        return Restoration(input=text, text=apply_edits(text, edits), edits=edits)
 
     def propose(self, text: str, tokens: list[Token] | None = None, sents: list | None = None):
         """The document's positions with candidates (:func:`unspin.restoration.document.positions`),
@@ -217,10 +236,10 @@ class Restorer:
             protected.append(t.is_number or mid_capital or (len(t.text) > 1 and t.text.isupper()))
         return _Sentence(toks, words, joins, protected)
 
-    def _decode(self, s: "_Sentence", boost: float) -> list:
+    def _decode(self, s: "_Sentence", boost: float, bonus: dict | None = None) -> list:
         if self.rescorer is not None:
-            return self.rescorer.rescore(s.words, s.joins, s.protected, boost)
-        return self.decoder.decode(s.words, s.joins, s.protected, boost)
+            return self.rescorer.rescore(s.words, s.joins, s.protected, boost, bonus)
+        return self.decoder.decode(s.words, s.joins, s.protected, boost, bonus)
 
     def _edits(self, text: str, s: "_Sentence", choices, doc_notes: list[str], tied: dict) -> list[Edit]:
         toks = s.tokens
