@@ -10,7 +10,7 @@ import pytest
 from tools.fit.fit_edit_model import labels
 from unspin.detection.model import LogReg
 from unspin.restoration.decode import Option
-from unspin.restoration.document import (EditModel, Position, SKIP_BELOW, candidate_features, decide, ties,
+from unspin.restoration.document import (BOLD_MIN_WORDS, EditModel, Position, SKIP_BELOW, candidate_features, decide, ties,
                                          position_features, positions)
 from unspin.restoration.restorer import RestoreConfig, Restorer
 from unspin.restoration.sources import Candidate
@@ -129,7 +129,9 @@ def test_labels_split_a_block_of_neighbouring_swaps():
 
 def test_the_lattice_path_is_gated_and_as_bold_as_the_document_is_spun():
     r = Restorer(RestoreConfig())
-    text = "One resident mentioned at the least 12 folks have been killed within the assault."
+    sentence = "One resident mentioned at the least 12 folks have been killed within the assault. "
+    text = sentence * 6  # long enough for bold decoding (BOLD_MIN_WORDS)
+    assert len(tokenize(text)) >= BOLD_MIN_WORDS > len(tokenize(sentence))
     r.gate.p_spun = lambda t: SKIP_BELOW / 2
     assert r.restore(text).edits == []          # called clean: left as it is
     r.gate.p_spun = lambda t: 0.99
@@ -138,6 +140,10 @@ def test_the_lattice_path_is_gated_and_as_bold_as_the_document_is_spun():
     plain = Restorer(RestoreConfig(document=False)).restore(text).edits
     assert len(bold) > len(plain)               # bolder than the sentence-level default
     assert all("doc:spun" not in " ".join(e.evidence) for e in plain)
+    assert any("doc:tied=6" in e.evidence for e in bold)  # the same swap in every sentence
+    # a short text past the gate is not decoded boldly: one hit says nothing of a spinner's habits
+    short = [(e.spun, e.original) for e in r.restore(sentence).edits]
+    assert short == [(e.spun, e.original) for e in Restorer(RestoreConfig(document=False)).restore(sentence).edits]
 
 
 def test_ties_reward_the_swap_a_document_repeats():

@@ -35,10 +35,14 @@ from dataclasses import dataclass
 # (speed: the scan alone; chosen a priori, not tuned). On held-out clean news 27 of 29
 # articles score below it; the lowest real spun article of wild-dev scores 0.27.
 SKIP_BELOW = 0.1
-# Edit cost removed (natural-log units) per unit of P(spun) in a document past the gate: at
-# P(spun) = 1 the decoder is this much bolder than on text of unknown origin. Chosen on wild-dev
-# articles leave-one-article-out (docs/restore.md).
+# Edit cost removed (natural-log units) from a document past the gate, times 2 P(spun) - 1 (none
+# at P(spun) <= 0.5, where the detector has little to say, as on short texts): at P(spun) = 1 the
+# decoder is this much bolder than on text of unknown origin. Chosen on wild-dev articles
+# leave-one-article-out (docs/restore.md).
 BOLDNESS = 3.0
+# ... and only in a text of this many tokens or more: a sentence with one tortured phrase is
+# likely "spun", but says nothing of a spinner's habits (chosen a priori: about a paragraph).
+BOLD_MIN_WORDS = 60
 
 
 # A swap the first pass makes at k >= 2 places of a document gets TIE * ln(k) more evidence

@@ -27,7 +27,7 @@ from .candidates import CandidateGenerator
 from .channel import Channel, Weights
 from .decode import Decoder
 from .decode import Choice
-from .document import BOLDNESS, SKIP_BELOW, EditModel, Gate, decide, positions, ties
+from .document import BOLD_MIN_WORDS, BOLDNESS, SKIP_BELOW, EditModel, Gate, decide, positions, ties
 from ..lang.words import FUNCTION_WORDS
 from ..lang.lexicon import MOBY_HEAD_LISTS_SPUN, WORDNET_SYNONYM, get_lexicon
 from ..lang.lm import get_lm, lm_form
@@ -174,7 +174,8 @@ class Restorer:
         p_spun = self.gate.p_spun(text) if tokens else None
         if p_spun is None or p_spun < SKIP_BELOW:
             return Restoration(input=text, text=text, edits=[])
-        return self._lattice(text, tokens, sents, BOLDNESS * p_spun, [f"doc:spun={p_spun:.2f}"], tie=True)
+        bold = BOLDNESS * max(0.0, 2 * p_spun - 1) if len(tokens) >= BOLD_MIN_WORDS else 0.0
+        return self._lattice(text, tokens, sents, bold, [f"doc:spun={p_spun:.2f}"], tie=True)
 
     def _lattice(self, text: str, tokens: list[Token], sents: list, boost: float, notes: list[str],
                  tie: bool = False) -> Restoration:

@@ -26,9 +26,9 @@ from ...lang.ppdb import RANKS, Link, Ppdb, link_order, rank_strength
 from ...lang.words import FUNCTION_WORDS
 from . import Candidate, Strengths
 
-# PPDB originals proposed per word, best first (tools/analysis/ppdb_reach.py: more add no
-# reachable originals the channel keeps, and each costs channel and LM work at every occurrence).
-MAX_LINKS = 3
+# PPDB originals proposed per word, best first. Each costs channel and LM work at every
+# occurrence; 3 -> 10 lifted article-level repair on wild-dev from 0.187 to 0.191 (docs/restore.md).
+MAX_LINKS = 10
 
 
 def _rank_of(strength: float) -> int | None:
