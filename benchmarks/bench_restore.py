@@ -2,6 +2,7 @@
 """Restore speed on one core: words per second, cold (first pass) and warm (caches filled).
 
     .venv/bin/python benchmarks/bench_restore.py [FILE] [--repeat N]
+        [--jsonl CORPUS.jsonl --articles 5 --spun-share 0.1]   # a stream of articles, a tenth spun
 
 Pins itself to one CPU where the OS allows. Results are recorded in docs/quality.md.
 """
@@ -25,6 +26,10 @@ def main() -> int:
     ap.add_argument("--backend", default="ngram")
     ap.add_argument("--jsonl", help="also measure a stream of documents (JSONL with 'text'), e.g. a corpus")
     ap.add_argument("--limit", type=int, default=3000, help="documents to take from --jsonl")
+    ap.add_argument("--articles", type=int, default=1,
+                    help="join this many consecutive --jsonl documents into one article (restore decodes documents)")
+    ap.add_argument("--spun-share", type=float, default=0.0,
+                    help="spin this share of the articles (consistent moby spinner, rate 0.3): a mixed stream")
     args = ap.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
@@ -51,12 +56,19 @@ def main() -> int:
     if args.jsonl:
         import json
 
-        docs = []
+        paras = []
         with open(args.jsonl, encoding="utf-8") as f:
             for line in f:
-                docs.append(json.loads(line)["text"])
-                if len(docs) >= args.limit:
+                paras.append(json.loads(line)["text"])
+                if len(paras) >= args.limit:
                     break
+        docs = ["\n\n".join(paras[k:k + args.articles]) for k in range(0, len(paras), args.articles)]
+        if args.spun_share > 0:
+            from unspin.evaluation.spinners import spin
+
+            every = max(1, round(1 / args.spun_share))
+            docs = [spin(d, 0.3, k, "moby", memo={})[0] if k % every == 0 else d for k, d in enumerate(docs)]
+            print(f"stream: {len(docs)} articles of {args.articles} documents, every {every}th spun")
         half = len(docs) // 2
         for label, part in (("first half", docs[:half]), ("second half", docs[half:])):
             n = sum(len(tokenize(d)) for d in part)

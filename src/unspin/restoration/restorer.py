@@ -182,8 +182,10 @@ class Restorer:
         """Decode sentence by sentence with every edit ``boost`` cheaper; once edits come at a
         spinner's rate, once more with the document boost (``SPUN_DOC_RATE``). ``tie``: then
         once more with the swaps the document repeats (:func:`unspin.restoration.document.ties`)."""
+        if boost > 0:  # shown spun by the gate: as the rate check below would find
+            boost += self.SPUN_DOC_BOOST
         choices = [self._decode(s, boost) for s in sents]
-        if sum(map(len, choices)) >= max(2, self.SPUN_DOC_RATE * len(tokens)):
+        if boost <= 0 and sum(map(len, choices)) >= max(2, self.SPUN_DOC_RATE * len(tokens)):
             boost += self.SPUN_DOC_BOOST
             choices = [self._decode(s, boost) for s in sents]
         tied: dict = {}
