@@ -132,9 +132,9 @@ def test_the_lattice_path_is_gated_and_as_bold_as_the_document_is_spun():
     sentence = "One resident mentioned at the least 12 folks have been killed within the assault. "
     text = sentence * 6  # long enough for bold decoding (BOLD_MIN_WORDS)
     assert len(tokenize(text)) >= BOLD_MIN_WORDS > len(tokenize(sentence))
-    r.gate.p_spun = lambda t: SKIP_BELOW / 2
+    r.gate.p_spun = lambda t, tokens=None: SKIP_BELOW / 2
     assert r.restore(text).edits == []          # called clean: left as it is
-    r.gate.p_spun = lambda t: 0.99
+    r.gate.p_spun = lambda t, tokens=None: 0.99
     bold = r.restore(text).edits
     assert bold and all("doc:spun=0.99" in e.evidence for e in bold)
     plain = Restorer(RestoreConfig(document=False)).restore(text).edits

@@ -156,8 +156,10 @@ class Detector:
         return self._restorer
 
     # -- analysis ------------------------------------------------------------------------
-    def analyze(self, text: str) -> Analysis:
-        tokens = tokenize(text)
+    def analyze(self, text: str, tokens: list | None = None) -> Analysis:
+        """The scan of ``text`` (``tokens``: its :func:`tokenize`, when the caller has them)."""
+        if tokens is None:
+            tokens = tokenize(text)
         hits = self.matcher.find(text) if len(self.matcher) else []
         evidence = self.scanner.scan(text, tokens)
         if hits:

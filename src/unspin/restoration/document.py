@@ -90,10 +90,11 @@ class Gate:
 
         return Detector(DetectConfig(fingerprints=self.fingerprints), restorer=self.restorer)
 
-    def p_spun(self, text: str) -> float:
-        """P(spun) of the document (0.5 for a text without words, as detect scores it)."""
+    def p_spun(self, text: str, tokens: list | None = None) -> float:
+        """P(spun) of the document (0.5 for a text without words, as detect scores it);
+        ``tokens``: its :func:`unspin.lang.tokenize.tokenize`, when the caller has them."""
         det = self.detector
-        a = det.analyze(text)
+        a = det.analyze(text, tokens)
         return det.score_analysis(a)[0] if a.words else 0.5
 
     def __call__(self, text: str) -> tuple[float, list[float]]:

@@ -166,14 +166,15 @@ class Restorer:
         edit models when ``RestoreConfig.edit_model`` names a file. Without: the lattice alone,
         with its conservative edit cost (the detector's sentence-level restoration)."""
         tokens = tokenize(text)
+        if document and self.gate is not None and self.edit_model is None:
+            p_spun = self.gate.p_spun(text, tokens) if tokens else None
+            if p_spun is None or p_spun < SKIP_BELOW:
+                return Restoration(input=text, text=text, edits=[])
         sents = [self._sentence(text, s) for s in sentences(tokens, text)]
         if not document or self.gate is None:
             return self._lattice(text, tokens, sents, 0.0, [])
         if self.edit_model is not None:
             return self._restore_with_model(text, tokens, sents)
-        p_spun = self.gate.p_spun(text) if tokens else None
-        if p_spun is None or p_spun < SKIP_BELOW:
-            return Restoration(input=text, text=text, edits=[])
         bold = BOLDNESS * max(0.0, 2 * p_spun - 1) if len(tokens) >= BOLD_MIN_WORDS else 0.0
         return self._lattice(text, tokens, sents, bold, [f"doc:spun={p_spun:.2f}"], tie=True)
 
