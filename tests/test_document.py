@@ -152,3 +152,15 @@ def test_ties_reward_the_swap_a_document_repeats():
     assert bonus[(m, s)] == pytest.approx(2.0 * math.log(2)) and notes[(m, s)] == "doc:tied=2"
     assert bonus[(m, ("noted",))] == -1.0
     assert (("folks",), ("people",)) not in bonus  # chosen once: no evidence of a habit
+
+
+def test_cli_options_of_document_decoding(tmp_path, capsys):
+    from unspin.cli import main
+
+    src = tmp_path / "in.txt"
+    src.write_text("One resident mentioned at the least 12 folks have been killed within the assault.\n")
+    assert main(["restore", str(src), "--no-document", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["edits"] and not any(e.startswith("doc:") for ed in out["edits"] for e in ed["evidence"])
+    assert main(["restore", str(src), "--edit-model", str(tmp_path / "missing.json")]) == 1
+    assert "edit model" in capsys.readouterr().err
