@@ -34,6 +34,7 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -45,7 +46,9 @@ QUICK_PARAGRAPHS = 50  # --quick: clean/synthetic rows use this many paragraphs
 PPS_SAMPLE, QUICK_PPS_SAMPLE = 1000, 200
 
 WILD = "../shared/data/wild-dev/pairs.jsonl"
-CLEAN = "/work/scratch/figdata/lee150.jsonl"
+# Made by tools/analysis/figures.py under its --data folder (default below), e.g. by
+# `python -m tools.analysis.figures --out /tmp/figs --only restore-syn-moby`.
+CLEAN = os.path.join(tempfile.gettempdir(), "unspin-figdata", "lee150.jsonl")
 PPS = "../shared/data/pps/tortured-phrases.json"
 
 # What each row's system was fitted on (the table's "fitted" column; NOTES explains them).
