@@ -97,15 +97,6 @@ class _Sentence:
     def spun(self, ch) -> tuple[str, ...]:
         return tuple(self.words[ch.start:ch.start + ch.n])
 
-    def spans(self, max_words: int):
-        """Every span a phrase could cover (for counting a spun form's occurrences)."""
-        w, j = self.words, self.joins
-        for i in range(len(w)):
-            for n in range(1, max_words + 1):
-                if i + n > len(w) or (n > 1 and not j[i + n - 2]):
-                    break
-                yield tuple(w[i:i + n])
-
 
 class Restorer:
     """A configured pipeline; build once per process (``get_restorer``) and reuse."""
@@ -166,17 +157,16 @@ class Restorer:
         edit models when ``RestoreConfig.edit_model`` names a file. Without: the lattice alone,
         with its conservative edit cost (the detector's sentence-level restoration)."""
         tokens = tokenize(text)
-        if document and self.gate is not None and self.edit_model is None:
-            p_spun = self.gate.p_spun(text, tokens) if tokens else None
-            if p_spun is None or p_spun < SKIP_BELOW:
-                return Restoration(input=text, text=text, edits=[])
-        sents = [self._sentence(text, s) for s in sentences(tokens, text)]
         if not document or self.gate is None:
-            return self._lattice(text, tokens, sents, 0.0, [])
+            return self._lattice(text, tokens, self._sentences(text, tokens), 0.0, [])
         if self.edit_model is not None:
-            return self._restore_with_model(text, tokens, sents)
+            return self._restore_with_model(text, tokens)
+        p_spun = self.gate.p_spun(text, tokens) if tokens else None
+        if p_spun is None or p_spun < SKIP_BELOW:
+            return Restoration(input=text, text=text, edits=[])
         bold = BOLDNESS * max(0.0, 2 * p_spun - 1) if len(tokens) >= BOLD_MIN_WORDS else 0.0
-        return self._lattice(text, tokens, sents, bold, [f"doc:spun={p_spun:.2f}"], tie=True)
+        return self._lattice(text, tokens, self._sentences(text, tokens), bold, [f"doc:spun={p_spun:.2f}"],
+                             tie=True)
 
     def _lattice(self, text: str, tokens: list[Token], sents: list, boost: float, notes: list[str],
                  tie: bool = False) -> Restoration:
@@ -197,12 +187,12 @@ class Restorer:
         edits = [e for s, chs in zip(sents, choices) for e in self._edits(text, s, chs, notes, tied)]
         return Restoration(input=text, text=apply_edits(text, edits), edits=edits)
 
-    def propose(self, text: str, tokens: list[Token] | None = None, sents: list | None = None):
+    def propose(self, text: str, tokens: list[Token] | None = None):
         """The document's positions with candidates (:func:`unspin.restoration.document.positions`),
         with the sentences and P(spun): what the edit models decide on, and are fitted on."""
         if tokens is None:
             tokens = tokenize(text)
-            sents = [self._sentence(text, s) for s in sentences(tokens, text)]
+        sents = self._sentences(text, tokens)
         p_spun, token_p = self.gate(text) if tokens else (None, [])
         if p_spun is None or p_spun < SKIP_BELOW:
             return sents, [], p_spun
@@ -214,8 +204,8 @@ class Restorer:
                           FUNCTION_WORDS, self.channel.features)
         return sents, found, p_spun
 
-    def _restore_with_model(self, text: str, tokens: list[Token], sents: list) -> Restoration:
-        sents, found, p_spun = self.propose(text, tokens, sents)
+    def _restore_with_model(self, text: str, tokens: list[Token]) -> Restoration:
+        sents, found, p_spun = self.propose(text, tokens)
         self.edit_model.score(found)
         by_sentence: dict[int, list] = {}
         tied = {}
@@ -230,6 +220,9 @@ class Restorer:
         edits = [e for k, s in enumerate(sents)
                  for e in self._edits(text, s, by_sentence.get(k, []), doc_notes, tied)]
         return Restoration(input=text, text=apply_edits(text, edits), edits=edits)
+
+    def _sentences(self, text: str, tokens: list[Token]) -> list["_Sentence"]:
+        return [self._sentence(text, s) for s in sentences(tokens, text)]
 
     def _sentence(self, text: str, toks: list[Token]) -> "_Sentence":
         words = [lm_form(t) for t in toks]
