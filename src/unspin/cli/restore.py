@@ -61,7 +61,7 @@ def _config_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-table", action="store_true", help="switch the learned substitution table off")
     p.add_argument("--no-document", action="store_true",
                    help="decode sentence by sentence: no detector gate, no document-level boldness or "
-                        "ties (about 2x faster on clean text, more false edits)")
+                        "ties (more false edits)")
     p.add_argument("--edit-model", metavar="PATH", default="",
                    help="experimental: decide a document's edits by the edit models of PATH "
                         "(tools/fit/fit_edit_model.py)")
