@@ -22,11 +22,11 @@ The default ``--clean`` is the lee150 set that ``tools/analysis/figures.py`` mak
 Everything is scored by the public evaluation functions (``evaluate_restore``, ``score_phrases``).
 Data paths default to ``../shared`` beside the checkout; a missing file is a one-line error.
 
-Time, one job, main's code of 2026-12-03 (7712b54 and 1813dfa give the same figures), on the
-shared 2-core VM while other jobs loaded it (CPU time is the steadier figure): full report 4 min 0 s
-wall, 2 min 23 s CPU (7 min 47 s wall, 2 min 35 s CPU at a load of 6); ``--quick`` 1 min 28 s wall,
-56 s CPU. The three synthetic rows also restore the clean originals again (their false edits equal
-the clean row's by construction).
+Time on the 2-core VM: before restore's round 2, one job, 4 min 0 s wall (2 min 23 s CPU),
+``--quick`` 1 min 28 s; with round 2's document decoding (slower on spun text), the full report
+took about 3 min wall with ``--jobs 2`` and about 3 min with one job on a quiet machine. The three
+synthetic rows also restore the clean originals again (their false edits equal the clean row's
+by construction).
 """
 from __future__ import annotations
 
