@@ -67,7 +67,7 @@ class Decoder:
         return lm.sequence(seq, p1, p2)
 
     def options(self, words: list[str], joinable: list[bool], protected: list[bool],
-                boost: float = 0.0, bonus: Mapping | None = None) -> list[list[Option]]:
+                boost: float = 0.0, bonus: Mapping | None = None, unsupported: float = 1.0) -> list[list[Option]]:
         """Per start position: keep, plus candidates that survive local pruning.
 
         ``joinable[i]`` says whether tokens i and i+1 are separated by plain spaces only
@@ -75,6 +75,7 @@ class Decoder:
         learned or fingerprint evidence. ``boost`` lowers the cost of every edit (for a document
         already shown to be spun). ``bonus``: extra channel score per (spun span, original)
         pair wherever it occurs (the document's own evidence, :mod:`unspin.restoration.document`).
+        ``unsupported``: the share of ``boost`` a candidate only the thesaurus proposes gets.
         """
         N = len(words)
         opts: list[list[Option]] = []
@@ -113,21 +114,22 @@ class Decoder:
                         break
                     if bonus:
                         ch += bonus.get((spun, c.words), 0.0)
-                    local = lmw * (sequence(list(c.words) + follow, p1, p2) - base) + ch + boost
-                    scored.append((local, n, c, ch))
+                    b = boost if c.support else boost * unsupported
+                    local = lmw * (sequence(list(c.words) + follow, p1, p2) - base) + ch + b
+                    scored.append((local, n, c, ch + b))
             scored.sort(key=lambda x: -x[0])
             for local, n, c, ch in scored[: self.max_candidates]:
                 if local > -self.prune_margin:
-                    row.append(Option(i, n, c.words, ch + boost, c, local))
+                    row.append(Option(i, n, c.words, ch, c, local))
             opts.append(row)
         return opts
 
     def decode(self, words: list[str], joinable: list[bool], protected: list[bool],
-               boost: float = 0.0, bonus: Mapping | None = None) -> list[Choice]:
+               boost: float = 0.0, bonus: Mapping | None = None, unsupported: float = 1.0) -> list[Choice]:
         N = len(words)
         if N == 0:
             return []
-        opts = self.options(words, joinable, protected, boost, bonus)
+        opts = self.options(words, joinable, protected, boost, bonus, unsupported)
         if all(len(r) == 1 for r in opts):
             return []
         lm = self.lm

@@ -39,7 +39,12 @@ SKIP_BELOW = 0.1
 # at P(spun) <= 0.5, where the detector has little to say, as on short texts): at P(spun) = 1 the
 # decoder is this much bolder than on text of unknown origin. Chosen on wild-dev articles
 # leave-one-article-out (docs/restore.md).
-BOLDNESS = 3.0
+BOLDNESS = 4.0
+# ... in full for a candidate some source besides the thesaurus proposes (PPDB, the learned table,
+# the periphrase table, the fingerprints), in this share for a thesaurus-only one: Moby lists
+# hundreds of neighbours per word, so its link alone says little of what the original was
+# (chosen a priori; wild-dev: 0.185 at 1.0, 0.252 at 0.5; a Moby spinner: 0.222 -> 0.170).
+UNSUPPORTED_SHARE = 0.5
 # ... and only in a text of this many tokens or more: a sentence with one tortured phrase is
 # likely "spun", but says nothing of a spinner's habits (chosen a priori: about a paragraph).
 BOLD_MIN_WORDS = 60

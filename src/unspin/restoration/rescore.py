@@ -23,8 +23,8 @@ class NeuralRescorer:
         self.right = right
 
     def rescore(self, words: list[str], joinable: list[bool], protected: list[bool],
-                boost: float = 0.0, bonus=None) -> list[Choice]:
-        opts = self.decoder.options(words, joinable, protected, boost, bonus)
+                boost: float = 0.0, bonus=None, unsupported: float = 1.0) -> list[Choice]:
+        opts = self.decoder.options(words, joinable, protected, boost, bonus, unsupported)
         W = self.window
         out: list[Choice] = []
         i = 0

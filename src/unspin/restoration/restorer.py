@@ -27,7 +27,7 @@ from .candidates import CandidateGenerator
 from .channel import Channel, Weights
 from .decode import Decoder
 from .decode import Choice
-from .document import BOLD_MIN_WORDS, BOLDNESS, SKIP_BELOW, EditModel, Gate, decide, positions, ties
+from .document import BOLD_MIN_WORDS, BOLDNESS, SKIP_BELOW, UNSUPPORTED_SHARE, EditModel, Gate, decide, positions, ties
 from ..lang.words import FUNCTION_WORDS
 from ..lang.lexicon import MOBY_HEAD_LISTS_SPUN, WORDNET_SYNONYM, get_lexicon
 from ..lang.lm import get_lm, lm_form
@@ -173,9 +173,12 @@ class Restorer:
         """Decode sentence by sentence with every edit ``boost`` cheaper; once edits come at a
         spinner's rate, once more with the document boost (``SPUN_DOC_RATE``). ``tie``: then
         once more with the swaps the document repeats (:func:`unspin.restoration.document.ties`)."""
+        # Boldness from the gate goes in full to candidates a source besides the thesaurus vouches
+        # for, and only in part to thesaurus-only ones (Moby lists hundreds of neighbours).
+        share = UNSUPPORTED_SHARE if tie else 1.0
         if boost > 0:  # shown spun by the gate: as the rate check below would find
             boost += self.SPUN_DOC_BOOST
-        choices = [self._decode(s, boost) for s in sents]
+        choices = [self._decode(s, boost, None, share) for s in sents]
         if boost <= 0 and sum(map(len, choices)) >= max(2, self.SPUN_DOC_RATE * len(tokens)):
             boost += self.SPUN_DOC_BOOST
             choices = [self._decode(s, boost) for s in sents]
@@ -183,7 +186,7 @@ class Restorer:
         if tie:
             bonus, tied = ties([(s.spun(ch), ch.words) for s, chs in zip(sents, choices) for ch in chs])
             if bonus:
-                choices = [self._decode(s, boost, bonus) for s in sents]
+                choices = [self._decode(s, boost, bonus, share) for s in sents]
         edits = [e for s, chs in zip(sents, choices) for e in self._edits(text, s, chs, notes, tied)]
         return Restoration(input=text, text=apply_edits(text, edits), edits=edits)
 
@@ -233,10 +236,10 @@ class Restorer:
             protected.append(t.is_number or mid_capital or (len(t.text) > 1 and t.text.isupper()))
         return _Sentence(toks, words, joins, protected)
 
-    def _decode(self, s: "_Sentence", boost: float, bonus: dict | None = None) -> list:
+    def _decode(self, s: "_Sentence", boost: float, bonus: dict | None = None, unsupported: float = 1.0) -> list:
         if self.rescorer is not None:
-            return self.rescorer.rescore(s.words, s.joins, s.protected, boost, bonus)
-        return self.decoder.decode(s.words, s.joins, s.protected, boost, bonus)
+            return self.rescorer.rescore(s.words, s.joins, s.protected, boost, bonus, unsupported)
+        return self.decoder.decode(s.words, s.joins, s.protected, boost, bonus, unsupported)
 
     def _edits(self, text: str, s: "_Sentence", choices, doc_notes: list[str], tied: dict) -> list[Edit]:
         toks = s.tokens
