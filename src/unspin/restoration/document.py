@@ -43,7 +43,8 @@ BOLDNESS = 4.0
 # ... in full for a candidate some source besides the thesaurus proposes (PPDB, the learned table,
 # the periphrase table, the fingerprints), in this share for a thesaurus-only one: Moby lists
 # hundreds of neighbours per word, so its link alone says little of what the original was
-# (chosen a priori; wild-dev: 0.185 at 1.0, 0.252 at 0.5; a Moby spinner: 0.222 -> 0.170).
+# (the middle of 0 and 1, set after seeing wild-dev by article at 1.0: 0.185, 0.5: 0.252,
+# 0.0: 0.244; a Moby spinner's spins, whose swaps are thesaurus-only: 0.222 at 1.0, 0.168 at 0.5).
 UNSUPPORTED_SHARE = 0.5
 # ... and only in a text of this many tokens or more: a sentence with one tortured phrase is
 # likely "spun", but says nothing of a spinner's habits (chosen a priori: about a paragraph).
