@@ -18,52 +18,7 @@ import time
 
 from ..inputs.textio import open_output
 from .core import DETECT_CSS, SORT_TABLE_JS, escape
-
-
-def _badge(d) -> str:
-    s = d.score
-    cls = ("b-inc" if d.empty else "b-high" if s >= 0.9 else "b-elev" if s >= 0.6 else "b-inc" if s > 0.4
-           else "b-none")
-    return f'<span class="badge {cls}">{escape(d.label)}</span>'
-
-
-def _score(d) -> str:
-    # A document with no words has no score to read: its 0.5 is the prior, not a finding.
-    return "&ndash;" if d.empty else f"{d.score:.3f}"
-
-
-def _evidence_text(ev: list[dict]) -> str:
-    parts = []
-    for e in ev:
-        k = e.get("kind")
-        if k == "fingerprint":
-            parts.append(f"fingerprint ({e.get('list')}): {e.get('entry')}")
-        elif k == "restoration":
-            parts.append(f"restoration {e.get('spun')} -> {e.get('original')} ({e.get('confidence')})")
-        elif k == "surprisal":
-            parts.append(f"'{e.get('alternative')}' fits the context {e.get('gain_nats')} nats better")
-        elif k == "rare-synonym":
-            parts.append(f"'{e.get('common')}' is {e.get('frequency_ratio')}x more common")
-        else:
-            parts.append(str(e))
-    return "; ".join(parts)
-
-
-def _highlight(text: str, spans) -> str:
-    out, pos = [], 0
-    for s in sorted(spans, key=lambda s: s.start):
-        if s.start < pos:
-            continue
-        out.append(escape(text[pos:s.start]))
-        tip = f"likely original: {s.original or '(unknown)'} | score {s.score:.2f}"
-        ev = _evidence_text(s.evidence)
-        if ev:
-            tip += " | " + ev
-        cls = "hi" if s.score >= 0.5 else "lo" if s.score < 0.2 else ""
-        out.append(f'<mark class="{cls}" title="{escape(tip, quote=True)}">{escape(text[s.start:s.end])}</mark>')
-        pos = s.end
-    out.append(escape(text[pos:]))
-    return "".join(out)
+from .views import badge, highlight, score_text
 
 
 def render_report(docs, threshold: float = 0.5, title: str = "unspin detect report") -> str:
@@ -77,14 +32,14 @@ def render_report(docs, threshold: float = 0.5, title: str = "unspin detect repo
         rows.append(
             f'<tr data-score="{d.score:.6f}" data-name="{escape(name.lower(), quote=True)}" '
             f'data-words="{d.words}" data-spans="{len(d.spans)}">'
-            f'<td class="num">{_score(d)}</td><td>{_badge(d)}</td>'
+            f'<td class="num">{score_text(d)}</td><td>{badge(d)}</td>'
             f'<td><a href="#{anchor}">{esc}</a></td><td class="num">{d.words}</td><td class="num">{len(d.spans)}</td></tr>')
         how = ("fingerprint list only" if d.mode == "fingerprints" else
                "3-gram scan and restoration" if d.restored else "3-gram scan")
         note = f'<p class="note">Evidence: {how}.{" " + escape(d.note) if d.note else ""}</p>'
         sections.append(
-            f'<h2 id="{anchor}">{esc} &mdash; {_score(d)} {_badge(d)}</h2>{note}'
-            f'<div class="doc">{_highlight(text, d.spans)}</div>')
+            f'<h2 id="{anchor}">{esc} &mdash; {score_text(d)} {badge(d)}</h2>{note}'
+            f'<div class="doc">{highlight(text, d.spans)}</div>')
     flagged = sum(1 for _, _, d in docs if d.flagged(threshold))
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"

@@ -73,6 +73,15 @@ def render_html(query_name: str, query_text: str, matches: list[Match]) -> str:
     e = escape
     out = [f"<!doctype html><meta charset='utf-8'><title>unspin trace: {e(query_name)}</title>",
            f"<style>{TRACE_CSS}</style><h1>Sources of {e(query_name)}</h1>"]
+    out.extend(matches_html(query_text, matches))
+    return "\n".join(out) + "\n"
+
+
+def matches_html(query_text: str, matches: list[Match]) -> list[str]:
+    """The evidence view of each match (heading, then query and source side by side), as HTML
+    pieces: the body of :func:`render_html` and the web page's "likely source" panel."""
+    e = escape
+    out = []
     if not matches:
         out.append("<p>No likely source found.</p>")
     for rank, m in enumerate(matches, 1):
@@ -84,7 +93,7 @@ def render_html(query_name: str, query_text: str, matches: list[Match]) -> str:
             left, right = _side_by_side(query_text, a)
             out.append(f"<tr><td>{''.join(left)}</td><td>{''.join(right)}</td></tr>")
         out.append("</table>")
-    return "\n".join(out) + "\n"
+    return out
 
 
 def _side_by_side(query_text: str, a) -> tuple[list[str], list[str]]:
