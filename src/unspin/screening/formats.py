@@ -27,6 +27,17 @@ _ALIASES = {".ndjson": ".jsonl", ".ndjson.gz": ".jsonl.gz", ".ndjson.zst": ".jso
             ".json.gz": ".jsonl.gz", ".json.zst": ".jsonl.zst"}
 
 
+def require(module: str, what: str):
+    """Import an optional module, or a one-line error saying how to install it."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise UnspinError(f"{what} needs {module.split('.')[0]}: pip install 'unspin[ray]' "
+                          f"(or pip install {module.split('.')[0]})") from None
+
+
 def kind_of(path: str) -> str | None:
     """The format a path's name says (``.jsonl``, ``.jsonl.gz``, ``.jsonl.zst``, ``.parquet``)."""
     low = path.lower()
@@ -85,8 +96,7 @@ def _open_jsonl(path: str) -> Iterator[tuple[io.BufferedIOBase, io.BufferedIOBas
         if kind == ".jsonl.gz":
             yield gzip.GzipFile(fileobj=raw, mode="rb"), raw
         elif kind == ".jsonl.zst":
-            import zstandard
-
+            zstandard = require("zstandard", f"{path}")
             zr = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
             yield io.BufferedReader(zr), raw
         else:
@@ -168,7 +178,7 @@ class Reader:
             yield unit
 
     def _parquet(self, no: int, path: str) -> Iterator[Unit]:
-        import pyarrow.parquet as pq
+        pq = require("pyarrow.parquet", path)
 
         try:
             pf = pq.ParquetFile(path)
@@ -235,8 +245,7 @@ def write_shard(path: str, kind: str, records: list[dict]) -> None:
 
     with atomic_path(path) as tmp:
         if kind == ".parquet":
-            import pyarrow.parquet as pq
-
+            pq = require("pyarrow.parquet", path)
             try:
                 pq.write_table(records_table(records), tmp)
             except Exception as e:  # pyarrow's ArrowInvalid/ArrowTypeError: mixed types in a column
@@ -246,9 +255,7 @@ def write_shard(path: str, kind: str, records: list[dict]) -> None:
         if kind == ".jsonl.gz":
             data = gzip.compress(data, compresslevel=6, mtime=0)
         elif kind == ".jsonl.zst":
-            import zstandard
-
-            data = zstandard.ZstdCompressor().compress(data)
+            data = require("zstandard", path).ZstdCompressor().compress(data)
         with open(tmp, "wb") as f:
             f.write(data)
 
