@@ -250,3 +250,28 @@ def test_resume_after_kill_9_loses_and_duplicates_nothing(tmp_path):
     assert {r["id"]: r for r in a} == {r["id"]: r for r in b}
     s = json.loads((tmp_path / "out.jsonl.summary.json").read_text())
     assert s["documents"] == 24 and s["resumed_units"] == done
+
+
+def test_hf_datasets_map_function_adds_columns():
+    import pickle
+
+    from unspin.annotate import AnnotateConfig, annotate
+    from unspin.screening.integrations import HFAnnotate
+
+    fn = pickle.loads(pickle.dumps(HFAnnotate(AnnotateConfig())))
+    batch = {"id": ["a", "b", "c"], "text": [TEXTS[0], TEXTS[1], None]}
+    out = fn(batch)
+    assert out["id"] == ["a", "b", "c"] and out["text"] == batch["text"]
+    want = annotate([{"id": "a", "text": TEXTS[0]}, {"id": "b", "text": TEXTS[1]}])
+    assert out["spin_score"][:2] == [w["spin_score"] for w in want]
+    assert out["spin_score"][2] is None and out["unspin_error"][2] == "field 'text' is missing or not a string"
+
+
+def test_hf_datasets_map():
+    datasets = pytest.importorskip("datasets")
+    from unspin.annotate import annotate
+    from unspin.screening.integrations import HFAnnotate
+
+    ds = datasets.Dataset.from_dict({"id": ["a", "b"], "text": [TEXTS[0], TEXTS[1]]}).map(HFAnnotate(), batched=True)
+    want = annotate([{"id": "a", "text": TEXTS[0]}, {"id": "b", "text": TEXTS[1]}])
+    assert ds["spin_score"] == [w["spin_score"] for w in want]
