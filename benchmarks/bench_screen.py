@@ -114,7 +114,8 @@ def run(corpus: str, out: str, extra: list[str], timeout: float) -> dict:
             "peak_rss_mb_workers": sorted(peaks.values(), reverse=True)[:4]}
 
 
-RUNS = {"w1": (["--workers", "1"], ".jsonl"), "w2": (["--workers", "2"], ".jsonl"),
+RUNS = {"w1": (["--workers", "1", "--shard-size", "100"], ".jsonl"),
+        "w2": (["--workers", "2", "--shard-size", "100"], ".jsonl"),
         "ray": (["--engine", "ray"], "/")}
 
 

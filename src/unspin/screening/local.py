@@ -172,7 +172,10 @@ def _run_units(job: ScreenJob, reader: Reader, place: _Place, manifest: Manifest
         for unit in reader:
             record(unit.key, process_unit(annotator, unit, place.shard(unit.key), place.kind, job.thresholds))
         return
-    get_annotator(job.annotate)  # load in the parent: forked workers share the pages
+    # The models load lazily, on first use: annotating one short text in the parent loads the
+    # tables it touches before the fork, so the workers share those pages instead of each
+    # reading its own copy.
+    get_annotator(job.annotate)([{job.annotate.text_field: "The council met to discuss the budget."}])
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     ctx = multiprocessing.get_context(method)
     with cf.ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
