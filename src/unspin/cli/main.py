@@ -1,4 +1,4 @@
-"""``unspin`` command line: restore, detect, trace, index, eval, serve.
+"""``unspin`` command line: restore, detect, trace, index, screen, serve, eval.
 
 Exit codes: 0 ok, 1 error (bad input, missing file, an output that cannot be written), 2 usage
 (including an output that is also an input), 3 ``detect --fail-above`` hit, 130 interrupted
@@ -20,7 +20,7 @@ from ..errors import UnspinError, UsageError
 from ..inputs.textio import flush_stdout, silence_stdout
 
 # Modules that add subcommands; each has register(subparsers, eval_subparsers).
-_COMMAND_MODULES = ("restore", "detect", "trace", "serve")
+_COMMAND_MODULES = ("restore", "detect", "trace", "screen", "serve")
 
 
 def build_parser() -> argparse.ArgumentParser:

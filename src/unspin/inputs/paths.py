@@ -82,9 +82,10 @@ class Skipped:
             print(f"unspin: warning: {self.count} path(s) skipped, not read", file=sys.stderr)
 
 
-def walk(path: str, skipped: Skipped | None = None) -> Iterator[str]:
-    """Regular document files under a folder, recursively, in a stable order (hidden entries
-    skipped). Other paths not read are reported to ``skipped``; without one, the walk warns and
+def walk(path: str, skipped: Skipped | None = None,
+         extensions: tuple[str, ...] = DOCUMENT_EXTENSIONS) -> Iterator[str]:
+    """Regular files named with one of ``extensions`` (default: documents) under a folder,
+    recursively, in a stable order (hidden entries skipped). Other paths not read are reported to ``skipped``; without one, the walk warns and
     prints its own count at the end. An unreadable top folder is an error."""
     own = skipped is None
     skipped = Skipped() if skipped is None else skipped
@@ -98,7 +99,7 @@ def walk(path: str, skipped: Skipped | None = None) -> Iterator[str]:
     for root, dirs, files in os.walk(path, onerror=onerror):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
-            if name.startswith(".") or not name.lower().endswith(DOCUMENT_EXTENSIONS):
+            if name.startswith(".") or not name.lower().endswith(extensions):
                 continue
             full = os.path.join(root, name)
             try:

@@ -135,8 +135,10 @@ def _fix_surrogates(obj, replace: bool) -> bool:
     return found
 
 
-def _parse_line(raw: bytes, where: str, offset: int, errors: str, text_field: str | None) -> dict | None:
-    """One JSONL line -> its object (None for a blank line); an UnspinError says what is wrong."""
+def parse_jsonl_line(raw: bytes, where: str, offset: int = 0, errors: str = "strict",
+                     text_field: str | None = None) -> dict | None:
+    """One JSONL line -> its object (None for a blank line); an UnspinError says what is wrong.
+    ``where`` is ``FILE:LINE``; ``offset``: the line's byte offset in the file (0: a BOM is dropped)."""
     try:
         line = raw.decode("utf-8", errors=errors)
     except UnicodeDecodeError as e:
@@ -181,7 +183,7 @@ def iter_jsonl(path: str, *, skip_bad: bool = False, bad: BadLines | None = None
         offset = 0
         for lineno, raw in enumerate(f, 1):
             try:
-                obj = _parse_line(raw, f"{name}:{lineno}", offset, errors, text_field)
+                obj = parse_jsonl_line(raw, f"{name}:{lineno}", offset, errors, text_field)
             except UnspinError as e:
                 if not skip_bad:
                     raise

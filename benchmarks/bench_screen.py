@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""Throughput and peak memory of ``unspin screen --detect``: --workers 1 and 2, and the Ray engine.
+
+    .venv/bin/python benchmarks/bench_screen.py [--source FILE.jsonl] [--sizes 1,3] [--runs w1,w2,ray]
+
+The corpus is ``--source`` (JSONL with a ``text`` field, e.g. the output of
+``python -m tools.datasets.make_distractors``) repeated with new ids until it reaches each size in
+MB; without ``--source``, it is made from what a fresh clone has: the clean prose of
+benchmarks/bench_memory.py and its spins by ``unspin.evaluation.spinners`` (short, repetitive
+documents: a smoke corpus, not a realistic one). Each run is a fresh ``unspin screen`` process;
+docs/s and MB/s (of text) come from its summary, peak RSS per process (the parent and each worker,
+the kernel's ``VmHWM``) from /proc while it runs. Ray's actors are not children of the command, so
+for Ray only throughput is reported. Results are recorded in docs/screen.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+
+def fallback_texts() -> list[str]:
+    from bench_memory import PROSE
+
+    from unspin.evaluation.spinners import spin
+
+    out = list(PROSE)
+    for p in PROSE:
+        for seed in range(3):
+            out.append(spin(p, 0.3, seed)[0])
+    return out
+
+
+def make_corpus(path: str, mb: float, source: str | None) -> int:
+    if source:
+        with open(source, encoding="utf-8") as f:
+            texts = [json.loads(line)["text"] for line in f if line.strip()]
+    else:
+        texts = fallback_texts()
+    n = written = 0
+    with open(path, "w", encoding="utf-8") as f:
+        while written < mb * 1e6:
+            line = json.dumps({"id": f"b{n:08d}", "text": texts[n % len(texts)]}) + "\n"
+            f.write(line)
+            written += len(line.encode("utf-8"))
+            n += 1
+    return n
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (from /proc: no psutil needed)."""
+    kids: dict[int, list[int]] = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+                kids.setdefault(ppid, []).append(int(d))
+            except (OSError, IndexError, ValueError):
+                pass
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(kids.get(p, []))
+    return out
+
+
+def _hwm(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) // 1024
+    except OSError:
+        return None
+    return None
+
+
+def run(corpus: str, out: str, extra: list[str], timeout: float) -> dict:
+    cmd = [sys.executable, "-c", "import sys; from unspin.cli import main; sys.exit(main())",
+           "screen", corpus, "-o", out, "--overwrite", *extra]
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    t0 = time.monotonic()
+    p = subprocess.Popen(cmd, env=env, stderr=subprocess.DEVNULL)
+    peaks: dict[int, int] = {}
+    while p.poll() is None and time.monotonic() - t0 < timeout:
+        for pid in _tree(p.pid):
+            h = _hwm(pid)
+            if h is not None:
+                peaks[pid] = max(peaks.get(pid, 0), h)
+        time.sleep(0.2)
+    if p.poll() is None:
+        p.kill()
+        p.wait()
+        return {"timed_out": True}
+    wall = time.monotonic() - t0
+    summary_path = os.path.join(out, "summary.json") if out.endswith("/") else out + ".summary.json"
+    with open(summary_path, encoding="utf-8") as f:
+        s = json.load(f)
+    parent = peaks.pop(p.pid, None)
+    return {"documents": s["documents"], "text_mb": s["text_mb"], "elapsed_s": s["elapsed_s"], "wall_s": round(wall, 1),
+            "docs_per_s": s["docs_per_s"], "mb_per_s": s["mb_per_s"], "peak_rss_mb_parent": parent,
+            "peak_rss_mb_workers": sorted(peaks.values(), reverse=True)[:4]}
+
+
+RUNS = {"w1": (["--workers", "1", "--shard-size", "100"], ".jsonl"),
+        "w2": (["--workers", "2", "--shard-size", "100"], ".jsonl"),
+        "ray": (["--engine", "ray"], "/")}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--source", help="JSONL with a text field (default: prose made here)")
+    ap.add_argument("--sizes", default="1,3", help="corpus sizes in MB, comma-separated")
+    ap.add_argument("--runs", default="w1,w2,ray", help="which of w1, w2, ray (run on every size)")
+    ap.add_argument("--timeout", type=float, default=1800)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-screen-") as tmp:
+        for mb in (float(x) for x in args.sizes.split(",")):
+            corpus = os.path.join(tmp, f"corpus-{mb:g}mb.jsonl")
+            n = make_corpus(corpus, mb, args.source)
+            for name in args.runs.split(","):
+                extra, suffix = RUNS[name]
+                out = os.path.join(tmp, f"out-{name}-{mb:g}") + suffix
+                r = run(corpus, out, extra, args.timeout)
+                print(json.dumps({"size_mb": mb, "records": n, "run": name, **r}), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
