@@ -47,10 +47,13 @@ def main() -> int:
     ap.add_argument("--no-fingerprints", action="store_true")
     ap.add_argument("--sample", type=int, default=0, help="score a seeded random sample of this size")
     ap.add_argument("--threshold", type=float, default=0.0)
+    ap.add_argument("--backend", default="ngram", help="context model: ngram, or a neural spec (gguf, hf:NAME)")
     args = ap.parse_args()
     phrases = load_phrases(args.pps, args.sample)
-    restorer = get_restorer(RestoreConfig(fingerprints=not args.no_fingerprints, threshold=args.threshold))
-    print(json.dumps(dict(score_phrases(phrases, restorer), fingerprints=not args.no_fingerprints)))
+    restorer = get_restorer(RestoreConfig(fingerprints=not args.no_fingerprints, threshold=args.threshold,
+                                          backend=args.backend))
+    print(json.dumps(dict(score_phrases(phrases, restorer), fingerprints=not args.no_fingerprints,
+                          backend=args.backend)))
     return 0
 
 

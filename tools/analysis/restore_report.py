@@ -127,7 +127,9 @@ def run_row(name: str, opts: dict) -> dict:
     t0 = time.perf_counter()
     row = next(r for r in ROWS if r.name == name)
     limit = QUICK_PARAGRAPHS if opts["quick"] else None
-    config = RestoreConfig(edit_model=opts.get("edit_model") or "", document=not opts.get("no_document"))
+    backend = opts.get("backend") or "ngram"
+    config = RestoreConfig(edit_model=opts.get("edit_model") or "", document=not opts.get("no_document"),
+                           backend=backend)
     if name in ("wild-article", "wild-paragraph", "s01", "rewrite"):
         pairs = load_pairs(opts["wild"], family="rewrite" if name == "rewrite" else "synonym")
         res = evaluate_restore(pairs, config, by_article=name != "wild-paragraph",
@@ -139,14 +141,14 @@ def run_row(name: str, opts: dict) -> dict:
         if opts.get("family_models"):
             # the edit model fitted without this spinner family (tools/fit/fit_edit_model.py --exclude-family)
             config = RestoreConfig(edit_model=os.path.join(opts["family_models"], f"no-{style}.json"),
-                                   document=config.document)
+                                   document=config.document, backend=backend)
         pairs = synthetic_pairs(style, opts["clean"], opts["ppdb"], limit)
         res = evaluate_restore(pairs, config, loao=False, by_article=True)
     else:
         from tools.analysis.eval_pps import load_phrases, score_phrases
 
         phrases = load_phrases(opts["pps"], QUICK_PPS_SAMPLE if opts["quick"] else PPS_SAMPLE)
-        res = score_phrases(phrases, get_restorer(RestoreConfig(fingerprints=False)))
+        res = score_phrases(phrases, get_restorer(RestoreConfig(fingerprints=False, backend=backend)))
     res.update(row=name, data=row.data, mode=row.mode, fitted=row.fitted,
                seconds=round(time.perf_counter() - t0, 1))
     return res
@@ -194,6 +196,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--family-models", metavar="DIR",
                     help="synthetic-F rows use DIR/no-F.json, an edit model fitted without family F")
     ap.add_argument("--no-document", action="store_true", help="sentence-level decoding only (no edit model)")
+    ap.add_argument("--backend", default="ngram",
+                    help="context model: ngram (default), or a neural spec such as gguf (docs/neural.md)")
     ap.add_argument("--wild", default=WILD)
     ap.add_argument("--clean", default=CLEAN)
     ap.add_argument("--pps", default=PPS)
@@ -207,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--jobs must be at least 1")
     names = [n for n in NAMES if not args.only or n in args.only]
     opts = {"quick": args.quick, "wild": args.wild, "clean": args.clean, "pps": args.pps, "ppdb": args.ppdb,
-            "edit_model": args.edit_model, "family_models": args.family_models, "no_document": args.no_document}
+            "edit_model": args.edit_model, "family_models": args.family_models, "no_document": args.no_document, "backend": args.backend}
     t0 = time.perf_counter()
     try:
         _check_inputs(names, opts)

@@ -150,7 +150,7 @@ class Restorer:
     SPUN_DOC_RATE = 0.04
     SPUN_DOC_BOOST = 2.0
 
-    def _restore_window(self, text: str, document: bool = True) -> Restoration:
+    def _restore_window(self, text: str, document: bool = True, neural: bool = True) -> Restoration:
         """Restore one window. With ``document`` (and ``RestoreConfig.document``): the detector's
         gate first (:mod:`unspin.restoration.document`): a document it calls clean is left as
         it is, any other is decoded as boldly as it is likely spun; by the lattice, or by the
@@ -158,7 +158,7 @@ class Restorer:
         with its conservative edit cost (the detector's sentence-level restoration)."""
         tokens = tokenize(text)
         if not document or self.gate is None:
-            return self._lattice(text, tokens, self._sentences(text, tokens), 0.0, [])
+            return self._lattice(text, tokens, self._sentences(text, tokens), 0.0, [], neural=neural)
         if self.edit_model is not None:
             return self._restore_with_model(text, tokens)
         p_spun = self.gate.p_spun(text, tokens) if tokens else None
@@ -169,7 +169,7 @@ class Restorer:
                              tie=True)
 
     def _lattice(self, text: str, tokens: list[Token], sents: list, boost: float, notes: list[str],
-                 tie: bool = False) -> Restoration:
+                 tie: bool = False, neural: bool = True) -> Restoration:
         """Decode sentence by sentence with every edit ``boost`` cheaper; once edits come at a
         spinner's rate, once more with the document boost (``SPUN_DOC_RATE``). ``tie``: then
         once more with the swaps the document repeats (:func:`unspin.restoration.document.ties`)."""
@@ -178,15 +178,24 @@ class Restorer:
         share = UNSUPPORTED_SHARE if tie else 1.0
         if boost > 0:  # shown spun by the gate: as the rate check below would find
             boost += self.SPUN_DOC_BOOST
-        choices = [self._decode(s, boost, None, share) for s in sents]
+        # A neural backend re-decides a document's doubtful places once, at the end, in restored
+        # context (NeuralRescorer.rerank); a window decoded without the document re-scores
+        # every pass's candidates in spun context (NeuralRescorer.rescore).
+        rerank = self.rescorer is not None and tie and neural
+        decode = self._decode_sentence if neural and not rerank else self.decoder.decode
+        choices = [decode(s.words, s.joins, s.protected, boost, None, share) for s in sents]
         if boost <= 0 and sum(map(len, choices)) >= max(2, self.SPUN_DOC_RATE * len(tokens)):
             boost += self.SPUN_DOC_BOOST
-            choices = [self._decode(s, boost) for s in sents]
+            choices = [decode(s.words, s.joins, s.protected, boost) for s in sents]
         tied: dict = {}
+        bonus = None
         if tie:
             bonus, tied = ties([(s.spun(ch), ch.words) for s, chs in zip(sents, choices) for ch in chs])
             if bonus:
-                choices = [self._decode(s, boost, bonus, share) for s in sents]
+                choices = [decode(s.words, s.joins, s.protected, boost, bonus, share) for s in sents]
+        if rerank:
+            choices = [self.rescorer.rerank(s.words, s.joins, s.protected, chs, boost, bonus or None, share)
+                       for s, chs in zip(sents, choices)]
         edits = [e for s, chs in zip(sents, choices) for e in self._edits(text, s, chs, notes, tied)]
         return Restoration(input=text, text=apply_edits(text, edits), edits=edits)
 
@@ -236,10 +245,11 @@ class Restorer:
             protected.append(t.is_number or mid_capital or (len(t.text) > 1 and t.text.isupper()))
         return _Sentence(toks, words, joins, protected)
 
-    def _decode(self, s: "_Sentence", boost: float, bonus: dict | None = None, unsupported: float = 1.0) -> list:
+    def _decode_sentence(self, words, joins, protected, boost: float, bonus: dict | None = None,
+                         unsupported: float = 1.0) -> list:
         if self.rescorer is not None:
-            return self.rescorer.rescore(s.words, s.joins, s.protected, boost, bonus, unsupported)
-        return self.decoder.decode(s.words, s.joins, s.protected, boost, bonus, unsupported)
+            return self.rescorer.rescore(words, joins, protected, boost, bonus, unsupported)
+        return self.decoder.decode(words, joins, protected, boost, bonus, unsupported)
 
     def _edits(self, text: str, s: "_Sentence", choices, doc_notes: list[str], tied: dict) -> list[Edit]:
         toks = s.tokens
@@ -278,12 +288,14 @@ class Restorer:
         """Edits of :meth:`restore` run on each (start, end) character span of ``text`` on its
         own (blank ones skipped), with offsets into ``text``: the detector restores only the
         sentences its scan gates (without document decoding: the detector has its own say on
-        the document)."""
+        the document; and with the 3-gram alone, whatever the backend: the gate of a neural
+        restorer must not wait for the neural model)."""
         out = []
         for s, e in spans:
             sub = text[s:e]
             if sub.strip():
-                found = self._restore_window(sub, document=False) if fits(sub) else self.restore(sub)
+                found = (self._restore_window(sub, document=False, neural=False) if fits(sub)
+                         else self.restore(sub))
                 out.extend(dataclasses.replace(ed, start=ed.start + s, end=ed.end + s) for ed in found.edits)
         return out
 
