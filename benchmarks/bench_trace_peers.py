@@ -252,18 +252,36 @@ def run_system(system, ids: list[str], texts: list[str], queries: list[dict]) ->
     }
 
 
+def _group_order(g: str):
+    """Spin rows by rate (then style), the other kinds after them."""
+    return (0, int(g.split()[1][:-1]), g) if g.startswith("spin") else (1, 0, g)
+
+
+def target_line(res: dict) -> str:
+    """Issue 14's target per spin rate: unspin's recall@1 minus the best peer's."""
+    systems = res["systems"]
+    parts = []
+    for g in sorted((g for g in systems[Unspin.name]["recall"] if g.startswith("spin") and g.count(" ") == 1),
+                    key=_group_order):
+        best = max((s for s in systems if s != Unspin.name), key=lambda s: systems[s]["recall"][g]["@1"])
+        delta = systems[Unspin.name]["recall"][g]["@1"] - systems[best]["recall"][g]["@1"]
+        parts.append(f"{g.split()[1]} {delta:+.3f} ({best})")
+    return "unspin recall@1 minus the best peer's, per spin rate: " + "; ".join(parts)
+
+
 def markdown(report: dict) -> str:
     """The tables of docs/trace.md: recall per query kind, then cost, per index size."""
     out = []
     for size, res in report["sizes"].items():
         systems = list(res["systems"])
-        groups = [g for g in res["systems"][systems[0]]["recall"]]
+        groups = sorted(res["systems"][systems[0]]["recall"], key=_group_order)
         out.append(f"\n#### {res['documents']:,} documents\n")
         out.append("| queries | n | " + " | ".join(systems) + " |")
         out.append("|---|---|" + "---|" * len(systems))
         for g in groups:
             cells = [res["systems"][s]["recall"][g] for s in systems]
             out.append(f"| {g} | {cells[0]['n']} | " + " | ".join(f"{c['@1']:.3f} ({c['@5']:.3f})" for c in cells) + " |")
+        out.append("\n" + target_line(res))
         out.append("\n| system | build s | index MB | median ms | p95 ms |\n|---|---|---|---|---|")
         for s in systems:
             r = res["systems"][s]
