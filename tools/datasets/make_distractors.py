@@ -61,18 +61,26 @@ def _paragraphs(text: str):
             yield p
 
 
-def lee(path: str):
+def lee_articles(path: str):
+    """Each article of a Lee corpus file (one a line) as its list of 2-4 sentence paragraphs."""
     with open(path, encoding="utf-8", errors="replace") as f:
         for line in f:
             sents = _SENT.split(line.strip())
             i = 0
             rng = random.Random(len(line))
+            paragraphs = []
             while i < len(sents):
                 n = rng.randint(2, 4)
                 p = _prose(" ".join(sents[i:i + n]))
                 if p:
-                    yield p
+                    paragraphs.append(p)
                 i += n
+            yield paragraphs
+
+
+def lee(path: str):
+    for paragraphs in lee_articles(path):
+        yield from paragraphs
 
 
 def debian_docs(root: str = "/usr/share/doc"):
