@@ -36,7 +36,7 @@ from .formats import read_shard, write_shard
 
 #: a pair is joined when one traces to the other with at least this score (a spun copy usually
 #: scores 0.3-0.7, unrelated text under 0.15: docs/trace.md; measured: docs/screen.md)
-THRESHOLD = 0.3
+THRESHOLD = 0.4
 #: ...and when the longer of the two has at most this many times the words of the shorter: a spun
 #: copy keeps its source's length (a few phrase swaps aside), while texts on one story that share
 #: names and terms (a lead paragraph and a one-line follow-up) differ in length
