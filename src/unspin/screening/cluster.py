@@ -35,7 +35,7 @@ from ..tracing.sources import Source
 from .formats import read_shard, write_shard
 
 #: a pair is joined when one traces to the other with at least this score (a spun copy usually
-#: scores 0.3-0.7, unrelated text under 0.15: docs/trace.md; measured: docs/screen.md)
+#: scores 0.3-0.7, unrelated text under 0.15: docs/trace.md; 0.4 measured best of 0.2-0.4 in docs/screen.md)
 THRESHOLD = 0.4
 #: ...and when the longer of the two has at most this many times the words of the shorter: a spun
 #: copy keeps its source's length (a few phrase swaps aside), while texts on one story that share
