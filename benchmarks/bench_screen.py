@@ -87,6 +87,18 @@ def _hwm(pid: int) -> int | None:
     return None
 
 
+def _shared(pid: int) -> tuple[int, int] | None:
+    """(PSS, USS) in MB: RSS counts pages shared with other processes in full in each; PSS
+    divides them among their sharers, USS leaves them out (psutil reads /proc/PID/smaps)."""
+    try:
+        import psutil
+
+        m = psutil.Process(pid).memory_full_info()
+        return m.pss >> 20, m.uss >> 20
+    except Exception:  # psutil missing, or the process ended meanwhile
+        return None
+
+
 def run(corpus: str, out: str, extra: list[str], timeout: float) -> dict:
     cmd = [sys.executable, "-c", "import sys; from unspin.cli import main; sys.exit(main())",
            "screen", corpus, "-o", out, "--overwrite", *extra]
@@ -94,12 +106,16 @@ def run(corpus: str, out: str, extra: list[str], timeout: float) -> dict:
     t0 = time.monotonic()
     p = subprocess.Popen(cmd, env=env, stderr=subprocess.DEVNULL)
     peaks: dict[int, int] = {}
+    pss: dict[int, tuple[int, int]] = {}
     while p.poll() is None and time.monotonic() - t0 < timeout:
         for pid in _tree(p.pid):
             h = _hwm(pid)
             if h is not None:
                 peaks[pid] = max(peaks.get(pid, 0), h)
-        time.sleep(0.2)
+            m = _shared(pid)
+            if m is not None:
+                pss[pid] = tuple(max(a, b) for a, b in zip(pss.get(pid, (0, 0)), m))
+        time.sleep(0.5)
     if p.poll() is None:
         p.kill()
         p.wait()
@@ -109,9 +125,12 @@ def run(corpus: str, out: str, extra: list[str], timeout: float) -> dict:
     with open(summary_path, encoding="utf-8") as f:
         s = json.load(f)
     parent = peaks.pop(p.pid, None)
+    parent_pss = pss.pop(p.pid, None)
+    workers_pss = sorted(pss.values(), reverse=True)[:4]
     return {"documents": s["documents"], "text_mb": s["text_mb"], "elapsed_s": s["elapsed_s"], "wall_s": round(wall, 1),
             "docs_per_s": s["docs_per_s"], "mb_per_s": s["mb_per_s"], "peak_rss_mb_parent": parent,
-            "peak_rss_mb_workers": sorted(peaks.values(), reverse=True)[:4]}
+            "peak_rss_mb_workers": sorted(peaks.values(), reverse=True)[:4],
+            "peak_pss_uss_mb_parent": parent_pss, "peak_pss_uss_mb_workers": workers_pss}
 
 
 RUNS = {"w1": (["--workers", "1", "--shard-size", "100"], ".jsonl"),

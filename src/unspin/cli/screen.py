@@ -22,6 +22,11 @@ def register(sub, eval_sub) -> None:
     p.add_argument("--detect", action="store_true", help="add spin_score, spin_flagged, spin_spans (the default)")
     p.add_argument("--restore", action="store_true", help="add restored and edits")
     p.add_argument("--trace", metavar="INDEX", help="add matches: likely sources in this trace index")
+    p.add_argument("--cluster", action="store_true",
+                   help="add cluster_id and cluster_size: groups of documents that are spun copies of each other "
+                        "(a second pass over the whole corpus; alone, it adds no other field)")
+    p.add_argument("--cluster-threshold", type=float, metavar="S",
+                   help="with --cluster: the trace score that joins two documents (default 0.4)")
     p.add_argument("--text-field", default="text", help="field holding the text (default: text)")
     p.add_argument("--id-field", default="id",
                    help="record id field (default: id); a record without one gets FILE:LINE (Parquet: FILE:ROW)")
@@ -51,7 +56,7 @@ def _annotate_config(args):
             raise UsageError(f"--threshold must be between 0 and 1 (got {t})")
     if args.trace and not os.path.exists(args.trace):
         raise UnspinError(f"{args.trace}: no such trace index")
-    detect = args.detect or not (args.restore or args.trace)
+    detect = args.detect or not (args.restore or args.trace or args.cluster)
     kw = {} if detect else {"detect": None}
     if args.restore:
         from ..restoration.restorer import RestoreConfig
@@ -65,9 +70,13 @@ def run_screen(args) -> int:
     config = _annotate_config(args)
     thresholds = tuple(args.threshold or [0.5])
     fmt = "." + args.output_format if args.output_format else None
+    if args.cluster_threshold is not None and not args.cluster:
+        raise UsageError("--cluster-threshold needs --cluster")
     if args.engine == "ray":
         from ..screening.ray_engine import ray_screen_files
 
+        if args.cluster:
+            raise UsageError("--cluster applies to --engine local (not supported on Ray yet)")
         if args.resume or args.workers:
             raise UsageError("--resume and --workers apply to --engine local (Ray schedules its own workers)")
         summary = ray_screen_files(args.inputs, args.output, config, thresholds=thresholds,
@@ -78,9 +87,18 @@ def run_screen(args) -> int:
         from ..screening import ScreenJob, screen
 
         job = ScreenJob(tuple(args.inputs), args.output, config, thresholds, args.id_field, args.shard_size,
-                        args.workers, fmt, args.skip_bad, args.resume, args.overwrite, args.errors)
+                        args.workers, fmt, args.skip_bad, args.resume, args.overwrite, args.errors,
+                        cluster=_cluster_threshold(args))
         summary = screen(job)
     if summary:
         brief = {k: summary[k] for k in ("documents", "bad_records", "elapsed_s", "docs_per_s") if k in summary}
         print(f"unspin: screened {json.dumps(brief)}", file=sys.stderr)
     return 0
+
+
+def _cluster_threshold(args) -> float | None:
+    if not args.cluster:
+        return None
+    from ..screening.cluster import THRESHOLD
+
+    return THRESHOLD if args.cluster_threshold is None else args.cluster_threshold

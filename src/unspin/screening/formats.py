@@ -260,6 +260,16 @@ def write_shard(path: str, kind: str, records: list[dict]) -> None:
             f.write(data)
 
 
+def read_shard(path: str, kind: str) -> list[dict]:
+    """The records of a shard this package wrote (whole: a shard is one bounded unit)."""
+    import json
+
+    if kind == ".parquet":
+        return require("pyarrow.parquet", path).read_table(path).to_pylist()
+    with _open_jsonl(path) as (f, _disk):
+        return [json.loads(line) for line in f if line.strip()]
+
+
 def concatenate(shards: list[str], kind: str, target: str) -> None:
     """Join shards (in order) into one file, atomically. Gzip members and zstd frames may be
     concatenated as they are; Parquet shards are rewritten under their unified schema."""

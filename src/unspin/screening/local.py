@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from ..annotate import AnnotateConfig, Annotator, get_annotator
 from ..errors import UnspinError, UsageError
 from ..inputs.paths import refuse_output_among_inputs
+from .cluster import cluster_shards
 from .formats import Reader, Unit, concatenate, expand, output_kind, write_shard
 from .manifest import MANIFEST, Manifest, summarize, unit_stats, write_json
 
@@ -45,6 +46,7 @@ class ScreenJob:
     resume: bool = False
     overwrite: bool = False
     errors: str = "strict"
+    cluster: float | None = None      # --cluster: its score threshold (None: no clustering)
 
     def __post_init__(self):
         if self.shard_size < 1:
@@ -53,6 +55,8 @@ class ScreenJob:
             raise UsageError("--workers must be >= 1")
         if self.resume and self.overwrite:
             raise UsageError("--resume and --overwrite exclude each other")
+        if self.cluster is not None and not 0.0 < self.cluster <= 1.0:
+            raise UsageError(f"--cluster-threshold must be above 0 and at most 1 (got {self.cluster})")
 
 
 @dataclass
@@ -111,9 +115,12 @@ def _prepare(job: ScreenJob, place: _Place) -> bool:
 def _job_settings(job: ScreenJob, files: list[str], kind: str) -> dict:
     """What a resumed run must share with the first (--skip-bad may change: finishing a job that
     stopped on a bad line with --skip-bad is what it is for)."""
-    return {"inputs": [os.path.abspath(f) for f in files], "shard_size": job.shard_size,
-            "id_field": job.id_field, "thresholds": list(job.thresholds), "format": kind,
-            "annotate": repr(job.annotate), "errors": job.errors}
+    settings = {"inputs": [os.path.abspath(f) for f in files], "shard_size": job.shard_size,
+                "id_field": job.id_field, "thresholds": list(job.thresholds), "format": kind,
+                "annotate": repr(job.annotate), "errors": job.errors}
+    if job.cluster is not None:  # only then: manifests of jobs without --cluster stay valid
+        settings["cluster"] = job.cluster
+    return settings
 
 
 # ----------------------------------------------------------------------------- workers
@@ -226,11 +233,19 @@ def screen(job: ScreenJob, progress: bool | None = None) -> dict:
     finally:
         bar.close()
         reader.warn.report()
+    clusters = {}
+    if job.cluster is not None:
+        # After every unit is done (also on --resume): the pass needs the whole corpus.
+        keys = sorted(manifest.units)
+        clusters = cluster_shards([place.shard(k) for k in keys], [manifest.units[k]["documents"] for k in keys],
+                                  place.kind, text_field=job.annotate.text_field, id_field=job.id_field,
+                                  threshold=job.cluster, workers=job.workers or os.cpu_count() or 1,
+                                  folder=place.folder)
     elapsed = time.monotonic() - t0
     summary = summarize(manifest.units, list(job.thresholds), elapsed=elapsed, run_documents=bar.docs,
                         run_bytes=bar.text, scored=job.annotate.detect is not None,
                         resumed_units=resumed, workers=job.workers or os.cpu_count() or 1, engine="local",
-                        output=job.output)
+                        output=job.output, **clusters)
     if place.final is not None:
         concatenate([place.shard(k) for k in sorted(manifest.units)], place.kind, place.final)
     write_json(place.summary, summary)

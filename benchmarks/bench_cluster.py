@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+"""Spun copies inside a corpus: ``unspin screen --cluster`` against datasketch MinHash-LSH.
+
+The corpus: clean paragraphs (news first: the Lee corpus paragraphs of the distractor file) as
+sources, each with 1-3 spun copies made by :mod:`unspin.evaluation.spinners` (styles moby,
+wordnet and context, rates 0.2-0.6, consistent: each word type decided once per copy), mixed with
+unrelated paragraphs (the rest of the distractor file, its own synthetic spins left out). A
+source and its copies are one true group; every other document is alone.
+
+Reported per method and threshold: the share of spun pairs (source-copy and copy-copy pairs of a
+group) that end in one cluster, false merges (pairs put together that are not of one group, as a
+share of all pairs put together), and time (index + queries; MinHash: signatures + LSH).
+
+Make the distractor file as docs/trace.md says (``python -m tools.datasets.make_distractors
+-n 60000 --lee .../lee_background.cor -o /tmp/unspin-distractors.jsonl``), then::
+
+    python benchmarks/bench_cluster.py --distractors /tmp/unspin-distractors.jsonl \\
+        --corpus /tmp/cluster-corpus.jsonl          # the corpus is made once and reused
+
+Needs ``pip install datasketch``. Results: docs/screen.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import random
+import re
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
+
+STYLES = ("moby", "moby", "wordnet", "wordnet", "context")   # context: the LM spinner, slow; 1 in 5
+
+
+def make_corpus(distractors: str, n_sources: int, n_unrelated: int, seed: int) -> list[dict]:
+    """Records ``{id, text, group}``: ``group`` is the source's id for a source and its copies,
+    None for an unrelated document."""
+    from unspin.evaluation.spinners import spin
+
+    rows = [json.loads(line) for line in open(distractors, encoding="utf-8") if line.strip()]
+    clean, seen = [], set()
+    for r in rows:
+        # The source data holds a few real near-duplicates (one Lee story filed twice): they would
+        # count as false merges, so a text opening like an earlier one is left out.
+        opening = " ".join(r["text"].lower().split()[:10])
+        if not r.get("source", "").endswith("-spun") and len(r["text"].split()) >= 8 and opening not in seen:
+            seen.add(opening)
+            clean.append(r)
+    rng = random.Random(seed)
+    news = [r for r in clean if r.get("source") == "lee"]
+    rest = [r for r in clean if r.get("source") != "lee"]
+    rng.shuffle(news)
+    rng.shuffle(rest)
+    pool = news + rest
+    sources, others = pool[:n_sources], news[n_sources:] + rest
+    out = []
+    for s in sources:
+        out.append({"id": s["id"], "text": s["text"], "group": s["id"]})
+        for c in range(rng.choice((1, 1, 1, 2, 2, 3))):
+            style, rate = rng.choice(STYLES), round(rng.uniform(0.2, 0.6), 2)
+            text, _ = spin(s["text"], rate, rng.randrange(1 << 30), style, memo={})
+            out.append({"id": f"{s['id']}-c{c}", "text": text, "group": s["id"], "style": style, "rate": rate})
+    out += [{"id": r["id"], "text": r["text"], "group": None} for r in rng.sample(others[:n_unrelated * 3], n_unrelated)]
+    rng.shuffle(out)
+    return out
+
+
+def pair_counts(groups: list, clusters: list[int]) -> dict:
+    """Spun pairs found and false merges, from each document's true group and predicted cluster."""
+    by_cluster: dict[int, list[int]] = {}
+    for i, c in enumerate(clusters):
+        by_cluster.setdefault(c, []).append(i)
+    predicted = wrong = 0
+    for members in by_cluster.values():
+        for a, b in itertools.combinations(members, 2):
+            predicted += 1
+            wrong += groups[a] is None or groups[a] != groups[b]
+    by_group: dict[str, list[int]] = {}
+    for i, g in enumerate(groups):
+        if g is not None:
+            by_group.setdefault(g, []).append(i)
+    true = found = 0
+    for members in by_group.values():
+        for a, b in itertools.combinations(members, 2):
+            true += 1
+            found += clusters[a] == clusters[b]
+    return {"spun_pairs": true, "spun_pairs_together": round(found / true, 4) if true else None,
+            "pairs_put_together": predicted, "false_merges": wrong,
+            "false_merge_share": round(wrong / predicted, 4) if predicted else 0.0}
+
+
+def run_unspin(texts: list[str], groups: list, thresholds: list[float]) -> list[dict]:
+    from unspin.screening.cluster import components, scored_pairs
+
+    t0 = time.perf_counter()
+    pairs = scored_pairs(texts, min(thresholds))
+    elapsed = time.perf_counter() - t0
+    return [{"method": "unspin trace", "threshold": t, "seconds": round(elapsed, 1),
+             **pair_counts(groups, components(len(texts), [p for p in pairs if p[2] >= t]))}
+            for t in thresholds]
+
+
+def shingles(text: str, n: int) -> set[bytes]:
+    words = re.findall(r"\w+", text.lower())
+    return {" ".join(words[i:i + n]).encode() for i in range(max(1, len(words) - n + 1))}
+
+
+def run_minhash(texts: list[str], groups: list, thresholds: list[float], n: int, num_perm: int) -> list[dict]:
+    from datasketch import MinHash, MinHashLSH
+
+    from unspin.screening.cluster import components
+
+    t0 = time.perf_counter()
+    sigs = []
+    for t in texts:
+        m = MinHash(num_perm=num_perm, seed=1)
+        m.update_batch(list(shingles(t, n)))
+        sigs.append(m)
+    sig_s = time.perf_counter() - t0
+    out = []
+    for th in thresholds:
+        t1 = time.perf_counter()
+        lsh = MinHashLSH(threshold=th, num_perm=num_perm)
+        for i, m in enumerate(sigs):
+            lsh.insert(str(i), m)
+        pairs = [(i, int(j)) for i, m in enumerate(sigs) for j in lsh.query(m) if int(j) != i]
+        out.append({"method": f"MinHash-LSH {n}-word shingles, {num_perm} perm", "threshold": th,
+                    "seconds": round(sig_s + time.perf_counter() - t1, 1),
+                    **pair_counts(groups, components(len(texts), pairs))})
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--distractors", help="JSONL from tools.datasets.make_distractors (needed to make --corpus)")
+    ap.add_argument("--corpus", required=True, help="the benchmark corpus: read if it exists, else made here")
+    ap.add_argument("--sources", type=int, default=300)
+    ap.add_argument("--unrelated", type=int, default=2500)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--thresholds", default="0.2,0.25,0.3,0.4", help="unspin trace score thresholds")
+    ap.add_argument("--minhash-thresholds", default="0.2,0.3,0.5")
+    ap.add_argument("--shingle", type=int, default=3, help="words per MinHash shingle")
+    ap.add_argument("--num-perm", type=int, default=128)
+    args = ap.parse_args(argv)
+    if os.path.exists(args.corpus):
+        corpus = [json.loads(line) for line in open(args.corpus, encoding="utf-8")]
+    else:
+        if not args.distractors:
+            ap.error("--corpus does not exist yet: give --distractors to make it")
+        t0 = time.perf_counter()
+        corpus = make_corpus(args.distractors, args.sources, args.unrelated, args.seed)
+        with open(args.corpus, "w", encoding="utf-8") as f:
+            f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in corpus)
+        print(f"corpus made in {time.perf_counter() - t0:.0f} s: {args.corpus}", file=sys.stderr)
+    texts, groups = [r["text"] for r in corpus], [r["group"] for r in corpus]
+    results = {"documents": len(texts), "sources": len({g for g in groups if g}),
+               "copies": sum(1 for r in corpus if "style" in r),
+               "runs": run_unspin(texts, groups, [float(x) for x in args.thresholds.split(",")])
+               + run_minhash(texts, groups, [float(x) for x in args.minhash_thresholds.split(",")],
+                             args.shingle, args.num_perm)}
+    print(json.dumps(results, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
