@@ -26,7 +26,9 @@ once and the models are fitted on the stored evidence: a rerun takes a few minut
 
 Usage::
 
-    python -m tools.fit.fit_detector [--data build/detect-data] [--jobs 2]
+    python -m tools.fit.fit_detector [--data build/detect-data] [--jobs 2] [--scans build/detect-data/scans.pkl]
+    # leave one spinner family out (never overwrite the shipped model with it):
+    python -m tools.fit.fit_detector --exclude-family ppdb --out build/lofo/ppdb.json --scans build/detect-data/scans.pkl
 """
 
 from __future__ import annotations
@@ -152,20 +154,35 @@ def score_all(det: Detector, analyses) -> list[float]:
     return [det.score(det.doc_features(a)) if a.text.strip() else 0.5 for a in analyses]
 
 
+RATE_BANDS = ((0.0, 0.2), (0.2, 0.4), (0.4, 0.61))
+
+
 def by_rate(scores, rows) -> dict:
-    """Each spin rate's documents against all clean documents of the split."""
+    """Each band of spin rates (rates are drawn from a range) against all clean documents of the split."""
     neg = [s for s, r in zip(scores, rows) if r["label"] == 0]
     out = {}
-    for rate in sorted({r.get("rate") for r in rows if r["label"] == 1}):
-        pos = [s for s, r in zip(scores, rows) if r["label"] == 1 and r.get("rate") == rate]
-        out[str(rate)] = doc_metrics(pos + neg, [1] * len(pos) + [0] * len(neg))
+    for lo, hi in RATE_BANDS:
+        pos = [s for s, r in zip(scores, rows) if r["label"] == 1 and lo <= (r.get("rate") or 0) < hi]
+        if pos:
+            out[f"{lo:.2f}-{min(hi, 0.6):.2f}"] = doc_metrics(pos + neg, [1] * len(pos) + [0] * len(neg))
     return out
 
 
-def by_source(scores, rows) -> dict:
+def by_family(scores, rows, min_rate: float = 0.2) -> dict:
+    """Each spinner family's spins at rate >= ``min_rate`` against all clean documents of the split."""
+    neg = [s for s, r in zip(scores, rows) if r["label"] == 0]
     out = {}
-    for src in sorted({r.get("source") for r in rows if r["label"] == 0}):
-        v = np.array([s for s, r in zip(scores, rows) if r["label"] == 0 and r.get("source") == src])
+    for fam in sorted({r.get("family") for r in rows if r["label"] == 1 and r.get("family")}):
+        pos = [s for s, r in zip(scores, rows) if r.get("family") == fam and (r.get("rate") or 0) >= min_rate]
+        if pos:
+            out[fam] = doc_metrics(pos + neg, [1] * len(pos) + [0] * len(neg))
+    return out
+
+
+def by_source(scores, rows, field: str = "source") -> dict:
+    out = {}
+    for src in sorted({str(r.get(field)) for r in rows if r["label"] == 0}):
+        v = np.array([s for s, r in zip(scores, rows) if r["label"] == 0 and str(r.get(field)) == src])
         out[src] = {"n": int(len(v)), "mean": round(float(v.mean()), 3), "share_at_0.5": round(float((v >= 0.5).mean()), 3)}
     return out
 
@@ -228,6 +245,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--no-restore", action="store_true", help="do not fit the restoration document model")
     ap.add_argument("--context", action="store_true",
                     help="also fit the token model and spans on the context-fitting spins (context.jsonl)")
+    ap.add_argument("--exclude-family", action="append", default=[], metavar="F",
+                    help="leave the training spins of spinner family F (the 'family' field) out of every fit "
+                         "(repeatable): a leave-one-family-out model; give --out so the shipped model stays")
+    ap.add_argument("--scans", metavar="FILE",
+                    help="reuse the scans pickled here (made by a run on the same --data), else scan and save "
+                         "them there: the scan does not depend on the fitted weights")
     ap.add_argument("--token-data", choices=["spun", "both"], default="spun",
                     help="fit the token model on the words of spun documents only (P(substituted | spun)), "
                          "or of clean documents too")
@@ -248,9 +271,19 @@ def load_data(folder: str, context: bool) -> Data:
                 ctx_train=of_split(ctx, "train") if context else [], ctx_test=of_split(ctx, "test"))
 
 
-def scan_all(d: Data, jobs: int) -> Scans:
+def scan_all(d: Data, jobs: int, cache: str | None = None) -> Scans:
+    """Every split scanned (or read from ``cache``, a pickle of an earlier run on the same data)."""
+    import pickle
+
+    if cache and os.path.exists(cache):
+        with open(cache, "rb") as f:
+            S = pickle.load(f)
+        if [len(x) for x in S.all()][:4] != [len(d.train), len(d.test_long), len(d.test_short), len(d.wild)]:
+            sys.exit(f"{cache}: scans of other data (remove it, or give another --scans)")
+        print(f"scans read from {cache}", file=sys.stderr)
+        return S
     print("scanning", file=sys.stderr)
-    return Scans(
+    S = Scans(
         train=scan(d.train, jobs, desc="train"),
         test=scan(d.test_long, jobs, desc="test"),
         short=scan(d.test_short, jobs, desc="test short"),
@@ -260,6 +293,28 @@ def scan_all(d: Data, jobs: int) -> Scans:
         ctx=scan(d.ctx_train, jobs, desc="context spins, train") if d.ctx_train else [],
         ctx_test=scan(d.ctx_test, jobs, desc="context spins, test") if d.ctx_test else [],
     )
+    if cache:
+        tmp = cache + ".tmp"
+        with open(tmp, "wb") as f:
+            pickle.dump(S, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, cache)
+    return S
+
+
+def exclude_families(d: Data, S: Scans, families: list[str]) -> None:
+    """Drop the training rows (and their scans) of the given spinner families, in place; test
+    rows stay, so the left-out family is scored by a model that never saw it."""
+    if not families:
+        return
+    rows, n_long = d.train, len(d.train_long)
+    keep = [i for i, r in enumerate(rows) if r.get("family") not in families]
+    d.train_long = [rows[i] for i in keep if i < n_long]
+    d.train_short = [rows[i] for i in keep if i >= n_long]
+    S.train = [S.train[i] for i in keep]
+    d.ctx_train = [r for r in d.ctx_train if r.get("family", "context") not in families]
+    if "context" in families:
+        S.ctx = []
+    print(f"left out of fitting: families {families}; {len(keep)} training documents remain", file=sys.stderr)
 
 
 def fit_token_model(model: Model, analyses, rows, token_data: str, l2: float) -> float:
@@ -451,6 +506,8 @@ def evaluate(det: Detector, model: Model, d: Data, S: Scans) -> dict:
         "spans_context_test": span_eval(S.ctx_test, d.ctx_test, s_ctx_test, *span_params) if S.ctx_test else {},
         "test_by_rate": by_rate(s_test, d.test_long),
         "test_clean_by_source": by_source(s_test, d.test_long),
+        "test_clean_by_genre": by_source(s_test, d.test_long, "genre"),
+        "test_by_family_rate_0.2_up": by_family(s_test, d.test_long),
         "calibration_test": calibration(s_test, y_test),
         "calibration_short": calibration(s_short, y_short),
         "short_mean_abs_logit": round(float(np.mean(np.abs([logit(s) for s in s_short]))), 3),
@@ -464,7 +521,8 @@ def main() -> int:
     args = parse_args()
     t0 = time.time()
     d = load_data(args.data, args.context)
-    S = scan_all(d, args.jobs)
+    S = scan_all(d, args.jobs, args.scans)
+    exclude_families(d, S, args.exclude_family)
 
     model = bootstrap_model()
     tok_auc = fit_token_model(model, S.train + S.ctx, d.train + d.ctx_train, args.token_data, args.l2)
@@ -486,6 +544,7 @@ def main() -> int:
     model.info = {
         "fitted": time.strftime("%Y-%m-%d"),
         "data": d.counts(),
+        "excluded_families": args.exclude_family,
         "token_train_auroc": round(tok_auc, 4),
         "fingerprint_counts": fp_counts,
         **evaluate(det, model, d, S),
