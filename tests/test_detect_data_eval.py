@@ -3,7 +3,6 @@ data, leave-one-family-out fitting, per-genre false flags, reliability, --model.
 
 import json
 import random
-from types import SimpleNamespace
 
 import pytest
 
