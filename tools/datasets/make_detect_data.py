@@ -282,6 +282,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--rate-range", default="0.05,0.6", help="spin rates are drawn uniformly from LO,HI")
     ap.add_argument("--families", default=",".join(FAMILIES), help="spinner families, drawn in turn")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--short-share", type=float, default=0.05, help="share of short paragraphs kept (default 0.05)")
+    ap.add_argument("--jobs", type=int, default=2, help="processes that spin (default 2)")
     ap.add_argument("--all-wild", action="store_true", help="keep wild-dev articles shorter than --min-words")
     ap.add_argument("--lee", help="folder holding lee_background.cor and lee.cor (news)")
     ap.add_argument("--exclude", help="JSONL (field text) of clean news to keep out of every training set")
@@ -309,13 +311,14 @@ def collect_clean(args, rng: random.Random) -> tuple[dict[str, list[dict]], list
         for d in documents(pars, args.min_words, args.max_words, rng):
             by_source[source].append({"group": group, "text": d, "source": source})
         for p in pars:
-            if len(p.split()) < args.min_words and rng.random() < 0.05:
+            if len(p.split()) < args.min_words and rng.random() < args.short_share:
                 shorts.append({"group": group, "text": p, "source": source})
     return by_source, shorts
 
 
 class Spinner:
-    """Families in turn, rates uniform in a range, one consistent mapping per document."""
+    """Families in turn, rates uniform in a range, one consistent mapping per document; the
+    draws are made in order here, the spinning (the slow part) in ``--jobs`` processes."""
 
     def __init__(self, args, rng: random.Random):
         from unspin.evaluation.spinners import load_ppdb
@@ -325,44 +328,65 @@ class Spinner:
         if unknown:
             sys.exit(f"unknown spinner families {sorted(unknown)}; choose from {FAMILIES}")
         self.lo, self.hi = (float(x) for x in args.rate_range.split(","))
-        self.ppdb = load_ppdb(args.ppdb) if "ppdb" in self.families else None
+        self.ppdb_path = args.ppdb
+        if "ppdb" in self.families:
+            load_ppdb(args.ppdb)  # loaded once, before the workers fork
         self.rng = rng
+        self.jobs = getattr(args, "jobs", 1)
         self.n = 0
 
-    def __call__(self, text: str) -> tuple[str, dict]:
-        from unspin.evaluation.spinners import spin
-
+    def plan(self, text: str) -> tuple:
         family = self.families[self.n % len(self.families)]
         self.n += 1
-        rate = round(self.rng.uniform(self.lo, self.hi), 2)
-        spun, swaps = spin(text, rate, self.rng.randrange(1 << 30), family, memo={}, ppdb=self.ppdb, phrases=False)
-        spun, fixed = repair_artifacts(spun, text)
-        return spun, {"family": family, "kind": f"synthetic-{family}", "rate": rate,
-                      "swaps": len(swaps) - fixed, "repaired": fixed}
+        return text, family, round(self.rng.uniform(self.lo, self.hi), 2), self.rng.randrange(1 << 30), self.ppdb_path
+
+    def __call__(self, text: str) -> tuple[str, dict]:
+        return spin_one(self.plan(text))
+
+    def many(self, texts: list[str]) -> list[tuple[str, dict]]:
+        plans = [self.plan(t) for t in texts]
+        if self.jobs <= 1:
+            return [spin_one(p) for p in plans]
+        import multiprocessing as mp
+
+        with mp.get_context("fork").Pool(self.jobs) as pool:
+            return pool.map(spin_one, plans, chunksize=4)
+
+
+def spin_one(plan: tuple) -> tuple[str, dict]:
+    """One consistent spin of a text by (family, rate, seed); non-words undone."""
+    from unspin.evaluation.spinners import load_ppdb, spin
+
+    text, family, rate, seed, ppdb_path = plan
+    ppdb = load_ppdb(ppdb_path) if family == "ppdb" else None
+    spun, swaps = spin(text, rate, seed, family, memo={}, ppdb=ppdb, phrases=False)
+    spun, fixed = repair_artifacts(spun, text)
+    return spun, {"family": family, "kind": f"synthetic-{family}", "rate": rate,
+                  "swaps": len(swaps) - fixed, "repaired": fixed}
 
 
 def spin_documents(by_source: dict[str, list[dict]], args, spinner: Spinner) -> tuple[list[dict], list[dict]]:
     """Up to --max-docs-per-source clean documents of each source and one spin of each."""
-    clean, synth = [], []
+    clean = []
     for source, docs in sorted(by_source.items()):
         spinner.rng.shuffle(docs)
         for i, d in enumerate(docs[: args.max_docs_per_source]):
-            did = f"{source}-{i:04d}"
-            base = {"source": source, "genre": genre_of(source), "group": d["group"], "split": _split_of(d["group"])}
-            clean.append({"id": did, "text": d["text"], "label": 0, "kind": "clean", **base})
-            spun, tags = spinner(d["text"])
-            synth.append({"id": did + "-spun", "text": spun, "original": d["text"], "label": 1, **tags, **base})
+            clean.append({"id": f"{source}-{i:04d}", "text": d["text"], "label": 0, "kind": "clean", "source": source,
+                          "genre": genre_of(source), "group": d["group"], "split": _split_of(d["group"])})
+    print(f"spinning {len(clean)} documents", file=sys.stderr, flush=True)
+    synth = [dict(c, id=c["id"] + "-spun", text=spun, original=c["text"], label=1, **tags)
+             for c, (spun, tags) in zip(clean, spinner.many([c["text"] for c in clean]))]
     return clean, synth
 
 
 def spin_shorts(shorts: list[dict], spinner: Spinner) -> list[dict]:
     """Each short paragraph followed by its spin."""
+    print(f"spinning {len(shorts)} short paragraphs", file=sys.stderr, flush=True)
     short = []
-    for i, d in enumerate(shorts):
+    for i, (d, (spun, tags)) in enumerate(zip(shorts, spinner.many([d["text"] for d in shorts]))):
         base = {"source": d["source"], "genre": genre_of(d["source"]), "group": d["group"],
                 "split": _split_of(d["group"])}
         short.append({"id": f"short-{i:04d}", "text": d["text"], "label": 0, "kind": "clean", **base})
-        spun, tags = spinner(d["text"])
         short.append({"id": f"short-{i:04d}-spun", "text": spun, "original": d["text"], "label": 1, **tags, **base})
     return short
 
