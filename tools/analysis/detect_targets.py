@@ -88,8 +88,11 @@ def rows(meta: dict[str, dict], scores: dict[str, float]) -> dict[str, dict]:
 
 
 def read_details(path: str, meta: dict[str, dict]) -> dict[str, dict]:
-    with open(path, encoding="utf-8") as f:
-        details = {d["id"]: d for d in map(json.loads, filter(str.strip, f))}
+    try:
+        with open(path, encoding="utf-8") as f:
+            details = {d["id"]: d for d in map(json.loads, filter(str.strip, f))}
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        sys.exit(f"error: {path}: not a --details file of unspin eval detect ({e})")
     missing = set(details) - set(meta)
     if missing:
         sys.exit(f"error: {path} has {len(missing)} ids not in the data (e.g. {sorted(missing)[0]})")
