@@ -173,6 +173,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--scans", metavar="FILE",
                     help="reuse the scans pickled here (made by a run on the same --data), else scan and save "
                          "them there: the scan does not depend on the fitted weights")
+    ap.add_argument("--span-params", metavar="T,LOW,GAP",
+                    help="take these span constants instead of choosing them on the training spins (the grid is "
+                         "slow; leave-one-family-out document figures do not depend on them); LOW may be none")
     ap.add_argument("--token-data", choices=["spun", "both"], default="spun",
                     help="fit the token model on the words of spun documents only (P(substituted | spun)), "
                          "or of clean documents too")
@@ -429,8 +432,12 @@ def main() -> int:
     print(f"  train AUROC {auroc(train_scores, yd):.4f}", file=sys.stderr)
     long_n = len(d.train_long)
     swap_info = fit_swap_trigger(det, model, S.train[:long_n], d.train_long)
-    choose_span_params(model, S.train[:long_n] + S.ctx, d.train_long + d.ctx_train,
-                       train_scores[:long_n] + score_all(det, S.ctx))
+    if args.span_params:
+        t, low, gap = args.span_params.split(",")
+        model.span_threshold, model.span_low, model.span_gap = float(t), None if low == "none" else float(low), int(gap)
+    else:
+        choose_span_params(model, S.train[:long_n] + S.ctx, d.train_long + d.ctx_train,
+                           train_scores[:long_n] + score_all(det, S.ctx))
     restore_info = {} if args.no_restore else restore_figures(det, model, d, S, feats, yd, args)
 
     model.info = {
