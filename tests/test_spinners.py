@@ -90,3 +90,13 @@ def test_spinner_cli_consistent_ppdb(tmp_path, capsys, ppdb_file):
     out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert code == 0 and len(out) == 2
     assert out[0]["spun"] == out[1]["spun"] != "The damage was huge."
+
+
+def test_phrase_style_expands_words_into_thesaurus_phrases():
+    text = ("The officials said the damage was huge and the fire spread quickly through the town, "
+            "so residents left their homes and tried to help the firefighters.")
+    swaps = [s for seed in range(20) for s in spin(text, 1.0, seed, "phrase", phrases=False)[1]]
+    assert len(swaps) >= 20
+    # Every swap writes more words than it replaces (a word -> a thesaurus phrase), none from PHRASES.
+    assert all(len(rep.split()) > len(orig.split()) for orig, rep in swaps), swaps
+    assert not any(rep in sum(spinners.PHRASES.values(), []) for _, rep in swaps)

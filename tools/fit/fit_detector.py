@@ -26,7 +26,9 @@ once and the models are fitted on the stored evidence: a rerun takes a few minut
 
 Usage::
 
-    python -m tools.fit.fit_detector [--data build/detect-data] [--jobs 2]
+    python -m tools.fit.fit_detector [--data build/detect-data] [--jobs 2] [--scans build/detect-data/scans.pkl]
+    # leave one spinner family out (never overwrite the shipped model with it):
+    python -m tools.fit.fit_detector --exclude-family ppdb --out build/lofo/ppdb.json --scans build/detect-data/scans.pkl
 """
 
 from __future__ import annotations
@@ -38,7 +40,6 @@ import multiprocessing as mp
 import os
 import sys
 import time
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -51,6 +52,8 @@ from unspin.detection.scan import counted, token_features  # noqa: E402
 from unspin.detection.spans import build_spans  # noqa: E402
 from unspin.evaluation.metrics import (auroc, calibration, doc_metrics, gold_spans, gold_token_mask,  # noqa: E402
                                        span_metrics, span_scores)
+from tools.fit.detect_data import (Data, Scans, by_family, by_rate, by_source, exclude_families,  # noqa: E402,F401
+                                   load_data)
 
 PSEUDO = {"tokens": 40.0}
 RATES = ("tok_mean", "strong_rate", "rare_rate", "nocand_rate", "rarity_mean")
@@ -131,13 +134,6 @@ def scan(rows, jobs, fingerprints=True, desc=""):
     return out
 
 
-def load(path):
-    if not os.path.exists(path):
-        return []
-    with open(path, encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
-
-
 def set_probs(model: Model, analyses) -> None:
     for a in analyses:
         if not a.evidence:
@@ -152,24 +148,6 @@ def score_all(det: Detector, analyses) -> list[float]:
     return [det.score(det.doc_features(a)) if a.text.strip() else 0.5 for a in analyses]
 
 
-def by_rate(scores, rows) -> dict:
-    """Each spin rate's documents against all clean documents of the split."""
-    neg = [s for s, r in zip(scores, rows) if r["label"] == 0]
-    out = {}
-    for rate in sorted({r.get("rate") for r in rows if r["label"] == 1}):
-        pos = [s for s, r in zip(scores, rows) if r["label"] == 1 and r.get("rate") == rate]
-        out[str(rate)] = doc_metrics(pos + neg, [1] * len(pos) + [0] * len(neg))
-    return out
-
-
-def by_source(scores, rows) -> dict:
-    out = {}
-    for src in sorted({r.get("source") for r in rows if r["label"] == 0}):
-        v = np.array([s for s, r in zip(scores, rows) if r["label"] == 0 and r.get("source") == src])
-        out[src] = {"n": int(len(v)), "mean": round(float(v.mean()), 3), "share_at_0.5": round(float((v >= 0.5).mean()), 3)}
-    return out
-
-
 def span_eval(analyses, rows, scores, threshold, low=None, gap=0) -> dict:
     counts = []
     for a, r, sc in zip(analyses, rows, scores):
@@ -178,45 +156,6 @@ def span_eval(analyses, rows, scores, threshold, low=None, gap=0) -> dict:
         spans = build_spans(a, threshold, sc, low, gap)
         counts.append(span_scores([(s.start, s.end) for s in spans], gold_spans(r["text"], r["original"]), r["text"]))
     return {k: round(v, 4) for k, v in span_metrics(counts).items()}
-
-
-@dataclass
-class Data:
-    """The rows of each split; the context spins' train split only with ``--context``."""
-
-    train_long: list
-    train_short: list
-    test_long: list
-    test_short: list
-    wild: list
-    ctx_train: list
-    ctx_test: list
-
-    @property
-    def train(self) -> list:
-        return self.train_long + self.train_short
-
-    def counts(self) -> dict:
-        return {"train_long": len(self.train_long), "train_short": len(self.train_short),
-                "test_long": len(self.test_long), "context_train": len(self.ctx_train),
-                "context_test": len(self.ctx_test), "test_short": len(self.test_short), "wild": len(self.wild)}
-
-
-@dataclass
-class Scans:
-    """The detector's analyses of each split, in the order of its rows."""
-
-    train: list
-    test: list
-    short: list
-    wild: list
-    wild_nofp: list
-    test_nofp: list
-    ctx: list
-    ctx_test: list
-
-    def all(self) -> list:
-        return [self.train, self.test, self.short, self.wild, self.wild_nofp, self.test_nofp, self.ctx, self.ctx_test]
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -228,29 +167,34 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--no-restore", action="store_true", help="do not fit the restoration document model")
     ap.add_argument("--context", action="store_true",
                     help="also fit the token model and spans on the context-fitting spins (context.jsonl)")
+    ap.add_argument("--exclude-family", action="append", default=[], metavar="F",
+                    help="leave the training spins of spinner family F (the 'family' field) out of every fit "
+                         "(repeatable): a leave-one-family-out model; give --out so the shipped model stays")
+    ap.add_argument("--scans", metavar="FILE",
+                    help="reuse the scans pickled here (made by a run on the same --data), else scan and save "
+                         "them there: the scan does not depend on the fitted weights")
+    ap.add_argument("--span-params", metavar="T,LOW,GAP",
+                    help="take these span constants instead of choosing them on the training spins (the grid is "
+                         "slow; leave-one-family-out document figures do not depend on them); LOW may be none")
     ap.add_argument("--token-data", choices=["spun", "both"], default="spun",
                     help="fit the token model on the words of spun documents only (P(substituted | spun)), "
                          "or of clean documents too")
     return ap.parse_args(argv)
 
 
-def of_split(rows: list, split: str) -> list:
-    return [r for r in rows if r["split"] == split]
+def scan_all(d: Data, jobs: int, cache: str | None = None) -> Scans:
+    """Every split scanned (or read from ``cache``, a pickle of an earlier run on the same data)."""
+    import pickle
 
-
-def load_data(folder: str, context: bool) -> Data:
-    clean, synth, short, wild, ctx = (load(os.path.join(folder, f"{name}.jsonl"))
-                                      for name in ("clean", "synthetic", "short", "wild", "context"))
-    if not clean or not synth:
-        sys.exit(f"no data in {folder}: run tools/datasets/make_detect_data.py first")
-    return Data(train_long=of_split(clean + synth, "train"), train_short=of_split(short, "train"),
-                test_long=of_split(clean + synth, "test"), test_short=of_split(short, "test"), wild=wild,
-                ctx_train=of_split(ctx, "train") if context else [], ctx_test=of_split(ctx, "test"))
-
-
-def scan_all(d: Data, jobs: int) -> Scans:
+    if cache and os.path.exists(cache):
+        with open(cache, "rb") as f:
+            S = pickle.load(f)
+        if [len(x) for x in S.all()][:4] != [len(d.train), len(d.test_long), len(d.test_short), len(d.wild)]:
+            sys.exit(f"{cache}: scans of other data (remove it, or give another --scans)")
+        print(f"scans read from {cache}", file=sys.stderr)
+        return S
     print("scanning", file=sys.stderr)
-    return Scans(
+    S = Scans(
         train=scan(d.train, jobs, desc="train"),
         test=scan(d.test_long, jobs, desc="test"),
         short=scan(d.test_short, jobs, desc="test short"),
@@ -260,6 +204,12 @@ def scan_all(d: Data, jobs: int) -> Scans:
         ctx=scan(d.ctx_train, jobs, desc="context spins, train") if d.ctx_train else [],
         ctx_test=scan(d.ctx_test, jobs, desc="context spins, test") if d.ctx_test else [],
     )
+    if cache:
+        tmp = cache + ".tmp"
+        with open(tmp, "wb") as f:
+            pickle.dump(S, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, cache)
+    return S
 
 
 def fit_token_model(model: Model, analyses, rows, token_data: str, l2: float) -> float:
@@ -451,6 +401,8 @@ def evaluate(det: Detector, model: Model, d: Data, S: Scans) -> dict:
         "spans_context_test": span_eval(S.ctx_test, d.ctx_test, s_ctx_test, *span_params) if S.ctx_test else {},
         "test_by_rate": by_rate(s_test, d.test_long),
         "test_clean_by_source": by_source(s_test, d.test_long),
+        "test_clean_by_genre": by_source(s_test, d.test_long, "genre"),
+        "test_by_family_rate_0.2_up": by_family(s_test, d.test_long),
         "calibration_test": calibration(s_test, y_test),
         "calibration_short": calibration(s_short, y_short),
         "short_mean_abs_logit": round(float(np.mean(np.abs([logit(s) for s in s_short]))), 3),
@@ -464,7 +416,8 @@ def main() -> int:
     args = parse_args()
     t0 = time.time()
     d = load_data(args.data, args.context)
-    S = scan_all(d, args.jobs)
+    S = scan_all(d, args.jobs, args.scans)
+    exclude_families(d, S, args.exclude_family)
 
     model = bootstrap_model()
     tok_auc = fit_token_model(model, S.train + S.ctx, d.train + d.ctx_train, args.token_data, args.l2)
@@ -479,13 +432,18 @@ def main() -> int:
     print(f"  train AUROC {auroc(train_scores, yd):.4f}", file=sys.stderr)
     long_n = len(d.train_long)
     swap_info = fit_swap_trigger(det, model, S.train[:long_n], d.train_long)
-    choose_span_params(model, S.train[:long_n] + S.ctx, d.train_long + d.ctx_train,
-                       train_scores[:long_n] + score_all(det, S.ctx))
+    if args.span_params:
+        t, low, gap = args.span_params.split(",")
+        model.span_threshold, model.span_low, model.span_gap = float(t), None if low == "none" else float(low), int(gap)
+    else:
+        choose_span_params(model, S.train[:long_n] + S.ctx, d.train_long + d.ctx_train,
+                           train_scores[:long_n] + score_all(det, S.ctx))
     restore_info = {} if args.no_restore else restore_figures(det, model, d, S, feats, yd, args)
 
     model.info = {
         "fitted": time.strftime("%Y-%m-%d"),
         "data": d.counts(),
+        "excluded_families": args.exclude_family,
         "token_train_auroc": round(tok_auc, 4),
         "fingerprint_counts": fp_counts,
         **evaluate(det, model, d, S),

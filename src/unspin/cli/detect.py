@@ -77,6 +77,9 @@ def register(sub, eval_sub) -> None:
     e.add_argument("--fast", action="store_true", help="evaluate the fast scan alone (detect --fast)")
     e.add_argument("--no-loao", action="store_true",
                    help="score with the full learned table even on the groups it was learned from")
+    e.add_argument("--model", metavar="FILE",
+                   help="score with this detector model (a detector.json from tools/fit/fit_detector.py, e.g. one "
+                        "fitted with a spinner family left out) instead of the shipped one")
     e.add_argument("--details", metavar="FILE", help="write per-document scores and spans as JSONL here")
     e.set_defaults(func=run_eval_detect)
 
@@ -248,8 +251,14 @@ def run_eval_detect(args) -> int:
     refuse_output_among_inputs([args.details], [args.data])
     rows = load_rows(args.data, args.text_field, args.label_field, join=args.join, where=args.where,
                      min_words=args.min_words)
+    model = None
+    if args.model:
+        from ..detection.model import Model
+
+        model = Model.load(args.model)
     report, results = evaluate_detect(rows, _config(args), data=args.data, loao=not args.no_loao, by=args.by,
-                                      progress=lambda it: progress(it, total=len(rows), desc="eval detect"))
+                                      progress=lambda it: progress(it, total=len(rows), desc="eval detect"),
+                                      model=model)
     if args.details:
         with open_output(args.details) as f:
             for x in results:

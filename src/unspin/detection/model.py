@@ -107,13 +107,19 @@ class Model:
             raw = path.read_text(encoding="utf-8") if hasattr(path, "read_text") else open(path, encoding="utf-8").read()
         except FileNotFoundError:
             raise UnspinError(f"detector model not found: {path} (run tools/fit/fit_detector.py)") from None
-        d = json.loads(raw)
-        dr = d.get("doc_restore")
-        return cls(LogReg.from_dict(d["token"]), LogReg.from_dict(d["doc"]), d["priors"], d["pseudo"],
-                   float(d["span_threshold"]), float(d["fp_llr"]), d.get("info", {}),
-                   LogReg.from_dict(dr) if dr else None,
-                   float(d["span_low"]) if d.get("span_low") is not None else None, int(d.get("span_gap", 0)),
-                   float(d["swap_rate"]) if d.get("swap_rate") is not None else None)
+        except (OSError, UnicodeDecodeError) as e:
+            raise UnspinError(f"cannot read the detector model {path}: {e}") from None
+        try:
+            d = json.loads(raw)
+            dr = d.get("doc_restore")
+            return cls(LogReg.from_dict(d["token"]), LogReg.from_dict(d["doc"]), d["priors"], d["pseudo"],
+                       float(d["span_threshold"]), float(d["fp_llr"]), d.get("info", {}),
+                       LogReg.from_dict(dr) if dr else None,
+                       float(d["span_low"]) if d.get("span_low") is not None else None, int(d.get("span_gap", 0)),
+                       float(d["swap_rate"]) if d.get("swap_rate") is not None else None)
+        except (ValueError, KeyError, TypeError, AttributeError) as e:
+            # A hand-given file (eval detect --model) may be anything: one line, never a traceback.
+            raise UnspinError(f"{path}: not a detector model ({type(e).__name__}: {e})") from None
 
     def to_dict(self) -> dict:
         return {"format": "unspin-detector/3", "token": self.token.to_dict(), "doc": self.doc.to_dict(),

@@ -15,7 +15,9 @@ from ..detection.detector import DetectConfig, Detector
 from ..errors import UnspinError, UsageError
 from ..inputs.textio import iter_jsonl
 from .data import PARAGRAPH_SEP, grouped
-from .metrics import doc_metrics, gold_spans, span_metrics, span_scores
+from .metrics import calibration, doc_metrics, gold_spans, span_metrics, span_scores
+
+RELIABILITY_BINS = tuple(k / 10 for k in range(10)) + (1.0001,)
 
 
 def load_rows(path: str, text_field: str = "text", label_field: str = "label", join: bool = False,
@@ -85,10 +87,12 @@ def _group(row: dict) -> str:
 
 
 def evaluate_detect(rows: list[dict], config: DetectConfig, *, data: str = "", loao: bool = True,
-                    by: str | None = None, progress=None) -> tuple[dict, list[dict]]:
-    """The report (document metrics, span metrics where gold spans exist, per value of the
-    field ``by``) and the per-document results. ``progress`` wraps the row iterator."""
-    results, counts, words, secs = _score(rows, config, loao, by, progress)
+                    by: str | None = None, progress=None, model=None) -> tuple[dict, list[dict]]:
+    """The report (document metrics, span metrics at span and word level where gold spans exist,
+    per value of the field ``by``, false flags per value among the clean documents, and a
+    10-bin reliability diagram) and the per-document results. ``progress`` wraps the row
+    iterator; ``model``: a :class:`~unspin.detection.model.Model` instead of the shipped one."""
+    results, counts, words, secs = _score(rows, config, loao, by, progress, model)
     out = {"data": data, "documents": len(results), "words": words, "mode": config.label,
            "fingerprints": "on" if config.fingerprints else "off", "leave_group_out": loao}
     out.update(_doc_metrics(results))
@@ -97,12 +101,18 @@ def evaluate_detect(rows: list[dict], config: DetectConfig, *, data: str = "", l
         out["span_documents"] = len(counts)
     if by:
         out["by_" + by] = _by_value(rows, results)
+        out["clean_by_" + by] = _clean_by_value(results)
+    # The score assumes even prior odds (the fit's classes are balanced); the set's own share of
+    # spun documents is given so that observed shares can be read against it.
+    out["spun_share"] = _r(sum(x["label"] for x in results) / len(results)) if results else None
+    out["reliability"] = calibration([x["score"] for x in results], [x["label"] for x in results],
+                                     RELIABILITY_BINS)
     out["seconds"] = round(secs, 2)
     return out, results
 
 
-def _score(rows: list[dict], config: DetectConfig, loao: bool, by: str | None, progress):
-    base = Detector(config)
+def _score(rows: list[dict], config: DetectConfig, loao: bool, by: str | None, progress, model=None):
+    base = Detector(config, model=model)
     table = None
     if loao:
         try:
@@ -125,7 +135,7 @@ def _score(rows: list[dict], config: DetectConfig, loao: bool, by: str | None, p
                 from ..restoration.restorer import Restorer, RestoreConfig
 
                 restorer = Restorer(RestoreConfig(fingerprints=config.fingerprints), table=table.without(g))
-                det = dets[g] = Detector(config, restorer=restorer)
+                det = dets[g] = Detector(config, model=model, restorer=restorer)
         d = det.detect(r["text"])
         words += d.words
         gold = None
@@ -159,6 +169,17 @@ def _by_value(rows: list[dict], results: list[dict]) -> dict:
             m.update({k: _r(val) for k, val in span_metrics(cs).items()})
         per[v] = m
     return per
+
+
+def _clean_by_value(results: list[dict]) -> dict:
+    """Among the clean documents, per value of the ``by`` field: how many, their mean score and
+    the share flagged at 0.5 (false flags)."""
+    per: dict[str, list[float]] = {}
+    for x in results:
+        if x["label"] == 0:
+            per.setdefault(str(x["by"]), []).append(x["score"])
+    return {v: {"n": len(sc), "mean_score": _r(sum(sc) / len(sc)), "flagged_at_0.5": _r(sum(s >= 0.5 for s in sc) / len(sc))}
+            for v, sc in sorted(per.items())}
 
 
 def _text(rows, rid):

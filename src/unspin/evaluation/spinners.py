@@ -14,7 +14,9 @@ come from, so that a model is not only tested on the spinner it was built with:
   thesaurus and so write many rare words;
 * ``ppdb`` ("pivot"): a word's PPDB-XL lexical line (``--ppdb``, read from ``../shared``: this is
   development tooling), drawn with probability 1/(1 + rank in the line), re-inflected like the
-  original; its phrase swaps are the multi-word ones of ``PHRASES``.
+  original; its phrase swaps are the multi-word ones of ``PHRASES``;
+* ``phrase`` (phrase expansion): only the multi-word Moby and WordNet neighbours of a word
+  ("use" -> "make use of", "help" -> "give a hand"), drawn uniformly; a word without one is kept.
 
 ``--consistent`` makes a spinner decide each word type once per document, as real spinners do
 ("said" -> "mentioned" everywhere, or nowhere); a document is a row, or the rows of one article
@@ -219,6 +221,8 @@ def _propose(text: str, tokens, i: int, rng: random.Random, style: str, ppdb,
                 form = _inflect_like(syn, low, lemma, upos)
                 if form and form != low:
                     options.append(form)
+    if style == "phrase":
+        options = [o for o in options if " " in o]
     if options and style == "context":
         return _context_choice(sorted(set(options)), tokens, i, rng), 1
     return (rng.choice(sorted(set(options))) if options else None), 1
@@ -323,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--text-field", default="text")
     ap.add_argument("--rate", type=float, default=0.3)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--style", choices=["moby", "wordnet", "context", "ppdb"], default="moby")
+    ap.add_argument("--style", choices=["moby", "wordnet", "context", "ppdb", "phrase"], default="moby")
     ap.add_argument("--consistent", action="store_true",
                     help="one replacement per word type throughout a document, as real spinners do")
     ap.add_argument("--group-field", help="with --consistent: rows with the same value of this field are one "
