@@ -16,29 +16,36 @@ process and configuration, so the models load once however many pipelines use it
 
 from __future__ import annotations
 
-from spacy.language import Language
-from spacy.tokens import Doc, Span
-
 from ..annotate import AnnotateConfig, get_annotator
+from ..errors import UnspinError
+
+try:
+    from spacy.language import Language
+    from spacy.tokens import Doc, Span
+except ImportError:  # an extra: without it the module still imports (pytest's doctest pass does)
+    Language = Doc = Span = None
 
 __all__ = ["UnspinComponent", "make_unspin"]
 
-for _name in ("spin_score", "spin_flagged"):
-    if not Doc.has_extension(_name):
-        Doc.set_extension(_name, default=None)
-for _name in ("spin_original", "spin_prob"):
-    if not Span.has_extension(_name):
-        Span.set_extension(_name, default=None)
+if Doc is not None:
+    for _name in ("spin_score", "spin_flagged"):
+        if not Doc.has_extension(_name):
+            Doc.set_extension(_name, default=None)
+    for _name in ("spin_original", "spin_prob"):
+        if not Span.has_extension(_name):
+            Span.set_extension(_name, default=None)
 
 
 class UnspinComponent:
     """Detects spinning in each ``Doc`` (see the module docstring for what it sets)."""
 
     def __init__(self, threshold: float = 0.5, spans_key: str = "unspin"):
+        if Doc is None:
+            raise UnspinError("spaCy is not installed: pip install 'unspin[spacy]'")
         self.annotator = get_annotator(AnnotateConfig(threshold=threshold))
         self.spans_key = spans_key
 
-    def __call__(self, doc: Doc) -> Doc:
+    def __call__(self, doc: "Doc") -> "Doc":
         fields = self.annotator.fields(doc.text)
         doc._.spin_score = fields["spin_score"]
         doc._.spin_flagged = fields["spin_flagged"]
@@ -56,6 +63,9 @@ class UnspinComponent:
         return doc
 
 
-@Language.factory("unspin", default_config={"threshold": 0.5, "spans_key": "unspin"})
-def make_unspin(nlp: Language, name: str, threshold: float, spans_key: str) -> UnspinComponent:
+def make_unspin(nlp, name: str, threshold: float, spans_key: str) -> UnspinComponent:
     return UnspinComponent(threshold, spans_key)
+
+
+if Language is not None:
+    make_unspin = Language.factory("unspin", default_config={"threshold": 0.5, "spans_key": "unspin"})(make_unspin)
