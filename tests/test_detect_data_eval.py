@@ -6,19 +6,8 @@ import random
 
 import pytest
 
+from test_detect import CLEAN  # plain prose written for the tests (not from any data set)
 from unspin.evaluation.spinners import spin
-
-# Plain prose written for these tests (not from any data set).
-CLEAN = (
-    "The city council met on Tuesday evening to discuss the new budget for the coming year. "
-    "Members said the plan would raise spending on schools and roads, while cutting costs in other areas. "
-    "Several residents spoke at the meeting and asked the council to keep the public library open on weekends. "
-    "The mayor told reporters that the final vote will take place next month, after a second public hearing. "
-    "Local business owners have welcomed the proposal, saying that better roads will help bring more visitors "
-    "to the town centre. Some people worry that the changes could lead to higher taxes in the future, but "
-    "officials said there are no plans for a tax increase. The council also agreed to start work on a new "
-    "park near the river, which is expected to open in the spring."
-)
 
 
 # ----------------------------------------------------------------------------- data
