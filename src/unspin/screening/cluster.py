@@ -42,8 +42,9 @@ from .formats import read_shard, write_shard
 #: docs/screen.md, with the two conditions below)
 THRESHOLD = 0.35
 #: ...and when the two share at least this many content words (lemmas, function words left out):
-#: short texts of one template ("Return the list of header names." / "Find all header lines
-#: matching a name.") trace to each other on two or three words, a spun copy keeps more
+#: short texts of one pattern ("Return whether the file was opened for writing." / "Inquire
+#: whether file a was written since file b.") trace to each other on two or three words with a
+#: spun copy's score, while a spun copy keeps more of its source's words
 MIN_SHARED_WORDS = 4
 #: ...and when the longer of the two has at most this many times the words of the shorter: a spun
 #: copy keeps its source's length (a few phrase swaps aside), while texts on one story that share
