@@ -36,7 +36,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
 STYLES = ("moby", "moby", "wordnet", "wordnet", "context")   # context: the LM spinner, slow; 1 in 5
 
 
-def make_corpus(distractors: str, n_sources: int, n_unrelated: int, seed: int) -> list[dict]:
+def make_corpus(distractors: str, n_sources: int, n_unrelated: int, seed: int,
+                styles: tuple[str, ...] = STYLES) -> list[dict]:
     """Records ``{id, text, group}``: ``group`` is the source's id for a source and its copies,
     None for an unrelated document."""
     from unspin.evaluation.spinners import spin
@@ -61,7 +62,7 @@ def make_corpus(distractors: str, n_sources: int, n_unrelated: int, seed: int) -
     for s in sources:
         out.append({"id": s["id"], "text": s["text"], "group": s["id"]})
         for c in range(rng.choice((1, 1, 1, 2, 2, 3))):
-            style, rate = rng.choice(STYLES), round(rng.uniform(0.2, 0.6), 2)
+            style, rate = rng.choice(styles), round(rng.uniform(0.2, 0.6), 2)
             text, _ = spin(s["text"], rate, rng.randrange(1 << 30), style, memo={})
             out.append({"id": f"{s['id']}-c{c}", "text": text, "group": s["id"], "style": style, "rate": rate})
     out += [{"id": r["id"], "text": r["text"], "group": None} for r in rng.sample(others[:n_unrelated * 3], n_unrelated)]
@@ -94,13 +95,13 @@ def pair_counts(groups: list, clusters: list[int]) -> dict:
 
 
 def run_unspin(texts: list[str], groups: list, thresholds: list[float]) -> list[dict]:
-    from unspin.screening.cluster import components, scored_pairs
+    from unspin.screening.cluster import components, joined_pairs, scored_pairs
 
     t0 = time.perf_counter()
     pairs = scored_pairs(texts, min(thresholds))
     elapsed = time.perf_counter() - t0
     return [{"method": "unspin trace", "threshold": t, "seconds": round(elapsed, 1),
-             **pair_counts(groups, components(len(texts), [p for p in pairs if p[2] >= t]))}
+             **pair_counts(groups, components(len(texts), joined_pairs(pairs, t)))}
             for t in thresholds]
 
 
@@ -141,7 +142,8 @@ def main(argv=None) -> int:
     ap.add_argument("--sources", type=int, default=300)
     ap.add_argument("--unrelated", type=int, default=2500)
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--thresholds", default="0.2,0.25,0.3,0.4", help="unspin trace score thresholds")
+    ap.add_argument("--styles", default=",".join(STYLES), help="spinner styles drawn from (repeat one to weight it)")
+    ap.add_argument("--thresholds", default="0.3,0.35,0.4", help="unspin trace score thresholds")
     ap.add_argument("--minhash-thresholds", default="0.2,0.3,0.5")
     ap.add_argument("--shingle", type=int, default=3, help="words per MinHash shingle")
     ap.add_argument("--num-perm", type=int, default=128)
@@ -152,7 +154,7 @@ def main(argv=None) -> int:
         if not args.distractors:
             ap.error("--corpus does not exist yet: give --distractors to make it")
         t0 = time.perf_counter()
-        corpus = make_corpus(args.distractors, args.sources, args.unrelated, args.seed)
+        corpus = make_corpus(args.distractors, args.sources, args.unrelated, args.seed, tuple(args.styles.split(",")))
         with open(args.corpus, "w", encoding="utf-8") as f:
             f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in corpus)
         print(f"corpus made in {time.perf_counter() - t0:.0f} s: {args.corpus}", file=sys.stderr)

@@ -120,3 +120,25 @@ def test_cluster_usage_errors(tmp_path, run_cli):
     code, _, err = run_cli(["screen", str(src), "-o", str(tmp_path / "o.jsonl"), "--cluster",
                             "--cluster-threshold", "0"])
     assert code == 2 and "--cluster-threshold" in err
+
+
+def test_cluster_keeps_short_texts_of_one_template_apart():
+    # issue 12: short texts of one pattern trace to each other on a few words ("whether", "file",
+    # "write") with scores like a spun copy's; they share too few content words to be joined
+    from unspin.screening.cluster import cluster_texts
+
+    texts = [SOURCE, SPUN, *OTHERS, "Return whether the file was opened for writing.",
+             "Inquire whether file a was written since file b.",
+             "SYNOPSIS Replace the current line with a new one", "SYNOPSIS Send a signal to a process group"]
+    assert cluster_texts(texts) == [0, 0, 2, 3, 4, 5, 6, 7, 8]
+
+
+def test_cluster_joins_a_pair_only_when_found_both_ways():
+    # a generic text is the near neighbour of many texts that have better ones: found one way
+    # only, it must not chain them together
+    from unspin.screening.cluster import components, joined_pairs
+
+    pairs = [(0, 1, 0.6), (1, 0, 0.5), (2, 1, 0.5), (3, 2, 0.9), (2, 3, 0.3)]
+    assert joined_pairs(pairs, 0.35) == [(0, 1)]
+    assert joined_pairs(pairs, 0.3) == [(0, 1), (2, 3)]
+    assert components(4, joined_pairs(pairs, 0.35)) == [0, 0, 2, 3]

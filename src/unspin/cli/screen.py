@@ -26,7 +26,7 @@ def register(sub, eval_sub) -> None:
                    help="add cluster_id and cluster_size: groups of documents that are spun copies of each other "
                         "(a second pass over the whole corpus; alone, it adds no other field)")
     p.add_argument("--cluster-threshold", type=float, metavar="S",
-                   help="with --cluster: the trace score that joins two documents (default 0.4)")
+                   help="with --cluster: the trace score, each way, that joins two documents (default 0.35)")
     p.add_argument("--text-field", default="text", help="field holding the text (default: text)")
     p.add_argument("--id-field", default="id",
                    help="record id field (default: id); a record without one gets FILE:LINE (Parquet: FILE:ROW)")

@@ -2,8 +2,9 @@
 
 Curators de-duplicate with MinHash, which misses spun copies (a 30 % synonym swap leaves few
 shingles intact). Here the corpus is its own spin-robust trace index
-(:mod:`unspin.tracing`): every document is traced against all the others, each pair "A traces
-to B with a score of at least ``threshold``" joins A and B (union-find), and each record gets
+(:mod:`unspin.tracing`): every document is traced against all the others, and A and B are joined
+(union-find) when A traces to B **and** B traces to A with a score of at least ``threshold``,
+the two are of similar length and share a few content words; each record gets
 ``cluster_id`` (the id of the cluster's first document in input order) and ``cluster_size``
 (1: no copy found).
 
@@ -29,14 +30,22 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from ..lang.tokenize import tokenize
 from ..tracing.index import Index, build
 from ..tracing.search import trace
+from ..tracing.signatures import STOPWORDS, doc_key
 from ..tracing.sources import Source
 from .formats import read_shard, write_shard
 
-#: a pair is joined when one traces to the other with at least this score (a spun copy usually
-#: scores 0.3-0.7, unrelated text under 0.15: docs/trace.md; 0.4 measured best of 0.2-0.4 in docs/screen.md)
-THRESHOLD = 0.4
+#: a pair is joined when each traces to the other with at least this score (a spun copy usually
+#: scores 0.3-0.7, unrelated text under 0.15: docs/trace.md; 0.35 measured best of 0.3-0.4 in
+#: docs/screen.md, with the two conditions below)
+THRESHOLD = 0.35
+#: ...and when the two share at least this many content words (lemmas, function words left out):
+#: short texts of one pattern ("Return whether the file was opened for writing." / "Inquire
+#: whether file a was written since file b.") trace to each other on two or three words with a
+#: spun copy's score, while a spun copy keeps more of its source's words
+MIN_SHARED_WORDS = 4
 #: ...and when the longer of the two has at most this many times the words of the shorter: a spun
 #: copy keeps its source's length (a few phrase swaps aside), while texts on one story that share
 #: names and terms (a lead paragraph and a one-line follow-up) differ in length
@@ -68,16 +77,36 @@ class UnionFind:
 
 def similar_pairs(index: Index, texts: Iterator[tuple[int, str]], threshold: float) -> list[tuple[int, int, float]]:
     """``(n, m, score)`` for each text ``n`` (its number in ``index``) and each other document
-    ``m`` of the index it traces to with a ``score`` of at least ``threshold`` and a length like
-    its own (texts: documents of ``index``, by their number)."""
+    ``m`` of the index it traces to with a ``score`` of at least ``threshold``, a length like its
+    own and :data:`MIN_SHARED_WORDS` content words in common (texts: documents of ``index``, by
+    their number). One direction only: :func:`joined_pairs` keeps the pairs found both ways."""
     words = np.diff(index.doc_seq_start)  # each document's words, as the index counts them
     pairs = []
     for n, text in texts:
+        mine = None
         for m in trace(text, index, NEIGHBOURS + 1, evidence=False):
             k = int(m.id)
             if m.score >= threshold and k != n and _similar_length(words[n], words[k]):
-                pairs.append((n, k, m.score))
+                mine = content_words(text) if mine is None else mine
+                if len(mine & content_words(index.doc_record(k)[3])) >= MIN_SHARED_WORDS:
+                    pairs.append((n, k, m.score))
     return pairs
+
+
+def content_words(text: str) -> set[str]:
+    """The lemmas of the words of ``text`` that are not function words."""
+    keys = (doc_key(t.text) for t in tokenize(text) if any(c.isalnum() for c in t.text))
+    return {k for k in keys if k not in STOPWORDS}
+
+
+def joined_pairs(pairs, threshold: float) -> list[tuple[int, int]]:
+    """``(a, b)``, ``a < b``, for each pair that :func:`similar_pairs` found in both directions
+    with a score of at least ``threshold``: a spun copy and its source are each other's best
+    match, while a short or generic text is the near neighbour of many texts that have better
+    neighbours than it (one direction only, the chains of unrelated documents that single-link
+    union-find made of them: docs/screen.md)."""
+    seen = {(a, b) for a, b, score in pairs if score >= threshold}
+    return sorted((a, b) for a, b in seen if a < b and (b, a) in seen)
 
 
 def _similar_length(a: int, b: int) -> bool:
@@ -107,7 +136,7 @@ def components(n: int, pairs) -> list[int]:
 
 def cluster_texts(texts: list[str], threshold: float = THRESHOLD, *, folder: str | None = None) -> list[int]:
     """For each text, the number of the first text of its cluster (in-process)."""
-    return components(len(texts), scored_pairs(texts, threshold, folder=folder))
+    return components(len(texts), joined_pairs(scored_pairs(texts, threshold, folder=folder), threshold))
 
 
 # ----------------------------------------------------------------------------- the screen pass
@@ -159,7 +188,7 @@ def cluster_shards(shards: list[str], counts: list[int], kind: str, *, text_fiel
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(index_path)
-    roots = components(sum(counts), pairs)
+    roots = components(sum(counts), joined_pairs(pairs, threshold))
     size: dict[int, int] = {}
     for r in roots:
         size[r] = size.get(r, 0) + 1
