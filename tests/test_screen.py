@@ -219,6 +219,22 @@ def _env():
     return dict(os.environ, PYTHONPATH=str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", ""))
 
 
+def kill_after_first_shard(src, out, common) -> int:
+    """Start ``screen SRC -o OUT COMMON``, SIGKILL it (parent and workers, as a crash would) once
+    its manifest records a finished unit; the number of units done by then."""
+    manifest = out.parent / (out.name + ".parts") / "_manifest.json"
+    p = subprocess.Popen(_cli(str(src), "-o", str(out), *common), env=_env(), start_new_session=True,
+                         stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and p.poll() is None:
+        if manifest.exists() and json.loads(manifest.read_text() or "{}").get("units"):
+            break  # at least one shard is done: kill it mid-run
+        time.sleep(0.02)
+    os.killpg(p.pid, signal.SIGKILL)
+    p.wait()
+    return len(json.loads(manifest.read_text())["units"])
+
+
 def test_resume_after_kill_9_loses_and_duplicates_nothing(tmp_path):
     src = tmp_path / "in.jsonl"
     write_jsonl(src, records(24))
@@ -227,17 +243,7 @@ def test_resume_after_kill_9_loses_and_duplicates_nothing(tmp_path):
     subprocess.run(_cli(str(src), "-o", str(whole), *common), env=_env(), check=True, timeout=600)
 
     out = tmp_path / "out.jsonl"
-    manifest = tmp_path / "out.jsonl.parts" / "_manifest.json"
-    p = subprocess.Popen(_cli(str(src), "-o", str(out), *common), env=_env(), start_new_session=True,
-                         stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and p.poll() is None:
-        if manifest.exists() and json.loads(manifest.read_text() or "{}").get("units"):
-            break  # at least one shard is done: kill it mid-run
-        time.sleep(0.05)
-    os.killpg(p.pid, signal.SIGKILL)  # the parent and its workers, as a crash would
-    p.wait()
-    done = len(json.loads(manifest.read_text())["units"])
+    done = kill_after_first_shard(src, out, common)
     assert 1 <= done < 12, "the kill came too late to test resuming"
     assert not out.exists()
 

@@ -4,11 +4,9 @@ is run again over shards it already rewrote; Ray says it does not support it."""
 
 import json
 import os
-import signal
 import subprocess
-import time
 
-from test_screen import _cli, _env, read_out, write_jsonl
+from test_screen import _cli, _env, kill_after_first_shard, read_out, write_jsonl
 
 SOURCE = ("Hundreds of people have been forced to leave their homes in the Southern Highlands of New South "
           "Wales as strong winds today pushed a huge bushfire towards the town of Hill Top. A new blaze near "
@@ -91,16 +89,7 @@ def test_cluster_resume_after_kill_9(tmp_path):
     whole = tmp_path / "whole.jsonl"
     subprocess.run(_cli(str(src), "-o", str(whole), *common), env=_env(), check=True, timeout=600)
     out = tmp_path / "out.jsonl"
-    manifest = tmp_path / "out.jsonl.parts" / "_manifest.json"
-    p = subprocess.Popen(_cli(str(src), "-o", str(out), *common), env=_env(), start_new_session=True,
-                         stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and p.poll() is None:
-        if manifest.exists() and json.loads(manifest.read_text() or "{}").get("units"):
-            break
-        time.sleep(0.02)
-    os.killpg(p.pid, signal.SIGKILL)
-    p.wait()
+    kill_after_first_shard(src, out, common)
     assert not out.exists()
     subprocess.run(_cli(str(src), "-o", str(out), *common, "--resume"), env=_env(), check=True, timeout=600)
     a, b = read_out(out), read_out(whole)
