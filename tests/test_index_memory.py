@@ -4,6 +4,7 @@ are written while the sources are still being read, and merges stay bounded (iss
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import unspin.tracing.index as ti
 import unspin.tracing.sources as ts
@@ -59,7 +60,9 @@ def test_merges_stay_bounded_and_trace_the_same(tmp_path, monkeypatch):
     with Index.open(whole) as a, Index.open(bounded) as b:
         assert a.stats()["segments"] == 1
         assert b.stats()["segments"] > 1
-        sizes = [n for (n,) in b._conn.execute("SELECT LENGTH(seq) / 8 FROM segments")]
+        conn = sqlite3.connect(bounded)
+        sizes = [n for (n,) in conn.execute("SELECT LENGTH(seq) / 8 FROM segments")]
+        conn.close()
         assert max(sizes) <= 700
         for q in (SENTENCES[7], SENTENCES[30] + " " + SENTENCES[31], "the glacier damaged a museum in year 1955"):
             ra = [(r.id, round(r.score, 9)) for r in trace(q, a, k=5)]

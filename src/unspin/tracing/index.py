@@ -48,7 +48,7 @@ from .sources import Source
 
 FORMAT = "unspin-trace-index"
 FORMAT_VERSION = 2
-#: segments are merged into one once there are more than this many
+#: segments are merged (in bounded runs: MERGE_WORDS) once there are more than this many
 MAX_SEGMENTS = 8
 #: a batch (one segment) is written when it holds this many documents or this many characters
 BATCH = 20_000
