@@ -35,7 +35,7 @@ class Source:
 #: (its tokens, passages and postings) stays in the tens of MB whatever the file's size
 SOURCE_CHARS = 1 << 20
 
-#: files read as JSONL (one source per line); any other file is one source, read by its type
+#: files read as JSONL (one source per line); any other file is one source (or its parts), read by its type
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
 
 
@@ -93,7 +93,7 @@ def _file_sources(path: str, doc_id: str, errors: str) -> Iterator[tuple[str, So
             head = f.read(8192)
             size = os.fstat(f.fileno()).st_size
         if kind_of(path, head) == "text":
-            if size > SOURCE_CHARS:
+            if size > SOURCE_CHARS:  # bytes >= characters: it may have several parts
                 for _ in iter_decoded(path, errors):
                     pass
             yield from _parts(path, Source(id=doc_id, text=""),
