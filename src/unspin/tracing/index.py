@@ -48,9 +48,15 @@ from .sources import Source
 
 FORMAT = "unspin-trace-index"
 FORMAT_VERSION = 2
-#: segments are merged into one once there are more than this many
+#: segments are merged (in bounded runs: MERGE_WORDS) once there are more than this many
 MAX_SEGMENTS = 8
+#: a batch (one segment) is written when it holds this many documents or this many characters
 BATCH = 20_000
+BATCH_CHARS = 1 << 23
+#: segments are merged only into segments of at most this many words (a merge holds its
+#: segments' arrays in memory, so memory does not grow with the index; ordinary indexes
+#: stay one segment)
+MERGE_WORDS = 1 << 22
 
 
 def is_index(path: str) -> bool:
@@ -286,19 +292,22 @@ class Index:
             n_docs = conn.execute("SELECT COUNT(*) FROM docs").fetchone()[0]
             n_pass = conn.execute("SELECT COALESCE(SUM(n_pass), 0) FROM segments").fetchone()[0]
             batch: list[tuple[str, Source]] = []
+            chars = 0
             for where, doc in docs:
                 doc = _storable(doc)
                 if doc.id in seen:
                     raise UnspinError(f"{where}: duplicate id {doc.id!r} (already in the index)")
                 seen.add(doc.id)
                 batch.append((where, doc))
-                if len(batch) >= BATCH:
+                chars += len(doc.text)
+                if len(batch) >= BATCH or chars >= BATCH_CHARS:
                     n_docs, n_pass = self._write_segment(next_seg, batch, n_docs, n_pass)
                     next_seg += 1
                     added += len(batch)
                     if on_progress:
                         on_progress(added)
                     batch = []
+                    chars = 0
             if batch:
                 n_docs, n_pass = self._write_segment(next_seg, batch, n_docs, n_pass)
                 added += len(batch)
@@ -344,19 +353,36 @@ class Index:
         return first_doc + len(batch), first_pass + n_pass
 
     def _merge_segments(self) -> None:
-        """Rewrite all segments as one (fewer look-ups per query)."""
+        """Rewrite runs of consecutive segments as one each (fewer look-ups per query), a run
+        holding at most :data:`MERGE_WORDS` words; an ordinary index becomes one segment."""
         conn = self._conn
+        sizes = conn.execute("SELECT seg, LENGTH(seq) / 8 FROM segments ORDER BY seg").fetchall()
+        run: list[int] = []
+        words = 0
+        for seg, n in sizes + [(None, MERGE_WORDS + 1)]:
+            if run and words + n > MERGE_WORDS:
+                self._merge_run(run)
+                run, words = [], 0
+            if seg is not None:
+                run.append(seg)
+                words += n
+
+    def _merge_run(self, segs: list[int]) -> None:
+        if len(segs) <= 1:
+            return
+        conn = self._conn
+        lo, hi = segs[0], segs[-1]
         rows = conn.execute(
             "SELECT seg, first_doc, n_docs, first_pass, n_pass, seq, surf, seq_len, pass_doc, pass_tok0, pass_len, "
-            "keys, starts, pids, tfs FROM segments ORDER BY seg").fetchall()
-        if len(rows) <= 1:
-            return
+            "keys, starts, pids, tfs FROM segments WHERE seg BETWEEN ? AND ? ORDER BY seg", (lo, hi)).fetchall()
         n_docs, n_pass, blobs = merge(rows)
-        conn.execute("DELETE FROM segments")
-        conn.execute("UPDATE docs SET seg = 0")
+        first_doc, first_pass = rows[0][1], rows[0][3]
+        del rows
+        conn.execute("DELETE FROM segments WHERE seg BETWEEN ? AND ?", (lo, hi))
+        conn.execute("UPDATE docs SET seg = ? WHERE seg BETWEEN ? AND ?", (lo, lo, hi))
         conn.execute(
             "INSERT INTO segments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (0, 0, n_docs, 0, n_pass, *blobs),
+            (lo, first_doc, n_docs, first_pass, n_pass, *blobs),
         )
 
     def compact(self) -> None:

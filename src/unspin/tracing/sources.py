@@ -2,6 +2,11 @@
 copied from) and :func:`iter_sources`, which reads them from JSONL files, document files (text,
 HTML, PDF: :mod:`unspin.inputs.extract`, as ``detect`` reads them) or folders of them.
 
+Memory does not grow with the input: JSONL is read a record at a time, a folder a file at a time,
+and a source longer than :data:`SOURCE_CHARS` is cut (at sentence ends, as restore and detect cut
+windows: :mod:`unspin.lang.windows`) into parts indexed as ``ID#1``, ``ID#2``... A plain-text
+file is streamed into those parts, never held whole. A source that fits is one part, under its id.
+
 A ``Source`` is not an :class:`unspin.inputs.extract.Document`: that is a file handed to the
 screener to be checked (name, text, kind); a ``Source`` is a candidate original, stored in an
 index under the caller's ``id`` with the ``url`` and ``date`` a match reports.
@@ -13,7 +18,7 @@ import json
 import os
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..errors import UnspinError
 
@@ -26,7 +31,11 @@ class Source:
     date: str | None = None
 
 
-#: files read as JSONL (one source per line); any other file is one source, read by its type
+#: characters per indexed document: a longer source becomes several, so that indexing one part
+#: (its tokens, passages and postings) stays in the tens of MB whatever the file's size
+SOURCE_CHARS = 1 << 20
+
+#: files read as JSONL (one source per line); any other file is one source (or its parts), read by its type
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
 
 
@@ -46,33 +55,72 @@ def iter_sources(paths: Iterable[str], *, errors: str = "strict", warn=None) -> 
         elif src == "-" or src.lower().endswith(JSONL_SUFFIXES):
             yield from _jsonl_sources(src, errors)
         else:
-            yield src, Source(id=src, text=_read(src, errors))
+            yield from _file_sources(src, src, errors)
 
 
 def _warn(message: str) -> None:
     print(f"unspin: warning: {message}", file=sys.stderr)
 
 
-def _read(path: str, errors: str) -> str:
-    from ..inputs.extract import read_document
+def _parts(where: str, source: Source, windows: Iterable[tuple[int, str]]) -> Iterator[tuple[str, Source]]:
+    """``source`` (its text in ``windows``) as itself when there is one window, else as one
+    part per window, ``ID#1``, ``ID#2``... (the first is held back until a second shows)."""
+    first = None
+    k = 0
+    for k, (offset, text) in enumerate(windows, 1):
+        if k == 1:
+            first = text
+            continue
+        if k == 2:
+            yield f"{where} (part 1)", replace(source, id=f"{source.id}#1", text=first)
+            first = None
+        yield f"{where} (part {k}, from character {offset})", replace(source, id=f"{source.id}#{k}", text=text)
+    if k == 1:
+        yield where, replace(source, text=first)
 
-    return read_document(path, errors).text
+
+def _file_sources(path: str, doc_id: str, errors: str) -> Iterator[tuple[str, Source]]:
+    """The parts of one document file. A plain-text file is streamed; a long one is decoded once
+    before its first part is given, so that a bad byte at its end adds none of it (a file in a
+    folder is then skipped whole). HTML and PDF are extracted whole, then cut."""
+    from ..inputs.extract import kind_of, read_document
+    from ..inputs.stream import iter_decoded
+    from ..inputs.textio import os_errors
+    from ..lang.windows import stream_windows, text_windows
+
+    if path != "-" and os.path.isfile(path):
+        with os_errors(path), open(path, "rb") as f:
+            head = f.read(8192)
+            size = os.fstat(f.fileno()).st_size
+        if kind_of(path, head) == "text":
+            if size > SOURCE_CHARS:  # bytes >= characters: it may have several parts
+                for _ in iter_decoded(path, errors):
+                    pass
+            yield from _parts(path, Source(id=doc_id, text=""),
+                              stream_windows(iter_decoded(path, errors), SOURCE_CHARS))
+            return
+    text = read_document(path, errors).text
+    yield from _parts(path, Source(id=doc_id, text=""), text_windows(text, SOURCE_CHARS))
 
 
 def _folder_sources(src: str, errors: str, warn) -> Iterator[tuple[str, Source]]:
     from ..inputs.extract import walk
 
     for fp in walk(src):
-        try:
-            text = _read(fp, errors)
+        parts = _file_sources(fp, os.path.relpath(fp, src).replace(os.sep, "/"), errors)
+        try:  # a file is read and checked whole before its first part comes
+            first = next(parts, None)
         except UnspinError as e:
             warn(f"{e}; skipped")
             continue
-        yield fp, Source(id=os.path.relpath(fp, src).replace(os.sep, "/"), text=text)
+        if first is not None:
+            yield first
+            yield from parts
 
 
 def _jsonl_sources(src: str, errors: str) -> Iterator[tuple[str, Source]]:
     from ..inputs.textio import iter_jsonl
+    from ..lang.windows import text_windows
 
     if not os.path.exists(src) and src != "-":
         raise UnspinError(f"{src}: no such file or directory")
@@ -88,9 +136,10 @@ def _jsonl_sources(src: str, errors: str) -> Iterator[tuple[str, Source]]:
             raise UnspinError(f"{where}: document {doc_id!r} has no 'text' string")
         url = obj.get("url")
         date = obj.get("date")
-        yield where, Source(
+        source = Source(
             id=str(doc_id),
-            text=text,
+            text="",
             url=None if url is None else str(url),
             date=None if date is None else (date if isinstance(date, str) else json.dumps(date)),
         )
+        yield from _parts(where, source, text_windows(text, SOURCE_CHARS))

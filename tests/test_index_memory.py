@@ -1,0 +1,105 @@
+"""`index build` memory does not grow with its input: sources are cut into bounded parts, batches
+are written while the sources are still being read, and merges stay bounded (issue 15)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import unspin.tracing.index as ti
+import unspin.tracing.sources as ts
+from unspin.tracing.index import Index, build
+from unspin.tracing.search import trace
+from unspin.tracing.sources import Source, iter_sources
+
+_NOUNS = ("river", "senate", "harvest", "glacier", "factory", "orchestra", "bridge", "vaccine", "festival",
+          "railway", "harbour", "library", "volcano", "election", "museum", "satellite", "tournament", "forest",
+          "pipeline", "courthouse")
+_VERBS = ("flooded", "approved", "delayed", "surprised", "damaged", "welcomed", "rebuilt", "funded", "closed",
+          "inspected", "praised", "expanded", "moved", "challenged", "reopened", "honoured", "tested")
+SENTENCES = [f"The {_NOUNS[i % 20]} {_VERBS[i % 17]} the {_NOUNS[(i * 7 + 3) % 20]} near "
+             f"{_NOUNS[(i * 3 + 1) % 20]}ville in year {1900 + i}." for i in range(400)]
+
+
+def _docs(n):
+    return [(f"d{i}", Source(id=f"d{i}", text=" ".join(SENTENCES[i:i + 5]))) for i in range(n)]
+
+
+def test_build_writes_batches_before_the_sources_are_read_whole(tmp_path, monkeypatch):
+    monkeypatch.setattr(ti, "BATCH_CHARS", 2000, raising=False)
+    pulled = 0
+    written_at = []
+
+    def sources():
+        nonlocal pulled
+        for item in _docs(60):
+            pulled += 1
+            yield item
+
+    real = Index._write_segment
+
+    def spy(self, seg, batch, first_doc, first_pass):
+        written_at.append(pulled)
+        return real(self, seg, batch, first_doc, first_pass)
+
+    monkeypatch.setattr(Index, "_write_segment", spy)
+    build(str(tmp_path / "i.db"), sources())
+    assert pulled == 60
+    assert written_at and written_at[0] < 60  # the first batch was written long before the last source
+    with Index.open(str(tmp_path / "i.db")) as idx:
+        assert idx.stats()["documents"] == 60
+
+
+def test_merges_stay_bounded_and_trace_the_same(tmp_path, monkeypatch):
+    whole = str(tmp_path / "whole.db")
+    build(whole, iter(_docs(60)))
+    monkeypatch.setattr(ti, "BATCH", 5)
+    monkeypatch.setattr(ti, "MERGE_WORDS", 700, raising=False)
+    bounded = str(tmp_path / "bounded.db")
+    build(bounded, iter(_docs(60)))
+    with Index.open(whole) as a, Index.open(bounded) as b:
+        assert a.stats()["segments"] == 1
+        assert b.stats()["segments"] > 1
+        conn = sqlite3.connect(bounded)
+        sizes = [n for (n,) in conn.execute("SELECT LENGTH(seq) / 8 FROM segments")]
+        conn.close()
+        assert max(sizes) <= 700
+        for q in (SENTENCES[7], SENTENCES[30] + " " + SENTENCES[31], "the glacier damaged a museum in year 1955"):
+            ra = [(r.id, round(r.score, 9)) for r in trace(q, a, k=5)]
+            rb = [(r.id, round(r.score, 9)) for r in trace(q, b, k=5)]
+            assert ra == rb and ra
+
+
+def test_a_long_source_is_indexed_in_parts(tmp_path, monkeypatch):
+    monkeypatch.setattr(ts, "SOURCE_CHARS", 1000, raising=False)
+    long_text = "\n\n".join(SENTENCES[:60])
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "long.txt").write_text(long_text, encoding="utf-8")
+    (tmp_path / "docs" / "short.txt").write_text(SENTENCES[0], encoding="utf-8")
+    jl = tmp_path / "s.jsonl"
+    jl.write_text(json.dumps({"id": "j", "text": long_text, "url": "http://x/j"}) + "\n", encoding="utf-8")
+    got = [doc for _, doc in iter_sources([str(tmp_path / "docs"), str(jl)])]
+    ids = [d.id for d in got]
+    n = sum(1 for i in ids if i.startswith("long.txt#"))
+    assert n > 1 and ids[:n] == [f"long.txt#{k}" for k in range(1, n + 1)]
+    assert "short.txt" in ids
+    assert "".join(d.text for d in got if d.id.startswith("long.txt#")) == long_text
+    assert all(len(d.text) <= 1000 for d in got)
+    jparts = [d for d in got if d.id.startswith("j#")]
+    assert len(jparts) == n and "".join(d.text for d in jparts) == long_text
+    assert {d.url for d in jparts} == {"http://x/j"}
+    out = str(tmp_path / "i.db")
+    build(out, iter_sources([str(tmp_path / "docs")]))
+    with Index.open(out) as idx:
+        assert trace(SENTENCES[45], idx, k=1)[0].id.startswith("long.txt#")
+
+
+def test_a_bad_byte_late_in_a_long_file_in_a_folder_adds_none_of_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(ts, "SOURCE_CHARS", 1000, raising=False)
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "bad.txt").write_bytes(("\n\n".join(SENTENCES[:60])).encode() + b"\xff end")
+    (tmp_path / "docs" / "good.txt").write_text(SENTENCES[0], encoding="utf-8")
+    warnings = []
+    ids = [doc.id for _, doc in iter_sources([str(tmp_path / "docs")], warn=warnings.append)]
+    assert ids == ["good.txt"]
+    assert len(warnings) == 1 and "bad.txt" in warnings[0]
