@@ -185,3 +185,37 @@ def test_cli_refuses_bad_options_in_one_line(run_cli, tmp_path):
     bad.write_bytes(b"not an index")
     code, _, err = run_cli(["serve", "--port", "0", "--index", str(bad)])
     assert code == 1 and "not an unspin trace index" in err
+
+
+def test_work_started_past_its_deadline_is_a_503_not_an_empty_answer():
+    # On a loaded machine the pool can start a call after its deadline but before wait_for's
+    # own timer fires; the caller must get Overloaded (503), not the skipped call's placeholder.
+    import asyncio
+    import time as _time
+
+    from unspin.serving.engine import Overloaded
+
+    engine = Engine(ServeConfig(timeout=0.2).engine_config())
+
+    class LatePool:  # runs the call only after the deadline, yet well within wait_for's timer
+        def submit(self, fn):
+            import concurrent.futures as cf
+
+            f = cf.Future()
+            _time.sleep(0.25)
+            f.set_result(fn())
+            return f
+
+    engine._pool = LatePool()
+
+    async def go():
+        loop = asyncio.get_running_loop()
+        real = loop.run_in_executor
+        loop.run_in_executor = lambda pool, fn: asyncio.wrap_future(pool.submit(fn))
+        try:
+            return await engine.call("detect", lambda: {"ok": True})
+        finally:
+            loop.run_in_executor = real
+
+    with pytest.raises(Overloaded):
+        asyncio.run(go())

@@ -91,15 +91,19 @@ class Engine:
 
         def guarded():
             if time.monotonic() > deadline:
-                return None  # the caller has had its 503 already
+                return _LATE  # the caller has had its 503 already, or is about to
             return fn(*args)
 
         loop = asyncio.get_running_loop()
         try:
-            return await asyncio.wait_for(loop.run_in_executor(pool, guarded), self.config.timeout)
+            got = await asyncio.wait_for(loop.run_in_executor(pool, guarded), self.config.timeout)
         except asyncio.TimeoutError:
-            raise Overloaded(f"no answer within {self.config.timeout:g} s; the server is busy, try again later") \
-                from None
+            got = _LATE
+        if got is _LATE:
+            # A busy machine can start the work past the deadline before wait_for's own timer
+            # fires: that caller gets its 503 too, never an empty answer.
+            raise Overloaded(f"no answer within {self.config.timeout:g} s; the server is busy, try again later")
+        return got
 
     def analyse(self, text: str) -> "Analysis":
         """Everything the web page shows for one text (blocking: run it through :meth:`call`).
@@ -115,6 +119,9 @@ class Engine:
         from ..tracing.search import trace
 
         return trace(text, self.annotators["trace"].index, self.config.trace_k)
+
+
+_LATE = object()  # what a call that started past its deadline returns instead of running
 
 
 @dataclass
