@@ -40,18 +40,24 @@ class NeuralRescorer:
             far = min(len(words), i + max(o.n for o in row) + self.right)
             left = " ".join(words[max(0, i - W):i])
             texts = [" ".join(list(o.words) + words[i + o.n:far]) for o in row]
-            lm = self.scorer.score_continuations(left, texts)
-            d = self.decoder
-            totals = [s + d.lm_weight * d.window_score(words, i, o.n, o.words) + o.channel
-                      for s, o in zip(lm, row)]
-            best = max(range(len(row)), key=totals.__getitem__)
-            if best == 0:
+            o, margin = self._decide(words, i, row, left, texts)
+            if o is None:
                 i += 1
                 continue
-            o = row[best]
-            out.append(Choice(o.start, o.n, o.words, o.candidate, totals[best] - totals[0]))
+            out.append(Choice(o.start, o.n, o.words, o.candidate, margin))
             i += o.n
         return out
+
+    def _decide(self, words: list[str], i: int, row: list, prefix: str, texts: list[str]):
+        """The best of ``row`` (keep first) at position ``i``: neural log-probability of each
+        reading after ``prefix``, plus the 3-gram window score and the channel; (None, 0) when
+        keeping wins, else (option, its margin over keeping)."""
+        d = self.decoder
+        lm = self.scorer.score_continuations(prefix, texts)
+        totals = [s + d.lm_weight * d.window_score(words, i, o.n, o.words) + o.channel
+                  for s, o in zip(lm, row)]
+        best = max(range(len(row)), key=totals.__getitem__)
+        return (None, 0.0) if best == 0 else (row[best], totals[best] - totals[0])
 
     # Document decoding's last pass (:meth:`rerank`): how many candidates a doubtful place
     # puts to the neural model besides keeping the input, and what "doubtful" means (nats).
@@ -71,7 +77,6 @@ class NeuralRescorer:
             for i, extra in self._compositions(words, joinable, protected, boost * unsupported):
                 opts[i].extend(extra)
         chosen = {c.start: c for c in first}
-        d = self.decoder
         out: list[Choice] = []
         left: list[str] = []
         i, N = 0, len(words)
@@ -90,16 +95,12 @@ class NeuralRescorer:
             far = i + max(o.n for o in row)
             tail = self._reading(words, chosen, far, self.right)
             texts = [" ".join(list(o.words) + words[i + o.n:far] + tail) for o in row]
-            lm = self.scorer.score_continuations(" ".join(left[-self.window:]), texts)
-            totals = [s + d.lm_weight * d.window_score(words, i, o.n, o.words) + o.channel
-                      for s, o in zip(lm, row)]
-            best = max(range(len(row)), key=totals.__getitem__)
-            o = row[best]
-            if best == 0:
+            o, margin = self._decide(words, i, row, " ".join(left[-self.window:]), texts)
+            if o is None:
                 left.append(words[i])
                 i += 1
                 continue
-            out.append(Choice(o.start, o.n, o.words, o.candidate, totals[best] - totals[0]))
+            out.append(Choice(o.start, o.n, o.words, o.candidate, margin))
             left.extend(o.words)
             i += o.n
         return out
@@ -122,17 +123,17 @@ class NeuralRescorer:
             if (protected[i] or protected[i + 1] or not joinable[i]
                     or a in FUNCTION_WORDS or b in FUNCTION_WORDS):
                 continue
-            pa = [(0.0, None)] + prior((a,), True)[:self.COMPOSE_NEIGHBOURS]
-            pb = [(0.0, None)] + prior((b,), True)[:self.COMPOSE_NEIGHBOURS]
-            if len(pa) == 1 or len(pb) == 1:
+            pa = prior((a,), True)[:self.COMPOSE_NEIGHBOURS]
+            pb = prior((b,), True)[:self.COMPOSE_NEIGHBOURS]
+            if not pa or not pb:
                 continue
             p2 = words[i - 2] if i >= 2 else "<s>"
             p1 = words[i - 1] if i >= 1 else "<s>"
             follow = words[i + 2:i + 4]
             base = seq([a, b] + follow, p1, p2)
             scored = []
-            for ca, x in pa[1:]:
-                for cb, y in pb[1:]:
+            for ca, x in pa:
+                for cb, y in pb:
                     if len(x.words) + len(y.words) != 2:
                         continue
                     ch = ca + cb + 2 * boost
