@@ -204,6 +204,7 @@ class Match:
     url: str | None = None
     date: str | None = None
     passages: list[AlignedPassage] = field(default_factory=list)
+    share: float | None = None  # share of the query's text copied from this source (a mosaic's part)
 
     @property
     def swaps(self) -> list[Piece]:
@@ -216,6 +217,8 @@ class Match:
             d["url"] = self.url
         if self.date is not None:
             d["date"] = self.date
+        if self.share is not None:
+            d["share"] = self.share
         if evidence:
             d["swaps"] = [{"spun": p.query, "original": p.source} for p in self.swaps]
             d["passages"] = [a.to_dict() for a in self.passages]

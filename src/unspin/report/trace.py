@@ -5,10 +5,10 @@
 side and the swapped words highlighted (escaping and styles from :mod:`unspin.report.core`).
 
 >>> from unspin.results import AlignedPassage, Match, Piece
->>> m = Match(id="s1", score=0.5, passages=[AlignedPassage(0, 5, 0, 5, "folks", "people", 0.5,
-...           [Piece("swap", "folks", "people", 0, 5, 0, 6)])])
+>>> m = Match(id="s1", score=0.5, share=1.0, passages=[AlignedPassage(0, 5, 0, 5, "folks", "people",
+...           0.5, [Piece("swap", "folks", "people", 0, 5, 0, 6)])])
 >>> print(render_text("q.txt", [m]), end="")
-1. s1  score 0.500
+1. s1  score 0.500  100% of the query
    query : [folks -> people]
    source: people
    swaps (1): folks -> people
@@ -20,6 +20,11 @@ import re
 
 from ..results import Match
 from .core import TRACE_CSS, escape, link
+
+
+def _share_text(m: Match) -> str:
+    # A mosaic's sources each account for a part of the query; a copy of one source, for all of it.
+    return "" if m.share is None else f"  {round(100 * m.share)}% of the query"
 
 
 def _one_line(text: str) -> str:
@@ -54,7 +59,7 @@ def render_text(query_name: str, matches: list[Match]) -> str:
     if not matches:
         return f"{query_name}: no likely source found\n"
     for rank, m in enumerate(matches, 1):
-        head = f"{rank}. {m.id}  score {m.score:.3f}"
+        head = f"{rank}. {m.id}  score {m.score:.3f}{_share_text(m)}"
         if m.url:
             head += f"  {m.url}"
         if m.date:
@@ -63,6 +68,9 @@ def render_text(query_name: str, matches: list[Match]) -> str:
         for a in m.passages:
             lines.append("   query : " + _marked_query(a))
             lines.append("   source: " + " ".join(a.source_text.split()))
+            if len(m.passages) > 1 or a.source_start > 0:
+                # which part of a long source was copied
+                lines.append(f"           (source characters {a.source_start}-{a.source_end})")
         if m.swaps:
             lines.append(f"   swaps ({len(m.swaps)}): " + "; ".join(f"{p.query} -> {p.source}" for p in m.swaps[:30]))
     return "\n".join(lines) + "\n"
@@ -87,7 +95,8 @@ def matches_html(query_text: str, matches: list[Match]) -> list[str]:
     for rank, m in enumerate(matches, 1):
         where = f" {link(m.url)}" if m.url else ""
         when = f" <span class='date'>({e(m.date)})</span>" if m.date else ""
-        out.append(f"<h2>{rank}. {e(m.id)} <span class='score'>score {m.score:.3f}</span>{where}{when}</h2>")
+        out.append(f"<h2>{rank}. {e(m.id)} <span class='score'>score {m.score:.3f}{e(_share_text(m))}</span>"
+                   f"{where}{when}</h2>")
         out.append("<table><tr><th>query (spun)</th><th>source (original)</th></tr>")
         for a in m.passages:
             left, right = _side_by_side(query_text, a)

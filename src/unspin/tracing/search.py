@@ -34,6 +34,7 @@ from __future__ import annotations
 import functools
 import math
 import os
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -63,6 +64,8 @@ MIN_PASSAGE_SHARE = 0.1  # evidence passages scoring under this share of a copy'
 CANDIDATES = 300        # passages re-scored on their word sequences
 FIRST_PASS_ALTS = 40    # alternatives per query word looked up in the posting lists
 FIRST_PASS_MIN_GAIN = -1.0
+MOSAIC_MIN = 0.1        # new evidence a further source of a mosaic must bring, as a share of the best's
+CHANCE_RANK = 10        # in a long query's chunk, the rank whose score is taken as chance level
 DF_CAP = 0.25           # first pass skips alternatives found in more than this share of passages
 
 
@@ -119,7 +122,8 @@ def _score_chunk(index: Index, qa, t0: int, t1: int, n_cand: int):
     """Score source passages for query tokens [t0, t1).
 
     Returns ``(passage ids, log-likelihood ratios, best source position per query token (-1 when
-    unmatched), the best ratio attainable)`` or None when nothing matches.
+    unmatched), the best ratio attainable, start and end of each passage's copied run of query
+    tokens, each query token's gain per passage)`` or None when nothing matches.
     """
     sel = (qa.alt_tok >= t0) & (qa.alt_tok < t1)
     a_hash = qa.alt_hash[sel]
@@ -213,9 +217,23 @@ def _score_chunk(index: Index, qa, t0: int, t1: int, n_cand: int):
     m_c, m_q, m_v, m_tok = m_c[keep], m_q[keep], m_v[keep], m_tok[keep]
     best = np.zeros((len(cand), nt))
     np.maximum.at(best, (m_c, m_q), m_v)
-    score = best.sum(1)  # gain over a passage that matches nothing
-    # word order: consecutive matched query words whose best matches follow within ORDER_GAP
-    srt = np.lexsort((-m_v, m_q, m_c))
+    # The copied stretch of the query: a copy is one contiguous run of query words, so for each
+    # candidate only its best run counts (matched words add their gain, unmatched content words
+    # inside the run cost log(P_GAP_WORD) as on the source side). Without it a short passage
+    # collects chance matches scattered over a whole page and outranks the copied paragraph's source.
+    lo_q, hi_q, score = _best_run(best, tok_stop)
+    inside = (m_q >= lo_q[m_c]) & (m_q < hi_q[m_c])
+    m_c, m_q, m_v, m_tok = m_c[inside], m_q[inside], m_v[inside], m_tok[inside]
+    best[(np.arange(nt)[None, :] < lo_q[:, None]) | (np.arange(nt)[None, :] >= hi_q[:, None])] = 0.0
+    # word order: consecutive matched query words whose best matches follow within ORDER_GAP.
+    # Where a query word matches equally well at several places (a repeated word or number), take
+    # the one nearest the candidate's diagonal (its mean offset from query to source position), so
+    # that a repeated "200" maps to each of the source's "200"s in turn, not twice to the first.
+    m_pos = rel_pos[m_tok]
+    n_m = np.maximum(np.bincount(m_c, minlength=len(cand)), 1)
+    diag = np.bincount(m_c, weights=m_pos - m_q, minlength=len(cand)) / n_m
+    off_diag = np.abs(m_pos - m_q - diag[m_c])
+    srt = np.lexsort((off_diag, -m_v, m_q, m_c))
     first = np.ones(len(srt), dtype=bool)
     key_c, key_q = m_c[srt], m_q[srt]
     first[1:] = (key_c[1:] != key_c[:-1]) | (key_q[1:] != key_q[:-1])
@@ -251,7 +269,31 @@ def _score_chunk(index: Index, qa, t0: int, t1: int, n_cand: int):
     top = best_possible.sum() + max(0, n_content - 1) * math.log(P_ORDER / (ORDER_GAP / avg))
     best_pos = np.full((len(cand), nt), -1, dtype=np.int64)
     best_pos[bc, bq] = bp
-    return cand, score, best_pos, max(top, 1e-9)
+    return cand, score, best_pos, max(top, 1e-9), lo_q, hi_q, best
+
+
+def _best_run(best: np.ndarray, tok_stop: np.ndarray):
+    """Per row of ``best`` (candidates x query words, the gain of each matched word, 0 when
+    unmatched): the half-open run ``[lo, hi)`` of query words with the largest sum of gains, an
+    unmatched content word counting log(P_GAP_WORD), and that sum (Kadane's maximum subarray,
+    vectorised over the rows through cumulative sums)."""
+    n, nt = best.shape
+    v = np.where(best > 0, best, np.where(tok_stop, 0.0, math.log(P_GAP_WORD))[None, :])
+    cs = np.concatenate([np.zeros((n, 1)), np.cumsum(v, axis=1)], axis=1)
+    floor = np.minimum.accumulate(cs, axis=1)
+    hi = np.argmax(cs - floor, axis=1)
+    rows = np.arange(n)
+    total = cs[rows, hi] - floor[rows, hi]
+    masked = np.where(np.arange(nt + 1)[None, :] <= hi[:, None], cs, np.inf)
+    lo = np.argmin(masked, axis=1)
+    return lo, hi, total
+
+
+def _chance_level(score: np.ndarray) -> float:
+    """What the CHANCE_RANK-th best passage of a chunk scores: the level chance matches reach."""
+    if len(score) < CHANCE_RANK:
+        return 0.0
+    return float(np.partition(-score, CHANCE_RANK - 1)[CHANCE_RANK - 1] * -1)
 
 
 def _chunks(n: int) -> list[tuple[int, int]]:
@@ -312,14 +354,22 @@ def _trace(text: str, idx: Index, k: int, evidence: bool, restore: bool, n_cand:
     qa = expand_query(text, extra, tokens=tokens)
     if idx.n_passages < 5000:
         idx.learn_word_priors()
-    doc_score: dict[int, float] = {}
-    doc_best: dict[int, list] = {}
+    found: dict[int, _Found] = {}
     total_w = 0.0
-    for t0, t1 in _chunks(len(tokens)):
+    chunks = _chunks(len(tokens))
+    for t0, t1 in chunks:
         res = _score_chunk(idx, qa, t0, t1, n_cand)
         if res is None:
             continue
-        cand, score, best_pos, Q = res
+        cand, score, best_pos, Q, lo_q, hi_q, gains = res
+        # A long query (a page) is mostly not copied from any one source, and in each of its
+        # chunks some short passage always matches a few words by chance. A document earns only
+        # what it scores above that chance level (the chunk's CHANCE_RANK-th best score), so the
+        # source of one copied paragraph is not outscored by documents that match a little of
+        # every chunk. One chunk: nothing to subtract (the ranking would not change).
+        floor = _chance_level(score) if len(chunks) > 1 else 0.0
+        score = np.maximum(score - floor, 0.0)
+        Q = max(Q - floor, 1e-9)
         total_w += Q
         docs = idx.pass_doc[cand]
         # best passage per document for this chunk
@@ -327,24 +377,88 @@ def _trace(text: str, idx: Index, k: int, evidence: bool, restore: bool, n_cand:
         first = np.ones(len(order), dtype=bool)
         first[1:] = docs[order][1:] != docs[order][:-1]
         for j in order[first].tolist():
-            d = int(docs[j])
-            doc_score[d] = doc_score.get(d, 0.0) + float(score[j])
-            if score[j] >= MIN_PASSAGE_SHARE * Q:
-                doc_best.setdefault(d, []).append((t0, t1, int(cand[j]), float(score[j]) / Q))
-    if not doc_score or total_w <= 0:
+            if score[j] <= 0:
+                continue
+            f = found.setdefault(int(docs[j]), _Found())
+            f.score += float(score[j])
+            f.gains.append((t0, gains[j]))
+            f.passages.append((t0, t1, int(cand[j]), float(score[j]) / Q, (t0 + int(lo_q[j]), t0 + int(hi_q[j]))))
+    if not found or total_w <= 0:
         return []
-    ranked = sorted(doc_score.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
     out = []
-    for d, s in ranked:
+    for d in _cover(found, len(tokens), k):
+        f = found[d]
         doc_id, url, date, src_text = idx.doc_record(d)
-        m = Match(id=doc_id, score=float(max(0.0, min(1.0, s / total_w))), url=url, date=date)
+        shown = f.shown()
+        m = Match(id=doc_id, score=float(max(0.0, min(1.0, f.score / total_w))), url=url, date=date,
+                  share=_share([run for *_, run in shown], tokens, len(text)))
         if evidence:
             m.passages = [
                 align_passage(text, tokens, qa, t0, t1, src_text, int(idx.pass_tok0[p]), int(idx.pass_len[p]), sc)
-                for t0, t1, p, sc in doc_best.get(d, [])
+                for t0, t1, p, sc, _ in shown
             ]
         out.append(m)
     return out
+
+
+@dataclass
+class _Found:
+    """What a query found of one source document, over the query's chunks."""
+
+    score: float = 0.0
+    gains: list = field(default_factory=list)     # (chunk start, gain per query token), per chunk
+    passages: list = field(default_factory=list)  # per chunk: (t0, t1, passage, share, copied run)
+
+    def shown(self) -> list:
+        """The passages worth showing as evidence (and whose copied runs make the share): those
+        with at least MIN_PASSAGE_SHARE of what a copy of their chunk would score, else the best."""
+        keep = [p for p in self.passages if p[3] >= MIN_PASSAGE_SHARE]
+        return keep or sorted(self.passages, key=lambda p: -p[3])[:1]
+
+
+def _cover(found: dict[int, _Found], n: int, k: int) -> list[int]:
+    """The ``k`` documents to report, best first. A query copied from several sources (a mosaic)
+    should show each of them before near-duplicates of the first: after the best document, a
+    document comes next if it explains a part of the query the ones before it do not (new
+    evidence at least MOSAIC_MIN of the best's); what is left follows by score."""
+    by_score = sorted(found, key=lambda d: (-found[d].score, d))
+    pool = by_score[:max(4 * k, 20)]
+    top = found[pool[0]].score
+    explained = np.zeros(n)
+    chosen: list[int] = []
+    while pool and len(chosen) < k:
+        best_d, best_new = None, 0.0
+        for d in pool:
+            f = found[d]
+            g = _token_gains(f, n)
+            new = f.score * float(np.maximum(g - explained, 0.0).sum()) / max(float(g.sum()), 1e-9)
+            if new > best_new:
+                best_d, best_new = d, new
+        if best_d is None or (chosen and best_new < MOSAIC_MIN * top):
+            break
+        chosen.append(best_d)
+        pool.remove(best_d)
+        explained = np.maximum(explained, _token_gains(found[best_d], n))
+    taken = set(chosen)
+    return chosen + [d for d in by_score if d not in taken][:k - len(chosen)]
+
+
+def _token_gains(f: _Found, n: int) -> np.ndarray:
+    g = np.zeros(n)
+    for t0, row in f.gains:
+        g[t0:t0 + len(row)] = np.maximum(g[t0:t0 + len(row)], row)
+    return g
+
+
+def _share(runs: list, tokens, n_chars: int) -> float:
+    """Share of the query's characters inside the stretches copied from this source."""
+    covered = np.zeros(n_chars + 1, dtype=np.int32)
+    for a, b in runs:
+        if b > a:
+            covered[tokens[a].start] += 1
+            covered[tokens[b - 1].end] -= 1
+    span = max(tokens[-1].end - tokens[0].start, 1)
+    return round(float(np.count_nonzero(np.cumsum(covered)[:-1])) / span, 4)
 
 
 # ---------------------------------------------------------------------------------------------
