@@ -260,6 +260,8 @@ def _group_order(g: str):
 def target_line(res: dict) -> str:
     """Issue 14's target per spin rate: unspin's recall@1 minus the best peer's."""
     systems = res["systems"]
+    if Unspin.name not in systems or len(systems) < 2:
+        return "(the target line needs unspin trace and at least one peer in the same run)"
     parts = []
     for g in sorted((g for g in systems[Unspin.name]["recall"] if g.startswith("spin") and g.count(" ") == 1),
                     key=_group_order):
