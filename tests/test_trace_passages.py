@@ -136,3 +136,12 @@ def test_best_run_is_the_maximum_sum_run(cells):
     v = np.where(gains[0] > 0, gains[0], np.where(stop, 0.0, np.log(P_GAP_WORD)))
     assert 0 <= lo[0] <= hi[0] <= len(cells)
     assert v[lo[0]:hi[0]].sum() == pytest.approx(total[0])
+
+
+def test_the_sparse_first_pass_ranks_as_the_dense_one(index_path, paragraphs, monkeypatch):
+    # Large indexes reduce the postings by key instead of filling a words x passages array.
+    queries = [_spun(paragraphs[i], i) for i in range(3, N_INDEXED, 37)]
+    dense = [[(m.id, round(m.score, 6)) for m in trace(q, index_path, 5, evidence=False)] for q in queries]
+    monkeypatch.setattr(search, "DENSE_CELLS", 0)
+    sparse = [[(m.id, round(m.score, 6)) for m in trace(q, index_path, 5, evidence=False)] for q in queries]
+    assert sparse == dense

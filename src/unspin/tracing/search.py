@@ -65,6 +65,7 @@ CANDIDATES = 300        # passages re-scored on their word sequences
 FIRST_PASS_ALTS = 40    # alternatives per query word looked up in the posting lists
 FIRST_PASS_MIN_GAIN = -1.0
 MOSAIC_MIN = 0.1        # new evidence a further source of a mosaic must bring, as a share of the best's
+DENSE_CELLS = 1 << 24    # query words x passages scored in one dense array (64 MB); more go sparse
 CHANCE_RANK = 10        # in a long query's chunk, the rank whose score is taken as chance level
 DF_CAP = 0.25           # first pass skips alternatives found in more than this share of passages
 
@@ -170,7 +171,11 @@ def _score_chunk(index: Index, qa, t0: int, t1: int, n_cand: int):
         starts_t = np.flatnonzero(new_t)
         rank = np.arange(len(rows)) - np.repeat(starts_t, np.diff(np.append(starts_t, len(rows))))
         rows = rows[rank < FIRST_PASS_ALTS]
-    dense = np.zeros(nt * P, dtype=np.float32)
+    # Each query word counts its best alternative per passage. Up to DENSE_CELLS words x
+    # passages that is one dense array (fastest); past it the postings are reduced by (word,
+    # passage) key, so memory follows the postings read, not words x passages (a 1M-passage
+    # index would need 0.5 GB per chunk densely).
+    keys, vals = [], []
     for lo, hi, seg in ranges:
         if lo is None or not len(rows):
             continue
@@ -180,9 +185,9 @@ def _score_chunk(index: Index, qa, t0: int, t1: int, n_cand: int):
             continue
         pids = seg.pids[p_idx]
         r = rows[owner]
-        vals = np.maximum(gain[r] - log_len[pids], 0.0).astype(np.float32)
-        np.maximum.at(dense, a_tok[r].astype(np.int64) * P + pids, vals)
-    total = dense.reshape(nt, P).sum(0, dtype=np.float64)
+        keys.append(a_tok[r].astype(np.int64) * P + pids)
+        vals.append(np.maximum(gain[r] - log_len[pids], 0.0).astype(np.float32))
+    total = _per_passage(keys, vals, nt, P)
     len_bonus = _length_bonus(index, nt)
     total = np.where(total > 0, np.maximum(total + len_bonus(index.pass_len), 1e-6), 0.0)
     nz = np.count_nonzero(total)
@@ -270,6 +275,23 @@ def _score_chunk(index: Index, qa, t0: int, t1: int, n_cand: int):
     best_pos = np.full((len(cand), nt), -1, dtype=np.int64)
     best_pos[bc, bq] = bp
     return cand, score, best_pos, max(top, 1e-9), lo_q, hi_q, best
+
+
+def _per_passage(keys: list, vals: list, nt: int, P: int) -> np.ndarray:
+    """Sum over query words of each word's best value per passage; ``keys`` are word * P + passage."""
+    if not keys:
+        return np.zeros(P)
+    key = np.concatenate(keys)
+    val = np.concatenate(vals)
+    if nt * P <= DENSE_CELLS:
+        dense = np.zeros(nt * P, dtype=np.float32)
+        np.maximum.at(dense, key, val)
+        return dense.reshape(nt, P).sum(0, dtype=np.float64)
+    order = np.argsort(key, kind="stable")
+    key, val = key[order], val[order]
+    starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
+    best = np.maximum.reduceat(val, starts).astype(np.float64)
+    return np.bincount(key[starts] % P, weights=best, minlength=P)
 
 
 def _best_run(best: np.ndarray, tok_stop: np.ndarray):
