@@ -77,10 +77,10 @@ def run_screen(args) -> int:
 
         if args.cluster:
             raise UsageError("--cluster applies to --engine local (not supported on Ray yet)")
-        if args.resume or args.workers:
-            raise UsageError("--resume and --workers apply to --engine local (Ray schedules its own workers)")
-        summary = ray_screen_files(args.inputs, args.output, config, thresholds=thresholds,
-                                   output_format=fmt, address=args.address, overwrite=args.overwrite)
+        if args.workers:
+            raise UsageError("--workers applies to --engine local (Ray schedules its own workers)")
+        summary = ray_screen_files(args.inputs, args.output, config, thresholds=thresholds, output_format=fmt,
+                                   address=args.address, overwrite=args.overwrite, resume=args.resume)
     else:
         if args.address:
             raise UsageError("--address applies to --engine ray")

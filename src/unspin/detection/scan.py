@@ -71,6 +71,8 @@ class Scanner:
     def unigram(self, w: str) -> float:
         v = self._uni.get(w)
         if v is None:
+            if len(self._uni) > 200_000:
+                self._uni.clear()  # bounded on endless streams (~100 B an entry)
             v = self._uni[w] = self.lm.unigram(w)
         return v
 
@@ -108,8 +110,8 @@ class Scanner:
         if len(found) > MAX_CANDIDATES:
             best = sorted(found, key=lambda t: -self.unigram(t))[:MAX_CANDIDATES]
             found = {t: found[t] for t in best}
-        if len(self._cands) > 300_000:
-            self._cands.clear()
+        if len(self._cands) > 50_000:
+            self._cands.clear()  # bounded on endless streams (~0.6 KB an entry: ~30 MB)
         c = self._cands[w] = tuple(found.items())
         return c
 

@@ -197,8 +197,8 @@ def zipf(words: tuple[str, ...]) -> float:
     """wordfreq's ``zipf_frequency(" ".join(words), "en")``, from the file where it has it."""
     z = _ZIPF.get(words)
     if z is None:
-        if len(_ZIPF) > 1_000_000:
-            _ZIPF.clear()  # bounded on endless streams
+        if len(_ZIPF) > 200_000:
+            _ZIPF.clear()  # bounded on endless streams (~190 B an entry: ~40 MB)
         fd = get_formdata()
         i = fd._key_index.get(words[0]) if fd is not None and len(words) == 1 else None
         if i is not None:

@@ -21,6 +21,8 @@ from importlib import resources
 
 import numpy as np
 
+from .mapped import load_npz
+
 MOBY_HEAD_LISTS_SPUN = 1
 MOBY_SPUN_LISTS_HEAD = 2
 WORDNET_SYNONYM = 4
@@ -48,7 +50,7 @@ class Lexicon:
         if path is None:
             path = resources.files("unspin") / "data" / "lexicon.npz"
         with resources.as_file(path) if not isinstance(path, (str, os.PathLike)) else contextlib.nullcontext(path) as p:
-            data = np.load(p)
+            data = load_npz(p)  # memory-mapped: processes on a machine share one copy
             self.terms: list[str] = str(data["terms"]).split("\n")
             self.offsets = data["offsets"]
             self.dst = data["dst"]

@@ -45,6 +45,8 @@ class NGramLM:
     def known(self, word: str) -> bool:
         v = self._vocab.get(word)
         if v is None:
+            if len(self._vocab) > 200_000:
+                self._vocab.clear()  # bounded on endless streams (~80 B an entry)
             v = self._vocab[word] = self._prob([word]) > _OOV_THRESHOLD
         return v
 
@@ -83,7 +85,10 @@ class NGramLM:
         return True
 
 
-@functools.lru_cache(maxsize=None)
+# Keyed by token (offsets included), so every new document adds entries: bounded, or a long
+# screen grew by ~0.25 KB a token (docs/screen.md). Hits come from the same document's tokens
+# seen again (detect, then restore), which a window of 65k tokens keeps.
+@functools.lru_cache(maxsize=1 << 16)
 def lm_form(tok) -> str:
     """The LM's spelling of a token: lower case, numbers as a number word (the 3-gram's
     vocabulary has none of the digits; "one" for 1 keeps singular agreement)."""

@@ -158,6 +158,8 @@ def content_analyses(word: str) -> tuple:
     a = _content.get(word)
     if a is not None:
         return a
+    if len(_content) > 200_000:
+        _content.clear()  # bounded on endless streams (~160 B an entry)
     infl = _infl_table or _load_infl_table()
     out = []
     for upos, lems in lemminflect.getAllLemmas(word).items():

@@ -20,6 +20,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .lexicon import shipped_blocklist
+from .mapped import load_npz
 
 NONE = 255   # no rank in that direction
 RANKS = 20   # ranks past this count as this (PPDB's order says little that far down a line)
@@ -61,7 +62,8 @@ class Ppdb:
         if path is None:
             path = resources.files("unspin") / "data" / "ppdb.npz"
         ctx = contextlib.nullcontext(path) if isinstance(path, (str, os.PathLike)) else resources.as_file(path)
-        with ctx as p, np.load(p) as data:
+        with ctx as p:
+            data = load_npz(p)  # memory-mapped: processes on a machine share one copy
             self.terms: list[str] = str(data["terms"]).split("\n")
             self.offsets = data["offsets"]
             self.dst, self.fwd, self.rev, self.syn = (data[k] for k in ("dst", "fwd", "rev", "syn"))

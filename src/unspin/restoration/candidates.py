@@ -65,8 +65,10 @@ class CandidateGenerator:
     def candidates(self, words: tuple[str, ...]) -> list[Candidate]:
         c = self._cache.get(words)
         if c is None:
-            if len(self._cache) > 300_000:
-                self._cache.clear()  # bounded memory on endless streams
+            if len(self._cache) > 20_000:
+                # bounded memory on endless streams: ~2.7 KB an entry, so ~55 MB (300,000
+                # would let a long screen grow towards 0.8 GB); ~7,000 spans fill 3,000 documents
+                self._cache.clear()
             c = self._cache[words] = self._generate(words)
         return c
 
@@ -120,7 +122,7 @@ class CandidateGenerator:
                     starts.add(k[0])
                     pairs.add(k[:2])
             self._starts, self._pairs = frozenset(starts), frozenset(pairs)
-        if len(self._verb_starts) > 300_000:
+        if len(self._verb_starts) > 200_000:  # ~110 B an entry
             self._verb_starts.clear()
         lex_starts = self.lexicon.phrase_starts
         verbs = tuple(lemma for upos, lemma, _ in analyses(w0) if upos == "VERB" and lemma in lex_starts)

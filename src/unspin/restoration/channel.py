@@ -85,7 +85,7 @@ def _share_pos(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
 
 class Channel:
     MIN_ZIPF = 4.0  # thesaurus-only originals must be at least this common (wordfreq zipf)
-    CACHE_LIMIT = 300_000
+    CACHE_LIMIT = 20_000  # priors kept (~3 KB each: ~60 MB; 300,000 would be ~0.9 GB)
 
     def __init__(self, lm: NGramLM, generator: CandidateGenerator, weights: Weights,
                  min_zipf: float = MIN_ZIPF, min_zipf_gain: float = 0.5, prior_limit: int = 18):

@@ -37,6 +37,7 @@ import re
 
 import numpy as np
 
+from ..lang.mapped import cache_dir
 from ..lang.words import CONTENT_PARTICLES, FUNCTION_WORDS, QUANTIFIERS
 from ..lang.tokenize import tokenize
 
@@ -253,13 +254,6 @@ def _flag_weights(flags: np.ndarray) -> np.ndarray:
                     np.where((flags & 3) == 3, W_MUTUAL, np.where(flags & 1, W_HEAD, W_REVERSE)))
 
 
-def _cache_dir() -> str:
-    base = os.environ.get("UNSPIN_CACHE_DIR")
-    if not base:
-        base = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "unspin")
-    return base
-
-
 class _TermTable:
     """Per lexicon term: the key hash it is matched under (for a multi-word term, that of its last
     content word), whether it is multi-word, and its prior share as an original
@@ -274,7 +268,7 @@ class _TermTable:
         fp.update("\n".join(lex.terms[::97]).encode())
         fp.update(np.ascontiguousarray(lex.dst[::101]).tobytes())
         name = f"trace-terms-a{ANALYZER_VERSION}-{fp.hexdigest()}.npz"
-        path = os.path.join(_cache_dir(), name)
+        path = os.path.join(cache_dir(), name)
         data = None
         try:
             with np.load(path) as z:

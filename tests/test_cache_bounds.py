@@ -1,0 +1,63 @@
+"""Per-word caches stay bounded on an endless stream of new words (issue 12: a screen's worker
+grew with the corpus). Each cache is filled past its limit with words no text repeats; clearing
+a cache never changes a result (the values are pure functions of the key)."""
+
+from __future__ import annotations
+
+from unspin.lang import morph
+from unspin.lang.lm import get_lm, lm_form
+from unspin.lang.tokenize import Token
+
+
+def _words(n: int, prefix: str = "zq") -> list[str]:
+    return [f"{prefix}{i:07d}" for i in range(n)]
+
+
+def test_lm_form_cache_is_bounded_over_new_documents():
+    lm_form.cache_clear()
+    # The same word at other offsets (other documents) is another token: the cache's key.
+    for start in range(70_000):
+        assert lm_form(Token(start, start + 5, "Hello")) == "hello"
+    assert lm_form.cache_info().currsize <= 1 << 16
+
+
+def test_lm_vocabulary_cache_is_bounded():
+    lm = get_lm()
+    for w in _words(200_050):
+        lm.known(w)
+    assert len(lm._vocab) <= 200_001
+    assert lm.known("the") and not lm.known("zq0000001")  # answers unchanged after a clear
+
+
+def test_scanner_unigram_cache_is_bounded():
+    from unspin.detection.scan import Scanner
+
+    s = Scanner()
+    first = s.unigram("house")
+    for w in _words(200_050):
+        s.unigram(w)
+    assert len(s._uni) <= 200_001
+    assert s.unigram("house") == first
+
+
+def test_generator_and_channel_caches_are_bounded(monkeypatch):
+    from unspin.restoration.restorer import RestoreConfig, get_restorer
+
+    r = get_restorer(RestoreConfig())
+    gen, channel = r.generator, r.channel
+    monkeypatch.setattr(gen, "_generate", lambda words, prefilter=True: [])  # filling is the point
+    for w in _words(20_050):
+        gen.candidates((w,))
+        channel.prior((w,))
+    assert len(gen._cache) <= 20_001
+    assert len(channel._prior_cache) <= 20_001
+    gen._cache.clear()
+    channel._prior_cache.clear()
+
+
+def test_content_analyses_cache_is_bounded(monkeypatch):
+    monkeypatch.setattr(morph.lemminflect, "getAllLemmas", lambda word: {})  # only the cache matters
+    for w in _words(200_050, "qx"):
+        morph.content_analyses(w)
+    assert len(morph._content) <= 200_001
+    morph._content.clear()
