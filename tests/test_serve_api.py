@@ -67,6 +67,15 @@ def test_trace_with_index(index_path):
         assert r.status_code == 200 and r.json()["id"] == 1 and r.json()["matches"][0]["id"] == "raid"
         page = c.post("/", data={"text": q})
         assert page.status_code == 200 and "Likely source" in page.text and "raid" in page.text
+        assert "<h2>Likely sources</h2>" not in page.text
+
+
+def test_page_shows_each_source_of_a_mosaic(index_path):
+    with TestClient(create_app(ServeConfig(index=index_path))) as c:
+        q = ("Rescuers pulled out at least 12 our bodies from the rubble of a multi-story constructing. "
+             "The senate handed the invoice after the vice chairman broke a tie.")
+        page = c.post("/", data={"text": q}).text
+        assert "<h2>Likely sources</h2>" in page and "raid" in page and "vote" in page
 
 
 @pytest.mark.parametrize("body,headers,needle", [

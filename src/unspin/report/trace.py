@@ -85,6 +85,31 @@ def render_html(query_name: str, query_text: str, matches: list[Match]) -> str:
     return "\n".join(out) + "\n"
 
 
+def separate_sources(matches: list[Match], limit: int = 3) -> list[Match]:
+    """The best match, then any of the first ``limit`` whose evidence lies in other parts of the
+    query (a mosaic's other sources), skipping near-duplicates of one already kept.
+
+    >>> from unspin.results import AlignedPassage, Match
+    >>> part = lambda a, b: AlignedPassage(a, b, 0, b - a, "", "", 0.5)
+    >>> ms = [Match("a", 0.5, passages=[part(0, 50)]), Match("a-twin", 0.5, passages=[part(0, 50)]),
+    ...       Match("b", 0.4, passages=[part(52, 100)])]
+    >>> [m.id for m in separate_sources(ms)]
+    ['a', 'b']
+    """
+    kept: list[Match] = []
+    covered: list[tuple[int, int]] = []
+    for m in matches[:limit]:
+        parts = [(a.query_start, a.query_end) for a in m.passages]
+        length = sum(b - a for a, b in parts)
+        # passages are shown with a few words of context, so parts of a mosaic overlap a little
+        shared = sum(max(0, min(b, e) - max(a, s)) for a, b in parts for s, e in covered)
+        if kept and (not length or shared > length / 2):
+            continue
+        kept.append(m)
+        covered.extend(parts)
+    return kept
+
+
 def matches_html(query_text: str, matches: list[Match]) -> list[str]:
     """The evidence view of each match (heading, then query and source side by side), as HTML
     pieces: the body of :func:`render_html` and the web page's "likely source" panel."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 
 from ..report.core import DETECT_CSS, escape
-from ..report.trace import matches_html
+from ..report.trace import matches_html, separate_sources
 from ..report.views import badge, highlight, restoration_sides, score_text
 
 # No script may run on the page, and nothing is fetched from anywhere.
@@ -113,8 +113,11 @@ def _results(name: str, a) -> str:
     text_col = f'<section aria-label="Text">{viewer}</section>'
     sources = ""
     if a.matches is not None:
-        sources = ('<aside class="sources" aria-label="Likely sources"><h2>Likely source</h2>'
-                   + "\n".join(matches_html(a.text, a.matches[:1])) + "</aside>")
+        # a text copied from several sources (a mosaic) shows each, not near-duplicates of one
+        shown = separate_sources(a.matches)
+        title = "Likely sources" if len(shown) > 1 else "Likely source"
+        sources = (f'<aside class="sources" aria-label="Likely sources"><h2>{title}</h2>'
+                   + "\n".join(matches_html(a.text, shown)) + "</aside>")
     layout = "layout with-sources" if sources else "layout"
     return (f'<section id="result" aria-label="Result"><h2>{escape(name)}</h2>{risk}'
             f'<div class="{layout}">{text_col}{sources}</div></section>')

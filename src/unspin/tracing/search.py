@@ -66,6 +66,7 @@ FIRST_PASS_ALTS = 40    # alternatives per query word looked up in the posting l
 FIRST_PASS_MIN_GAIN = -1.0
 MOSAIC_MIN = 0.1        # new evidence a further source of a mosaic must bring, as a share of the best's
 DENSE_CELLS = 1 << 24    # query words x passages scored in one dense array (64 MB); more go sparse
+RUN_MARGIN = 3          # words shown either side of a passage's copied run
 CHANCE_RANK = 10        # in a long query's chunk, the rank whose score is taken as chance level
 DF_CAP = 0.25           # first pass skips alternatives found in more than this share of passages
 
@@ -415,9 +416,13 @@ def _trace(text: str, idx: Index, k: int, evidence: bool, restore: bool, n_cand:
         m = Match(id=doc_id, score=float(max(0.0, min(1.0, f.score / total_w))), url=url, date=date,
                   share=_share([run for *_, run in shown], tokens, len(text)))
         if evidence:
+            # each passage shows the stretch of the query copied from it (its run, a few words
+            # wider so that a weakly matched phrase swap at its edge is still aligned), not the
+            # whole chunk
             m.passages = [
-                align_passage(text, tokens, qa, t0, t1, src_text, int(idx.pass_tok0[p]), int(idx.pass_len[p]), sc)
-                for t0, t1, p, sc, _ in shown
+                align_passage(text, tokens, qa, max(t0, run[0] - RUN_MARGIN), min(t1, run[1] + RUN_MARGIN),
+                              src_text, int(idx.pass_tok0[p]), int(idx.pass_len[p]), sc)
+                for t0, t1, p, sc, run in shown
             ]
         out.append(m)
     return out
