@@ -197,20 +197,46 @@ def read_jsonl(path: str) -> list[dict]:
         return [json.loads(line) for line in f if line.strip()]
 
 
+def _words(text: str) -> set[str]:
+    return set(_WORD.findall(text.lower()))
+
+
+def originals_of_spun(rows: list[dict], reserved: set[str], min_jaccard: float = 0.5) -> set[str]:
+    """Ids of filler rows that a reserved ``*-spun`` page paragraph is a spin of (by the word sets'
+    Jaccard similarity): a page holding that spin really copies them, so they stay out of the
+    index as the page paragraphs themselves do."""
+    spun = [_words(r["text"]) for r in rows if r["id"] in reserved and str(r.get("source", "")).endswith("-spun")]
+    if not spun:
+        return set()
+    by_word: dict[str, list[int]] = {}
+    for i, ws in enumerate(spun):
+        for w in ws:
+            by_word.setdefault(w, []).append(i)
+    out = set()
+    for r in rows:
+        if r["id"] in reserved:
+            continue
+        ws = _words(r["text"])
+        near = {i for w in ws for i in by_word.get(w, ())}
+        if any(len(ws & spun[i]) >= min_jaccard * len(ws | spun[i]) for i in near):
+            out.add(r["id"])
+    return out
+
+
 def corpus(docs: list[dict], filler_path: str | None, size: int, reserved: set[str]) -> tuple[list[str], list[str]]:
     """The hard documents topped up to ``size`` with filler rows (ids prefixed ``filler:``)."""
     ids = [d["id"] for d in docs]
     texts = [d["text"] for d in docs]
     if filler_path and len(ids) < size:
-        with open(filler_path, encoding="utf-8") as f:
-            for line in f:
-                row = json.loads(line)
-                if str(row.get("source", "")).startswith("lee") or row["id"] in reserved:
-                    continue
-                ids.append(f"filler:{row['id']}")
-                texts.append(row["text"])
-                if len(ids) >= size:
-                    break
+        rows = read_jsonl(filler_path)
+        reserved = reserved | originals_of_spun(rows, reserved)
+        for row in rows:
+            if str(row.get("source", "")).startswith("lee") or row["id"] in reserved:
+                continue
+            ids.append(f"filler:{row['id']}")
+            texts.append(row["text"])
+            if len(ids) >= size:
+                break
     return ids, texts
 
 
