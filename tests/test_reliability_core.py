@@ -166,6 +166,27 @@ def test_windowed_detect_sums_over_windows(config):
     assert whole.spans and "window by window" in windows.note
 
 
+@pytest.mark.parametrize("config", CONFIGS, ids=lambda c: c.label)
+def test_windowed_detect_reads_the_text_once_unless_it_restores(config):
+    """A long text is scanned in one pass; only a document the cascade restores is read again."""
+    text = "\n\n".join(_spin(CLEAN, 0.2, seed) for seed in range(3))
+    det = get_detector(config)
+    pieces = list(text_windows(text, 400))
+    passes = []  # one entry per read that reached the last window (a first peek reads two)
+
+    def windows():
+        for i, piece in enumerate(pieces):
+            if i == len(pieces) - 1:
+                passes.append(1)
+            yield piece
+
+    d = det.detect_windows(windows)
+    assert len(pieces) > 2 and len(passes) == (2 if d.restored else 1)
+    whole = det.detect(text)
+    assert [(s.start, s.end, s.original) for s in d.spans] == [(s.start, s.end, s.original) for s in whole.spans]
+    assert [s.score for s in d.spans] == pytest.approx([s.score for s in whole.spans], rel=1e-9)
+
+
 def test_detect_long_text_is_windowed_and_spans_capped(small_windows, monkeypatch):
     import unspin.detection.detector as D
 

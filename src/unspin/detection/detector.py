@@ -361,25 +361,35 @@ class Detector:
             and m.swap_rate is not None
         rates: dict[str, float] = {}
         swaps = 0
-        for _, w in windows():
+        # Spans are collected in the same pass, scored as if the document's score were 1 (a
+        # span's score is linear in it) and scaled once it is known: unless the cascade restores
+        # the document, the text is read and scanned once.
+        first = TopSpans(self.MAX_SPANS)
+        for offset, w in windows():
             a = self.analyze(w)
             for k, v in self.raw_rates(a).items():
                 rates[k] = rates.get(k, 0) + v
             if need_swaps:
                 swaps += self.learned_swaps(a)
+            first.add([sp for sp in build_spans(a, m.span_threshold, 1.0, m.span_low, m.span_gap)
+                       if sp.score >= MIN_SPAN_SCORE], offset)
         if not rates.get("words"):
             return _no_text("full")
         f = self.features_from_rates(rates)
         thorough = self.thorough(f, lambda: swaps, int(rates["words"]))
-        # Without restoration the score is known now; with it, spans are scored as if it were
-        # 1 and scaled once it is (a span's score is linear in the document's).
-        score = 1.0 if thorough else self.score(f)
+        if not thorough:
+            score = self.score(f)
+            return Detection(score, first.result(score), int(rates["words"]), f, "full",
+                             _windows_note(first), restored=False)
+        del first
+        # With restoration (a second pass), spans are again scored as if the score were 1.
+        score = 1.0
         kept = TopSpans(self.MAX_SPANS)
         edits = 0
         confidence = 0.0
         for offset, w in windows():
             a = self.analyze(w)
-            found = self.restore_edits(a) if thorough else None
+            found = self.restore_edits(a)
             spans = [sp for sp in build_spans(a, m.span_threshold, score, m.span_low, m.span_gap)
                      if sp.score >= MIN_SPAN_SCORE]
             if found:
@@ -387,13 +397,11 @@ class Detector:
                 confidence += sum(ed.confidence for ed in found)
                 spans = refine_spans(a.text, spans, score, found)
             kept.add(spans, offset)
-        scale = 1.0
-        if thorough:
-            if m.doc_restore is not None:
-                f.update(self.restore_features_from(int(rates["n"]), edits, confidence))
-            score = scale = self.score(f)
-        return Detection(score, kept.result(scale), int(rates["words"]), f, "full",
-                         _windows_note(kept), restored=thorough)
+        if m.doc_restore is not None:
+            f.update(self.restore_features_from(int(rates["n"]), edits, confidence))
+        score = self.score(f)
+        return Detection(score, kept.result(score), int(rates["words"]), f, "full",
+                         _windows_note(kept), restored=True)
 
     def _fingerprint_windows(self, windows) -> Detection:
         words = hits = 0
