@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Peak memory (RSS) of the CLI on big generated inputs: does it depend on the input's size?
 
-    .venv/bin/python benchmarks/bench_memory.py [--sizes 20,100] [--commands restore,detect,detect-fast,index-build]
-                                                [--breaks both|yes|no] [--timeout SECONDS]
+    .venv/bin/python benchmarks/bench_memory.py [--sizes 20,100] [--breaks both|yes|no] [--timeout SECONDS]
+        [--commands restore,detect,detect-fast,index-build,index-add]
 
 Each run is a fresh child process (``unspin ...`` in-process in it); its peak RSS is the kernel's
 high-water mark (``VmHWM`` in /proc, sampled, and ``ru_maxrss`` from ``wait4`` when it ends). Inputs
@@ -44,7 +44,24 @@ COMMANDS = {
     "detect": lambda f, tmp: ["detect", f],
     "detect-fast": lambda f, tmp: ["detect", "--fast", f],
     "index-build": lambda f, tmp: ["index", "build", os.path.dirname(f), "-o", os.path.join(tmp, "bench.index")],
+    # adds the input to a small index made just before (not measured): see fresh_index
+    "index-add": lambda f, tmp: ["index", "add", os.path.join(tmp, "add.index"), os.path.dirname(f)],
 }
+
+
+def _cli(src: str) -> tuple[list[str], dict]:
+    return ([sys.executable, "-c", "import sys; from unspin.cli import main; sys.exit(main())"],
+            dict(os.environ, PYTHONPATH=src))
+
+
+def fresh_index(tmp: str, src: str) -> None:
+    """A small index (one short document) for `index add` to add to, made anew for each run."""
+    folder = os.path.join(tmp, "add-seed")
+    os.makedirs(folder, exist_ok=True)
+    Path(folder, "seed.txt").write_text(PROSE[0], encoding="utf-8")
+    cmd, env = _cli(src)
+    subprocess.run([*cmd, "index", "build", folder, "-o", os.path.join(tmp, "add.index"), "--force"],
+                   env=env, check=True, stdout=subprocess.DEVNULL)
 
 
 def make_input(folder: str, mb: int, breaks: bool) -> str:
@@ -86,8 +103,8 @@ def _read_position(pid: int, path: str) -> int | None:
 
 
 def measure(args: list[str], path: str, timeout: float, max_rss_mb: float, src: str) -> dict:
-    env = dict(os.environ, PYTHONPATH=src)
-    cmd = [sys.executable, "-c", "import sys; from unspin.cli import main; sys.exit(main())", *args]
+    cli, env = _cli(src)
+    cmd = [*cli, *args]
     t0 = time.monotonic()
     p = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak, pos, stopped = 0, None, False
@@ -135,6 +152,8 @@ def main() -> int:
             for br in breaks:
                 path = make_input(tmp, mb, br)
                 for c in commands:
+                    if c == "index-add":
+                        fresh_index(tmp, args.src)
                     r = measure(COMMANDS[c](path, tmp), path, args.timeout, args.max_rss, args.src)
                     r.update(command=c, size_mb=mb, breaks=br)
                     rows.append(r)
