@@ -10,7 +10,8 @@ are repeated clean prose, with paragraph breaks or as one line with no break at 
 (and ``--max-rss``) stops a run that has not finished (big inputs take long on a slow machine): it then reports the
 peak so far and how far into its input it had read (the input file's read position), so a
 streaming command shows a flat peak while it reads, where one that reads its input whole is
-already at its peak. Results are recorded in docs/reliability.md.
+already at its peak; ``--json`` also records RSS every 10 s against how much had been read.
+Results are recorded in docs/reliability.md.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+#: seconds between the (seconds, MB read, RSS MB) samples recorded in --json
+SAMPLE_EVERY = 10.0
 
 # Written for this benchmark (not from any data set).
 PROSE = (
@@ -79,11 +82,12 @@ def make_input(folder: str, mb: int, breaks: bool) -> str:
     return path
 
 
-def _hwm_kb(pid: int) -> int:
+def _mem_kb(pid: int, field: str = "VmHWM") -> int:
+    """``VmHWM`` (peak RSS so far) or ``VmRSS`` (now) of a process, in kB (0: gone)."""
     try:
         with open(f"/proc/{pid}/status") as f:
             for line in f:
-                if line.startswith("VmHWM:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1])
     except OSError:
         pass
@@ -108,13 +112,18 @@ def measure(args: list[str], path: str, timeout: float, max_rss_mb: float, src: 
     t0 = time.monotonic()
     p = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak, pos, stopped = 0, None, False
+    samples, next_sample = [], 0.0
     while True:
         # wait4 (not Popen.poll) so the child's own ru_maxrss comes back with its status.
         pid, status, usage = os.wait4(p.pid, os.WNOHANG)
         if pid:
             break
-        peak = max(peak, _hwm_kb(p.pid))
+        peak = max(peak, _mem_kb(p.pid))
         pos = _read_position(p.pid, path) or pos
+        if time.monotonic() - t0 >= next_sample:  # does RSS climb as the input is read, or level off?
+            next_sample += SAMPLE_EVERY
+            samples.append([round(time.monotonic() - t0, 1), None if pos is None else round(pos / (1 << 20), 1),
+                            round(_mem_kb(p.pid, "VmRSS") / 1024, 1)])
         if not stopped and (time.monotonic() - t0 > timeout or peak > max_rss_mb * 1024):
             stopped = True
             p.kill()
@@ -125,7 +134,7 @@ def measure(args: list[str], path: str, timeout: float, max_rss_mb: float, src: 
     return {"peak_rss_mb": round(max(peak, usage.ru_maxrss) / 1024, 1), "seconds": round(time.monotonic() - t0, 1),
             "finished": not stopped, "exit": None if stopped else p.returncode,
             "read_mb": None if pos is None else round(pos / (1 << 20), 1),
-            "stderr": err[-1] if err else ""}
+            "stderr": err[-1] if err else "", "samples": samples}
 
 
 def main() -> int:
