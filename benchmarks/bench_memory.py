@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Peak memory (RSS) of the CLI on big generated inputs: does it depend on the input's size?
 
-    .venv/bin/python benchmarks/bench_memory.py [--sizes 20,100] [--commands restore,detect,detect-fast,index-build]
-                                                [--breaks both|yes|no] [--timeout SECONDS]
+    .venv/bin/python benchmarks/bench_memory.py [--sizes 20,100] [--breaks both|yes|no] [--timeout SECONDS]
+        [--commands restore,detect,detect-fast,index-build,index-add]
 
 Each run is a fresh child process (``unspin ...`` in-process in it); its peak RSS is the kernel's
 high-water mark (``VmHWM`` in /proc, sampled, and ``ru_maxrss`` from ``wait4`` when it ends). Inputs
@@ -10,7 +10,8 @@ are repeated clean prose, with paragraph breaks or as one line with no break at 
 (and ``--max-rss``) stops a run that has not finished (big inputs take long on a slow machine): it then reports the
 peak so far and how far into its input it had read (the input file's read position), so a
 streaming command shows a flat peak while it reads, where one that reads its input whole is
-already at its peak. Results are recorded in docs/reliability.md.
+already at its peak; ``--json`` also records RSS every 10 s against how much had been read.
+Results are recorded in docs/reliability.md.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+#: seconds between the (seconds, MB read, RSS MB) samples recorded in --json
+SAMPLE_EVERY = 10.0
 
 # Written for this benchmark (not from any data set).
 PROSE = (
@@ -44,7 +47,24 @@ COMMANDS = {
     "detect": lambda f, tmp: ["detect", f],
     "detect-fast": lambda f, tmp: ["detect", "--fast", f],
     "index-build": lambda f, tmp: ["index", "build", os.path.dirname(f), "-o", os.path.join(tmp, "bench.index")],
+    # adds the input to a small index made just before (not measured): see fresh_index
+    "index-add": lambda f, tmp: ["index", "add", os.path.join(tmp, "add.index"), os.path.dirname(f)],
 }
+
+
+def _cli(src: str) -> tuple[list[str], dict]:
+    return ([sys.executable, "-c", "import sys; from unspin.cli import main; sys.exit(main())"],
+            dict(os.environ, PYTHONPATH=src))
+
+
+def fresh_index(tmp: str, src: str) -> None:
+    """A small index (one short document) for `index add` to add to, made anew for each run."""
+    folder = os.path.join(tmp, "add-seed")
+    os.makedirs(folder, exist_ok=True)
+    Path(folder, "seed.txt").write_text(PROSE[0], encoding="utf-8")
+    cmd, env = _cli(src)
+    subprocess.run([*cmd, "index", "build", folder, "-o", os.path.join(tmp, "add.index"), "--force"],
+                   env=env, check=True, stdout=subprocess.DEVNULL)
 
 
 def make_input(folder: str, mb: int, breaks: bool) -> str:
@@ -62,11 +82,12 @@ def make_input(folder: str, mb: int, breaks: bool) -> str:
     return path
 
 
-def _hwm_kb(pid: int) -> int:
+def _mem_kb(pid: int, field: str = "VmHWM") -> int:
+    """``VmHWM`` (peak RSS so far) or ``VmRSS`` (now) of a process, in kB (0: gone)."""
     try:
         with open(f"/proc/{pid}/status") as f:
             for line in f:
-                if line.startswith("VmHWM:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1])
     except OSError:
         pass
@@ -86,18 +107,23 @@ def _read_position(pid: int, path: str) -> int | None:
 
 
 def measure(args: list[str], path: str, timeout: float, max_rss_mb: float, src: str) -> dict:
-    env = dict(os.environ, PYTHONPATH=src)
-    cmd = [sys.executable, "-c", "import sys; from unspin.cli import main; sys.exit(main())", *args]
+    cli, env = _cli(src)
+    cmd = [*cli, *args]
     t0 = time.monotonic()
     p = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak, pos, stopped = 0, None, False
+    samples, next_sample = [], 0.0
     while True:
         # wait4 (not Popen.poll) so the child's own ru_maxrss comes back with its status.
         pid, status, usage = os.wait4(p.pid, os.WNOHANG)
         if pid:
             break
-        peak = max(peak, _hwm_kb(p.pid))
+        peak = max(peak, _mem_kb(p.pid))
         pos = _read_position(p.pid, path) or pos
+        if time.monotonic() - t0 >= next_sample:  # does RSS climb as the input is read, or level off?
+            next_sample += SAMPLE_EVERY
+            samples.append([round(time.monotonic() - t0, 1), None if pos is None else round(pos / (1 << 20), 1),
+                            round(_mem_kb(p.pid, "VmRSS") / 1024, 1)])
         if not stopped and (time.monotonic() - t0 > timeout or peak > max_rss_mb * 1024):
             stopped = True
             p.kill()
@@ -108,7 +134,7 @@ def measure(args: list[str], path: str, timeout: float, max_rss_mb: float, src: 
     return {"peak_rss_mb": round(max(peak, usage.ru_maxrss) / 1024, 1), "seconds": round(time.monotonic() - t0, 1),
             "finished": not stopped, "exit": None if stopped else p.returncode,
             "read_mb": None if pos is None else round(pos / (1 << 20), 1),
-            "stderr": err[-1] if err else ""}
+            "stderr": err[-1] if err else "", "samples": samples}
 
 
 def main() -> int:
@@ -135,6 +161,8 @@ def main() -> int:
             for br in breaks:
                 path = make_input(tmp, mb, br)
                 for c in commands:
+                    if c == "index-add":
+                        fresh_index(tmp, args.src)
                     r = measure(COMMANDS[c](path, tmp), path, args.timeout, args.max_rss, args.src)
                     r.update(command=c, size_mb=mb, breaks=br)
                     rows.append(r)

@@ -1,13 +1,17 @@
-"""`index build` memory does not grow with its input: sources are cut into bounded parts, batches
-are written while the sources are still being read, and merges stay bounded (issue 15)."""
+"""`index build` and `index add` memory does not grow with their input: sources are cut into
+bounded parts, batches are written (to disk) while the sources are still being read, and merges
+stay bounded (issue 15)."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
 
+import pytest
+
 import unspin.tracing.index as ti
 import unspin.tracing.sources as ts
+from unspin.errors import UnspinError
 from unspin.tracing.index import Index, build
 from unspin.tracing.search import trace
 from unspin.tracing.sources import Source, iter_sources
@@ -103,3 +107,59 @@ def test_a_bad_byte_late_in_a_long_file_in_a_folder_adds_none_of_it(tmp_path, mo
     ids = [doc.id for _, doc in iter_sources([str(tmp_path / "docs")], warn=warnings.append)]
     assert ids == ["good.txt"]
     assert len(warnings) == 1 and "bad.txt" in warnings[0]
+
+
+def test_add_writes_its_batches_to_disk_while_readers_see_the_committed_index(tmp_path, monkeypatch):
+    import unspin.tracing.dbfile as dbfile
+
+    path = str(tmp_path / "i.db")
+    build(path, _docs(2))
+    size = (tmp_path / "i.db").stat().st_size
+    monkeypatch.setattr(ti, "BATCH_CHARS", 2000, raising=False)
+    real_private = getattr(dbfile, "connect_private", None)
+
+    def small_cache(p):  # a page cache of 10 pages: what does not fit must be on disk
+        conn = real_private(p)
+        conn.execute("PRAGMA cache_size=10")
+        return conn
+
+    monkeypatch.setattr(ti, "connect_private", small_cache, raising=False)
+    seen = {}
+
+    def sources():
+        for i, item in enumerate(_docs(60)[2:]):
+            if i == 40:
+                with Index.open(path) as reader:
+                    seen["documents"] = reader.stats()["documents"]
+                seen["beside"] = sum(f.stat().st_size for f in tmp_path.iterdir() if f.name != "i.db")
+            yield item
+
+    with Index.open(path, writable=True) as idx:
+        assert idx.add(sources()) == 58
+        assert idx.stats()["documents"] == 60
+    assert seen["documents"] == 2  # a reader during the add reads the last committed index
+    assert seen["beside"] > 2 * size  # the batches written so far are on disk, not held in memory
+    assert sorted(f.name for f in tmp_path.iterdir()) == ["i.db"]  # no temporary file left
+    whole = str(tmp_path / "whole.db")
+    build(whole, iter(_docs(60)))
+    for q in (SENTENCES[7], SENTENCES[45]):
+        assert [r.id for r in trace(q, path, k=3)] == [r.id for r in trace(q, whole, k=3)]
+
+
+def test_a_failed_large_add_leaves_the_index_and_no_temporary_file(tmp_path, monkeypatch):
+    path = str(tmp_path / "i.db")
+    build(path, _docs(2))
+    monkeypatch.setattr(ti, "BATCH_CHARS", 2000, raising=False)
+
+    def sources():
+        yield from _docs(40)[2:]
+        yield "dup", Source(id="d5", text="a duplicate of an id added by this run")
+
+    with Index.open(path, writable=True) as idx:
+        with pytest.raises(UnspinError, match="dup: duplicate id 'd5'"):
+            idx.add(sources())
+        assert idx.stats()["documents"] == 2
+        idx.add(_docs(3)[2:])  # and it is still writable
+    assert sorted(f.name for f in tmp_path.iterdir()) == ["i.db"]
+    with Index.open(path) as idx:
+        assert idx.stats()["documents"] == 3

@@ -4,6 +4,7 @@ inputs (windowed restore and detect), and suggestions a person is shown are fit 
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -276,7 +277,57 @@ def test_detect_never_offers_an_obscenity_the_text_does_not_use():
         assert not _blocked_in(shown), (options, [(s.text, s.original) for s in d.spans])
 
 
-def test_a_blocked_word_in_the_input_keeps_its_neighbours():
-    """The text uses the word: a coarse original for it shows nothing the text did not say."""
+def _unfit(terms) -> set[str]:
+    """Terms that are blocked or hold a blocked word or phrase as whole words ("turkey-cock")."""
+    b = shipped_blocklist()
+    out = set()
+    for t in terms:
+        words = re.findall(r"[^\W\d_]+", t.lower())
+        if t in b or any(" ".join(words[i:j]) in b for i in range(len(words)) for j in range(i + 1, len(words) + 1)):
+            out.add(t)
+    return out
+
+
+# Plain words whose neighbours include phrases that hold a blocked word ("turkey-cock", "sea cock",
+# "fag end"); trace matches a multi-word original by its last content word ("cock").
+PHRASED = ["rooster", "chicken", "valve", "tap", "rubbish", "dice"]
+
+
+def test_phrases_holding_a_blocked_word_are_never_proposed():
+    from unspin.detection.scan import shared_scanner
+    from unspin.restoration.restorer import get_restorer
+    from unspin.tracing.signatures import readable_alternatives
+
     lex = get_lexicon()
-    assert _blocked_in(t for t, _ in lex.originals("crap"))
+    gen = get_restorer().generator
+    scan = shared_scanner()
+    raw = {lex.terms[j] for w in PHRASED for j in lex.dst[lex.offsets[lex.index[w]]:lex.offsets[lex.index[w] + 1]]}
+    assert {"turkey-cock", "sea cock", "fag end"} <= _unfit(raw)  # what the filter is for
+    for w in PHRASED + PLAIN:
+        assert not _unfit(t for t, _ in lex.originals(w)), w
+        assert not _unfit(" ".join(c.words) for c in gen.unfiltered((w,))), w
+        assert not _unfit(c for c, _ in scan.candidates(w)), w
+        assert not _unfit(k for k, _ in readable_alternatives(w)), w
+
+
+def test_a_blocked_word_in_the_input_gets_no_blocked_neighbours():
+    """The text uses one vulgar word: another one as its original is still a word the text does
+    not use (candidates are per word form, not per document: none is let back in)."""
+    from unspin.restoration.restorer import get_restorer
+    from unspin.tracing.signatures import readable_alternatives
+
+    lex = get_lexicon()
+    gen = get_restorer().generator
+    raw = {lex.terms[j] for j in lex.dst[lex.offsets[lex.index["crap"]]:lex.offsets[lex.index["crap"] + 1]]}
+    assert _unfit(raw)
+    for w in ("crap", "shit", "bullshit"):
+        assert not _unfit(t for t, _ in lex.originals(w)), w
+        assert not _unfit(" ".join(c.words) for c in gen.unfiltered((w,))), w
+        assert not _unfit(k for k, _ in readable_alternatives(w) if k != w), w
+    text = "The plan was crap, they said, and the rest of the report was crap too."
+    for options in ({}, {"restore": True}, {"fast": True}):
+        d = unspin.detect(text, **options)
+        shown = [s.original for s in d.spans] + [e.get("alternative", "") for s in d.spans for e in s.evidence]
+        assert not _unfit(shown) - {"crap"}, (options, shown)
+    edits = unspin.restore(text).edits
+    assert not _unfit(e.original for e in edits), [(e.spun, e.original) for e in edits]

@@ -179,6 +179,21 @@ def test_kill_during_a_write_keeps_the_old_output(tmp_path, sig):
         assert p.returncode == 128 + signal.SIGTERM and _leftovers(tmp_path) == []
 
 
+def test_the_next_write_removes_temporary_files_that_dead_writers_left(tmp_path):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()  # its PID now names no process: what `kill -9` during a write leaves behind
+    out = tmp_path / "out.txt"
+    stale = [tmp_path / f".out.txt.tmp-{dead.pid}-0badcafe", tmp_path / f".out.txt.tmp-{dead.pid}"]
+    kept = [tmp_path / f".out.txt.tmp-{os.getppid()}-0badcafe",  # a live writer's (our parent)
+            tmp_path / f".other.txt.tmp-{dead.pid}-0badcafe"]    # another target's
+    for f in stale + kept:
+        f.write_text("partial", encoding="utf-8")
+    with open_output(str(out)) as f:
+        f.write("new\n")
+    assert out.read_text(encoding="utf-8") == "new\n"
+    assert [f.exists() for f in stale + kept] == [False, False, True, True]
+
+
 # ----------------------------------------------------------------------------- 6: full disk
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")

@@ -205,6 +205,46 @@ def test_killed_writer_leaves_the_index_readable_and_writable(tmp_path):
     assert not os.path.exists(path + "-journal")
 
 
+def test_a_writer_waiting_for_a_large_add_adds_to_what_it_wrote(tmp_path):
+    import threading
+
+    path = str(tmp_path / "i.db")
+    build(path, _pairs(DOCS))
+    proc, go = _start_holding_writer(tmp_path, path)  # a large add: it writes a copy of the index
+    errors = []
+
+    def add_c():
+        try:
+            with Index.open(path, writable=True) as idx:
+                idx.add([("c", Source(id="c", text="a third document, added while another add ran"))])
+        except Exception as e:  # noqa: BLE001 - reported by the assertion below
+            errors.append(e)
+
+    waiter = threading.Thread(target=add_c)
+    waiter.start()
+    time.sleep(0.5)  # let it reach the write lock (if it has not, it simply goes second)
+    open(go, "w").close()
+    assert proc.wait(120) == 0
+    waiter.join(120)
+    assert errors == []
+    assert _ids(path) == ["a", "b", "big", "c", "small"]
+
+
+def test_a_killed_large_add_leaves_a_temporary_file_that_the_next_add_removes(tmp_path):
+    path = str(tmp_path / "i.db")
+    build(path, _pairs(DOCS))
+    proc, _go = _start_holding_writer(tmp_path, path)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(60)
+    left = [f.name for f in tmp_path.iterdir() if f.name.startswith(".i.db.tmp-")]
+    assert left and all(f".tmp-{proc.pid}-" in name for name in left)
+    assert _ids(path) == ["a", "b"]
+    with Index.open(path, writable=True) as idx:
+        idx.add([("c", Source(id="c", text="after the crash"))])
+    assert _ids(path) == ["a", "b", "c"]
+    assert not [f.name for f in tmp_path.iterdir() if f.name.startswith(".i.db.tmp-")]
+
+
 # Modifies every document in place with a one-page cache, so the database file itself holds
 # uncommitted pages and only the journal can restore it; then waits to be killed.
 _SPILLING_WRITER = textwrap.dedent("""
@@ -316,12 +356,13 @@ def test_build_removes_temp_files_of_dead_builds(tmp_path):
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     stale = tmp_path / f".i.db.tmp-{dead.pid}"
+    stale2 = tmp_path / f".i.db.tmp-{dead.pid}-1234abcd"
     live = tmp_path / f".i.db.tmp-{os.getppid()}"
     other = tmp_path / f".other.db.tmp-{dead.pid}"
-    for f in (stale, live, other):
+    for f in (stale, stale2, live, other):
         f.write_bytes(b"x" * 1000)
     build(str(tmp_path / "i.db"), _pairs(DOCS))
-    assert not stale.exists() and live.exists() and other.exists()
+    assert not stale.exists() and not stale2.exists() and live.exists() and other.exists()
 
 
 def test_index_build_reads_documents_by_type_and_warns_for_skipped_files(tmp_path, capsys):

@@ -5,7 +5,8 @@ A UTF-8 BOM is kept in the text as U+FEFF, so every offset a command reports ind
 the file as any UTF-8 reader decodes it.
 
 Writing: :func:`open_output` writes a file through a temporary file beside it, renamed over it
-only when the command succeeds; a failure leaves the old file as it was.
+only when the command succeeds; a failure leaves the old file as it was (and the temporary file
+a killed writer leaves is removed by the next write: :mod:`.tempfiles`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import contextlib
 import json
 import os
 import re
-import secrets
 import stat
 import sys
 from collections.abc import Iterator
@@ -22,6 +22,7 @@ from typing import IO
 
 from ..errors import UnspinError
 from .paths import is_stream_path, refuse_special_input
+from .tempfiles import create_temp
 
 _BINARY_SNIFF = 8192
 BOM = b"\xef\xbb\xbf"
@@ -257,14 +258,7 @@ class Output:
             # must add to log, and reopening the file behind it with truncation would empty it.
             self._f = open(path, "a", encoding="utf-8")
             return
-        folder, base = os.path.split(target)
-        while True:
-            tmp = os.path.join(folder, f".{base}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
-            try:
-                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # umask applies
-                break
-            except FileExistsError:
-                continue
+        fd, tmp = create_temp(target)
         self._tmp, self._target = tmp, target
         if st is not None:
             os.chmod(tmp, stat.S_IMODE(st.st_mode))

@@ -6,10 +6,12 @@ each relation says which source links the two terms and in which direction.
 Suggestions a person is shown must be fit to show: the thesauri link plain words to vulgar ones
 and slurs ("nonsense" -> an obscenity), so the terms of ``data/blocklist.txt`` (built by
 ``tools/build/build_blocklist.py`` from WordNet's usage labels) are never returned as an
-original of another term. Every capability reads originals here (restore's candidates,
-detect's scan neighbours, trace's alternatives), so all of them get the filter. A blocked term
-keeps its own neighbours: when the text uses a vulgar word, a vulgar original for it adds
-nothing the text did not say.
+original of another term, nor is a term that contains one ("turkey-cock", "piece of shit":
+trace matches a multi-word original by one of its words). Every capability reads originals here
+(restore's candidates, detect's scan neighbours, trace's alternatives), so all of them get the
+filter, for every word, a blocked one included: its blocked neighbours are words the text may
+not use. (Candidates are cached per word form, so a blocked word the document uses elsewhere is
+not let back in either: stricter than needed, never unfit.)
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import re
 from importlib import resources
 
 import numpy as np
@@ -37,13 +40,32 @@ def shipped_blocklist() -> frozenset[str]:
     return frozenset(line.strip() for line in raw.splitlines() if line.strip() and not line.startswith("#"))
 
 
+def blocked_terms(terms: list[str], blocklist: frozenset[str]) -> np.ndarray:
+    """Per term: is it on ``blocklist``, or does it contain a listed word or phrase as whole
+    words (between spaces, hyphens or other non-letters)? A single word is blocked only when
+    listed ("shitless" is listed, "shits" is not)."""
+    out = np.zeros(len(terms), dtype=bool)
+    if not blocklist or not terms:
+        return out
+    gap = r"[^\w\n]+"  # between the words of a listed phrase; never across terms
+    longest_first = sorted(blocklist, key=len, reverse=True)
+    listed = "|".join(gap.join(map(re.escape, re.findall(r"[^\W\d_]+", t))) for t in longest_first)
+    pattern = re.compile(rf"(?<![^\W\d_])(?:{listed})(?![^\W\d_])")
+    # one scan of all the terms joined, rather than one per term
+    text = "\n".join(terms)
+    starts = np.cumsum([0] + [len(t) + 1 for t in terms[:-1]])
+    at = [m.start() for m in pattern.finditer(text)]
+    out[np.searchsorted(starts, at, side="right") - 1] = True
+    return out
+
+
 class Lexicon:
     """Thesaurus relations as compressed sparse rows, read-only: ``terms[i]`` may have replaced
     ``terms[j]`` for each ``j`` in ``dst[offsets[i]:offsets[i + 1]]``, linked as ``flags`` says;
     ``index`` maps a term to its row ``i``; ``zipf`` is each term's wordfreq frequency.
     ``blocked[j]``: term ``j`` is never an original of another term (:meth:`relations` and
-    :meth:`originals` leave it out; the raw arrays keep it). ``blocklist``: those terms
-    (default: the shipped list)."""
+    :meth:`originals` leave it out; the raw arrays keep it): it is on ``blocklist`` (default:
+    the shipped list) or contains a word or phrase of it (:func:`blocked_terms`)."""
 
     def __init__(self, path=None, blocklist: frozenset[str] | None = None):
         self.shipped = path is None  # the package's own data (precomputed look-ups apply)
@@ -58,11 +80,7 @@ class Lexicon:
             self.zipf = data["zipf"]
         self.index = {t: i for i, t in enumerate(self.terms)}
         self.max_words = max(len(t.split()) for t in self.terms)
-        self.blocked = np.zeros(len(self.terms), dtype=bool)
-        for t in shipped_blocklist() if blocklist is None else blocklist:
-            i = self.index.get(t)
-            if i is not None:
-                self.blocked[i] = True
+        self.blocked = blocked_terms(self.terms, shipped_blocklist() if blocklist is None else blocklist)
         # Rows that list a blocked term: only those pay for the filter.
         # (Found from the few positions that hold one: a prefix sum over all 2.5M relations
         # cost ~40 MB of peak memory at load.)
@@ -95,7 +113,7 @@ class Lexicon:
     def _row(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         a, b = self.offsets[i], self.offsets[i + 1]
         dst, fl = self.dst[a:b], self.flags[a:b]
-        if self._row_blocked[i] and not self.blocked[i]:
+        if self._row_blocked[i]:
             keep = ~self.blocked[dst]
             dst, fl = dst[keep], fl[keep]
         return dst, fl

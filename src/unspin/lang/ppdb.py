@@ -5,7 +5,8 @@ Indexed by the spun form: for a word P, the originals O that PPDB links to it, e
 rank of P in O's paraphrase line (the spinner's direction: it replaced O by one of O's
 paraphrases), the rank of O in P's line, and whether PPDB 2.0 labels the pair a synonym. Ranks
 start at 0 (PPDB's best paraphrase); :data:`NONE` means no rank in that direction. Blocked terms
-(``data/blocklist.txt``) are never returned as an original.
+(``data/blocklist.txt``, and terms containing one: :func:`~unspin.lang.lexicon.blocked_terms`) are
+never returned as an original.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .lexicon import shipped_blocklist
+from .lexicon import blocked_terms, shipped_blocklist
 from .mapped import load_npz
 
 NONE = 255   # no rank in that direction
@@ -69,6 +70,7 @@ class Ppdb:
             self.dst, self.fwd, self.rev, self.syn = (data[k] for k in ("dst", "fwd", "rev", "syn"))
         self.index = {t: i for i, t in enumerate(self.terms)}
         self.blocklist = shipped_blocklist() if blocklist is None else blocklist
+        self._blocked = blocked_terms(self.terms, self.blocklist)
 
     def __contains__(self, word: str) -> bool:
         i = self.index.get(word)
@@ -81,12 +83,12 @@ class Ppdb:
         if i is None:
             return []
         a, b = int(self.offsets[i]), int(self.offsets[i + 1])
-        terms, blocked = self.terms, self.blocklist
+        terms, blocked = self.terms, self._blocked
         out = []
         for j, f, r, s in zip(self.dst[a:b].tolist(), self.fwd[a:b].tolist(),
                               self.rev[a:b].tolist(), self.syn[a:b].tolist()):
             o = terms[j]
-            if o not in blocked and o not in skip:
+            if not blocked[j] and o not in skip:
                 out.append(Link(o, f, r, bool(s)))
                 if len(out) == limit:
                     break

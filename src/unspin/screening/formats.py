@@ -12,12 +12,12 @@ import contextlib
 import gzip
 import io
 import os
-import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ..errors import UnspinError, UsageError
 from ..inputs.paths import Skipped, walk
+from ..inputs.tempfiles import create_temp_path
 from ..inputs.textio import BadLines, os_errors, parse_jsonl_line
 
 JSONL_KINDS = (".jsonl", ".jsonl.gz", ".jsonl.zst")
@@ -219,8 +219,7 @@ def output_kind(path: str, is_dir: bool, fmt: str | None) -> str:
 def atomic_path(target: str) -> Iterator[str]:
     """A temporary path beside ``target``, renamed over it when the block succeeds (removed if
     it fails), so a reader or a crash never sees a partial file under the final name."""
-    folder, base = os.path.split(os.path.abspath(target))
-    tmp = os.path.join(folder, f".{base}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
+    tmp = create_temp_path(target)
     try:
         yield tmp
         with open(tmp, "rb+") as f:

@@ -6,14 +6,15 @@ stays one file that can be copied and opened read-only. Every connection waits u
 :data:`BUSY_TIMEOUT` seconds for a lock, then the user gets a one-line message saying another
 process is writing (:func:`lock_error`), never "corrupt" or "not an index". A journal left by a
 writer that was killed is rolled back before the file is read, read-only opens included
-(:func:`recover`). A rebuild is swapped in under the old file's write lock (:func:`swap_in`), and
-the temporary files of killed builds are removed by the next build (:func:`remove_stale_temps`).
+(:func:`recover`). A rebuild is swapped in under the old file's write lock (:func:`swap_in`); the
+temporary files of killed builds and adds are removed by the next build or add
+(:mod:`unspin.inputs.tempfiles`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-import re
 import sqlite3
 from urllib.parse import quote
 
@@ -31,6 +32,29 @@ def connect(path: str, *, readonly: bool = False) -> sqlite3.Connection:
         return sqlite3.connect(f"file:{quote(os.path.abspath(path))}?mode=ro", uri=True,
                                isolation_level=None, timeout=BUSY_TIMEOUT)
     return sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT)
+
+
+def connect_writer(path: str) -> sqlite3.Connection:
+    """A connection that writes an index other processes may be reading."""
+    conn = connect(path)
+    # dirty pages stay in memory until COMMIT, so readers keep the committed state: a shared
+    # index is written in place only by adds of one batch (unspin.tracing.index.Index.add)
+    conn.execute("PRAGMA cache_spill=OFF")
+    return conn
+
+
+def connect_private(path: str) -> sqlite3.Connection:
+    """A connection to a file only this process uses until it is renamed into place (a build's
+    or a large add's): an interrupted write there is thrown away whole, so it needs no journal."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=OFF")
+    conn.execute("PRAGMA synchronous=OFF")
+    return conn
+
+
+def remove_file(path: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
 
 
 def lock_error(path: str, e: Exception) -> UnspinError | None:
@@ -105,40 +129,3 @@ def swap_in(tmp: str, path: str, *, old_is_index: bool) -> None:
             conn.close()
     except sqlite3.Error as e:
         raise lock_error(path, e) or UnspinError(f"{path}: cannot replace the index ({e})") from None
-
-
-_TEMP_NAME = re.compile(r"\.(?P<base>.+)\.tmp-(?P<pid>\d+)")
-
-
-def temp_path(path: str) -> str:
-    """Where this process builds the index that will replace ``path``."""
-    folder, base = os.path.split(os.path.abspath(path))
-    return os.path.join(folder, f".{base}.tmp-{os.getpid()}")
-
-
-def remove_stale_temps(path: str) -> None:
-    """Delete the temporary files that killed builds of ``path`` left beside it (their process is
-    gone); those of running builds stay."""
-    folder, base = os.path.split(os.path.abspath(path))
-    try:
-        names = os.listdir(folder)
-    except OSError:
-        return
-    for name in names:
-        m = _TEMP_NAME.fullmatch(name)
-        if not m or m["base"] != base or int(m["pid"]) == os.getpid() or _process_alive(int(m["pid"])):
-            continue
-        try:
-            os.unlink(os.path.join(folder, name))
-        except OSError:
-            pass  # another build removed it, or we may not: it is only disk space
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (OSError, OverflowError):  # not ours, or we cannot tell: leave its file alone
-        return True
-    return True

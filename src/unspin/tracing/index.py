@@ -17,14 +17,15 @@ sorted passage lengths, whether its words' general-English rarities were looked 
 indexes can be open and searched in one process without sharing state.
 
 Building is atomic: :func:`build` writes a temporary file beside the target and ``os.replace``-s it
-in only when complete, so an interrupted build leaves any old index as it was (and the next build
-removes the temporary files of builds whose process is gone). :meth:`Index.add` runs in one SQLite
-transaction, so an interrupted add leaves the index as it was before it.
+in only when complete, so an interrupted build leaves any old index as it was. :meth:`Index.add`
+is all or nothing too: an add of one batch is one SQLite transaction; a larger add writes a copy
+of the index and renames it in. The next build or add removes the temporary files of builds and
+adds whose process is gone (:mod:`unspin.inputs.tempfiles`).
 
 Several processes may use one index (locks, waiting and recovery: :mod:`unspin.tracing.dbfile`).
-Writers take the write lock when they start (``BEGIN IMMEDIATE``) and so wait for each other; a
-writer keeps its changes in memory until it commits (no cache spill), so readers read the last
-committed state meanwhile and wait only for the commit itself.
+Writers take the write lock when they start (``BEGIN IMMEDIATE``) and so wait for each other;
+readers read the last committed state meanwhile (a writer's transaction keeps its pages in
+memory, a large add writes its copy) and wait only for the commit itself.
 
 Text fields are stored through :func:`~unspin.tracing.signatures.replace_surrogates` (SQLite
 cannot hold a lone surrogate; offsets stay valid).
@@ -33,16 +34,19 @@ cannot hold a lone surrogate; offsets stay valid).
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import time
+import uuid
 from collections.abc import Iterable
 
 import numpy as np
 
 from ..errors import UnspinError
-from .dbfile import (check_path, connect, inode_of, lock_error, remove_stale_temps, swap_in,
-                     temp_path)
-from .segments import SINGLE, STRIDE, WINDOW, Postings, from_blob, merge, pack
+from ..inputs.tempfiles import create_temp_path, remove_stale_temps
+from .dbfile import (check_path, connect, connect_private, connect_writer, inode_of, lock_error, remove_file,
+                     swap_in)
+from .segments import SINGLE, STRIDE, WINDOW, merge_segments, pack, unpack
 from .signatures import ANALYZER_VERSION, doc_keys, replace_surrogates
 from .sources import Source
 
@@ -85,6 +89,8 @@ class Index:
         self.meta: dict[str, str] = {}
         # which file this connection has open: a build may replace the path while we wait to write
         self._inode = inode_of(path)
+        # a file other processes may use: writes go through transactions they cannot see (add)
+        self._shared = writable and path != ":memory:"
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
@@ -92,10 +98,7 @@ class Index:
         path = os.fspath(path)
         check_path(path)
         try:
-            conn = connect(path, readonly=not writable)
-            if writable:
-                # dirty pages stay in memory until COMMIT, so readers keep the committed state
-                conn.execute("PRAGMA cache_spill=OFF")
+            conn = connect_writer(path) if writable else connect(path, readonly=True)
             idx = cls(path, conn, writable)
             idx._read_meta()
         except sqlite3.DatabaseError as e:
@@ -109,9 +112,7 @@ class Index:
 
     @classmethod
     def _create(cls, path: str) -> "Index":
-        conn = sqlite3.connect(path, isolation_level=None)
-        conn.execute("PRAGMA journal_mode=OFF")
-        conn.execute("PRAGMA synchronous=OFF")
+        conn = connect_private(path)
         conn.executescript(
             """
             CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -129,9 +130,19 @@ class Index:
             "analyzer": str(ANALYZER_VERSION),
             "window": f"{WINDOW},{STRIDE},{SINGLE}",
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            # kept by adds, new with each build: an add waiting for the write lock tells another
+            # add's replacement of the file (go on) from a rebuild (stop)
+            "lineage": uuid.uuid4().hex,
         }
         conn.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+        return cls._private(path, conn)
+
+    @classmethod
+    def _private(cls, path: str, conn: sqlite3.Connection) -> "Index":
+        """A writable index no other process uses yet (a build's or a large add's temporary
+        file): written straight to disk, no journal, pages spilled as the cache fills."""
         idx = cls(path, conn, True)
+        idx._shared = False
         idx._read_meta()
         return idx
 
@@ -173,36 +184,7 @@ class Index:
                 "SELECT seg, first_doc, n_docs, first_pass, n_pass, seq, surf, seq_len, pass_doc, pass_tok0, "
                 "pass_len, keys, starts, pids, tfs FROM segments ORDER BY seg"
             ).fetchall()
-            segs = []
-            seqs, surfs, seq_lens, pdocs, ptok0, plen = [], [], [], [], [], []
-            n_docs = n_pass = 0
-            for (seg, first_doc, nd, first_pass, npass, seq, surf, seq_len, pass_doc, pass_tok0, pass_len,
-                 keys, starts, pids, tfs) in rows:
-                if first_doc != n_docs or first_pass != n_pass:
-                    raise ValueError(f"segment {seg} out of order")
-                sl = from_blob(seq_len, np.int32)
-                s = from_blob(seq, np.uint64)
-                sf = from_blob(surf, np.uint32)
-                if len(sl) != nd or int(sl.sum()) != len(s) or len(sf) != len(s):
-                    raise ValueError(f"segment {seg}: word counts do not add up")
-                pd = from_blob(pass_doc, np.int32)
-                if len(pd) != npass:
-                    raise ValueError(f"segment {seg}: passage table size")
-                k = from_blob(keys, np.uint64)
-                st = from_blob(starts, np.int64)
-                p = from_blob(pids, np.int32)
-                t = from_blob(tfs, np.uint16)
-                if len(st) != len(k) + 1 or len(p) != len(t) or (len(st) and st[-1] != len(p)):
-                    raise ValueError(f"segment {seg}: posting lists")
-                seqs.append(s)
-                surfs.append(sf)
-                seq_lens.append(sl)
-                pdocs.append(pd)
-                ptok0.append(from_blob(pass_tok0, np.int32))
-                plen.append(from_blob(pass_len, np.int32))
-                segs.append(Postings(k, st, p, t))
-                n_docs += nd
-                n_pass += npass
+            segs, seqs, surfs, seq_lens, pdocs, ptok0, plen, n_docs, n_pass = unpack(rows)
         except (sqlite3.DatabaseError, ValueError, TypeError) as e:
             raise lock_error(self.path, e) or UnspinError(f"{self.path}: corrupt index ({e}); rebuild it") from None
         self._segments = segs
@@ -277,66 +259,149 @@ class Index:
 
     # -- writing ---------------------------------------------------------------------------
     def add(self, docs: Iterable[tuple[str, Source]], *, on_progress=None) -> int:
-        """Add documents (``(where, Source)`` pairs; ``where`` names them in errors) in one
-        transaction. Returns the number added."""
+        """Add documents (``(where, Source)`` pairs; ``where`` names them in errors), all or
+        none. Returns the number added.
+
+        Documents are read and written in batches (:data:`BATCH`, :data:`BATCH_CHARS`), so memory
+        does not grow with the input. Other processes read the last committed index meanwhile:
+        an add of one batch is one transaction that keeps its pages in memory until it commits;
+        a larger one holds the write lock, copies the index beside it, adds to the copy (on disk,
+        batch by batch, as a build does) and renames the copy over the index at the end.
+        """
         if not self.writable:
             raise UnspinError(f"{self.path}: opened read-only")
-        conn = self._conn
-        added = 0
         self._begin_write()
+        target = self
+        added = 0
         try:
-            seen = {r[0] for r in conn.execute("SELECT id FROM docs")}
-            row = conn.execute(
-                "SELECT COALESCE(MAX(seg), -1), COUNT(*) FROM segments").fetchone()
-            next_seg = int(row[0]) + 1
-            n_docs = conn.execute("SELECT COUNT(*) FROM docs").fetchone()[0]
-            n_pass = conn.execute("SELECT COALESCE(SUM(n_pass), 0) FROM segments").fetchone()[0]
+            if self._shared:
+                remove_stale_temps(self.path)  # of adds and builds killed before they finished
             batch: list[tuple[str, Source]] = []
+            ids: set[str] = set()
             chars = 0
             for where, doc in docs:
                 doc = _storable(doc)
-                if doc.id in seen:
+                if doc.id in ids or target._has_id(doc.id):
                     raise UnspinError(f"{where}: duplicate id {doc.id!r} (already in the index)")
-                seen.add(doc.id)
                 batch.append((where, doc))
+                ids.add(doc.id)
                 chars += len(doc.text)
                 if len(batch) >= BATCH or chars >= BATCH_CHARS:
-                    n_docs, n_pass = self._write_segment(next_seg, batch, n_docs, n_pass)
-                    next_seg += 1
-                    added += len(batch)
-                    if on_progress:
-                        on_progress(added)
-                    batch = []
-                    chars = 0
+                    if target._shared:
+                        target = self._private_copy()
+                    added += target._append(batch, on_progress, added)
+                    batch, ids, chars = [], set(), 0
             if batch:
-                n_docs, n_pass = self._write_segment(next_seg, batch, n_docs, n_pass)
-                added += len(batch)
-                if on_progress:
-                    on_progress(added)
-            n_segs = conn.execute("SELECT COUNT(*) FROM segments").fetchone()[0]
-            if n_segs > MAX_SEGMENTS:
-                self._merge_segments()
-            conn.execute("COMMIT")
+                added += target._append(batch, on_progress, added)
+            if target._conn.execute("SELECT COUNT(*) FROM segments").fetchone()[0] > MAX_SEGMENTS:
+                target._merge_segments()
+            target._conn.execute("COMMIT")
+            if target is not self:
+                self._replace_with(target)
         except BaseException as e:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            if target is not self:
+                target.close()
+                remove_file(target.path)
             if isinstance(e, sqlite3.Error):
                 raise self._write_error(e) from None
             raise
         self._loaded = False
         return added
 
+    def _has_id(self, doc_id: str) -> bool:
+        return self._conn.execute("SELECT 1 FROM docs WHERE id = ?", (doc_id,)).fetchone() is not None
+
+    def _append(self, batch, on_progress, added: int) -> int:
+        """Write ``batch`` as the next segment; returns its size."""
+        seg, n_docs = self._conn.execute(
+            "SELECT (SELECT COALESCE(MAX(seg), -1) + 1 FROM segments), COALESCE(MAX(n), -1) + 1 FROM docs").fetchone()
+        n_pass = self._conn.execute("SELECT COALESCE(SUM(n_pass), 0) FROM segments").fetchone()[0]
+        self._write_segment(seg, batch, n_docs, n_pass)
+        if on_progress:
+            on_progress(added + len(batch))
+        return len(batch)
+
+    def _private_copy(self) -> "Index":
+        """A copy of this index beside it, in a transaction, for a large add. The caller holds the
+        write lock, so the file is as last committed and stays so while it is copied."""
+        tmp = create_temp_path(self.path)
+        conn = None
+        try:
+            shutil.copymode(self.path, tmp)  # the copy will replace the index
+            conn = connect_private(tmp)
+            # Through SQLite (a second connection, reading under our lock), never a Python open():
+            # closing any descriptor of the file would drop this process's locks on it (POSIX).
+            source = connect(self.path, readonly=True)
+            try:
+                source.backup(conn)
+            finally:
+                source.close()
+            copy = Index._private(tmp, conn)
+            copy._conn.execute("BEGIN IMMEDIATE")
+        except BaseException as e:
+            if conn is not None:
+                conn.close()
+            remove_file(tmp)
+            if isinstance(e, OSError):
+                raise UnspinError(f"{self.path}: cannot copy the index to add to it ({e.strerror or e})") from None
+            raise
+        return copy
+
+    def _replace_with(self, copy: "Index") -> None:
+        """Rename the committed ``copy`` over this index, still under its write lock (a writer
+        waiting for the lock then finds the new file: :meth:`_begin_write`), and reopen it."""
+        copy.close()
+        try:
+            with open(copy.path, "rb+") as f:
+                os.fsync(f.fileno())
+            os.replace(copy.path, self.path)
+        except OSError as e:
+            raise UnspinError(f"{self.path}: cannot write the index ({e.strerror or e})") from None
+        self._conn.execute("ROLLBACK")  # nothing was written to the old file
+        self._conn.close()
+        self._inode = inode_of(self.path)
+        self._conn = connect_writer(self.path)
+
     def _begin_write(self) -> None:
         """Take the write lock now (waiting for another writer up to BUSY_TIMEOUT): a deferred
-        transaction that upgrades later fails at once when another writer got there first."""
-        try:
-            self._conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as e:
-            raise self._write_error(e) from None
-        if self._inode != inode_of(self.path):
+        transaction that upgrades later fails at once when another writer got there first.
+
+        While we waited, the file may have been replaced: by another add's copy (same lineage:
+        take the lock of the new file instead) or by a rebuild (stop: adding to an index the user
+        just rebuilt is not what they asked)."""
+        while True:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as e:
+                raise self._write_error(e) from None
+            if self._inode == inode_of(self.path):
+                return
             self._conn.execute("ROLLBACK")
-            raise UnspinError(f"{self.path}: the index was rebuilt by another process meanwhile; "
-                              "nothing was added, run the command again")
+            if not self._follow_replacement():
+                raise UnspinError(f"{self.path}: the index was rebuilt by another process meanwhile; "
+                                  "nothing was added, run the command again")
+
+    def _follow_replacement(self) -> bool:
+        """Reopen the file now at our path when it continues this index (another add); False if
+        it is another index (a rebuild) or cannot be opened."""
+        inode = inode_of(self.path)
+        try:
+            check_path(self.path)
+            conn = connect_writer(self.path)
+        except (UnspinError, sqlite3.Error):
+            return False
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'lineage'").fetchone()
+        except sqlite3.Error:
+            row = None
+        if (row[0] if row else None) != self.meta.get("lineage") or inode is None:
+            conn.close()
+            return False
+        self._conn.close()
+        self._conn, self._inode = conn, inode
+        return True
 
     def _write_error(self, e: sqlite3.Error) -> UnspinError:
         return lock_error(self.path, e) or UnspinError(f"{self.path}: cannot write the index ({e})")
@@ -353,37 +418,7 @@ class Index:
         return first_doc + len(batch), first_pass + n_pass
 
     def _merge_segments(self) -> None:
-        """Rewrite runs of consecutive segments as one each (fewer look-ups per query), a run
-        holding at most :data:`MERGE_WORDS` words; an ordinary index becomes one segment."""
-        conn = self._conn
-        sizes = conn.execute("SELECT seg, LENGTH(seq) / 8 FROM segments ORDER BY seg").fetchall()
-        run: list[int] = []
-        words = 0
-        for seg, n in sizes + [(None, MERGE_WORDS + 1)]:
-            if run and words + n > MERGE_WORDS:
-                self._merge_run(run)
-                run, words = [], 0
-            if seg is not None:
-                run.append(seg)
-                words += n
-
-    def _merge_run(self, segs: list[int]) -> None:
-        if len(segs) <= 1:
-            return
-        conn = self._conn
-        lo, hi = segs[0], segs[-1]
-        rows = conn.execute(
-            "SELECT seg, first_doc, n_docs, first_pass, n_pass, seq, surf, seq_len, pass_doc, pass_tok0, pass_len, "
-            "keys, starts, pids, tfs FROM segments WHERE seg BETWEEN ? AND ? ORDER BY seg", (lo, hi)).fetchall()
-        n_docs, n_pass, blobs = merge(rows)
-        first_doc, first_pass = rows[0][1], rows[0][3]
-        del rows
-        conn.execute("DELETE FROM segments WHERE seg BETWEEN ? AND ?", (lo, hi))
-        conn.execute("UPDATE docs SET seg = ? WHERE seg BETWEEN ? AND ?", (lo, lo, hi))
-        conn.execute(
-            "INSERT INTO segments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (lo, first_doc, n_docs, first_pass, n_pass, *blobs),
-        )
+        merge_segments(self._conn, MERGE_WORDS)
 
     def compact(self) -> None:
         if not self.writable:
@@ -447,9 +482,11 @@ def build(path: str, docs: Iterable[tuple[str, Source]], *, force: bool = False,
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise UnspinError(f"{folder}: no such directory")
-    remove_stale_temps(path)
-    tmp = temp_path(path)
     t0 = time.perf_counter()
+    try:
+        tmp = create_temp_path(path)
+    except OSError as e:
+        raise UnspinError(f"{path}: cannot write the index ({e.strerror or e})") from None
     try:
         try:
             idx = Index._create(tmp)
@@ -464,10 +501,7 @@ def build(path: str, docs: Iterable[tuple[str, Source]], *, force: bool = False,
             os.fsync(f.fileno())
         swap_in(tmp, path, old_is_index=is_index(path))
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        remove_file(tmp)
         raise
     return {"documents": n, "seconds": round(time.perf_counter() - t0, 3)}
 

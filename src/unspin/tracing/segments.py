@@ -154,3 +154,75 @@ def merge(rows) -> tuple[int, int, tuple[bytes, ...]]:
              to_blob(cat(8, np.int32)), to_blob(cat(9, np.int32)), to_blob(cat(10, np.int32)),
              to_blob(k[ks]), to_blob(starts), to_blob(p), to_blob(t))
     return n_docs, n_pass, blobs
+
+
+def unpack(rows):
+    """The arrays of stored segment rows (columns as :func:`merge` takes them), checked to fit
+    together. Returns (postings per segment, then per segment: seq, surf, seq_len, pass_doc,
+    pass_tok0, pass_len; and the numbers of documents and passages). ValueError when they do not
+    fit (a corrupt index)."""
+    segs = []
+    seqs, surfs, seq_lens, pdocs, ptok0, plen = [], [], [], [], [], []
+    n_docs = n_pass = 0
+    for (seg, first_doc, nd, first_pass, npass, seq, surf, seq_len, pass_doc, pass_tok0, pass_len,
+         keys, starts, pids, tfs) in rows:
+        if first_doc != n_docs or first_pass != n_pass:
+            raise ValueError(f"segment {seg} out of order")
+        sl = from_blob(seq_len, np.int32)
+        s = from_blob(seq, np.uint64)
+        sf = from_blob(surf, np.uint32)
+        if len(sl) != nd or int(sl.sum()) != len(s) or len(sf) != len(s):
+            raise ValueError(f"segment {seg}: word counts do not add up")
+        pd = from_blob(pass_doc, np.int32)
+        if len(pd) != npass:
+            raise ValueError(f"segment {seg}: passage table size")
+        k = from_blob(keys, np.uint64)
+        st = from_blob(starts, np.int64)
+        p = from_blob(pids, np.int32)
+        t = from_blob(tfs, np.uint16)
+        if len(st) != len(k) + 1 or len(p) != len(t) or (len(st) and st[-1] != len(p)):
+            raise ValueError(f"segment {seg}: posting lists")
+        seqs.append(s)
+        surfs.append(sf)
+        seq_lens.append(sl)
+        pdocs.append(pd)
+        ptok0.append(from_blob(pass_tok0, np.int32))
+        plen.append(from_blob(pass_len, np.int32))
+        segs.append(Postings(k, st, p, t))
+        n_docs += nd
+        n_pass += npass
+    return segs, seqs, surfs, seq_lens, pdocs, ptok0, plen, n_docs, n_pass
+
+
+def merge_segments(conn, max_words: int) -> None:
+    """Rewrite runs of consecutive stored segments as one each (fewer look-ups per query), a run
+    holding at most ``max_words`` words (a merge holds its segments' arrays in memory); an
+    ordinary index becomes one segment. ``conn`` is in the caller's write transaction."""
+    sizes = conn.execute("SELECT seg, LENGTH(seq) / 8 FROM segments ORDER BY seg").fetchall()
+    run: list[int] = []
+    words = 0
+    for seg, n in sizes + [(None, max_words + 1)]:
+        if run and words + n > max_words:
+            _merge_run(conn, run)
+            run, words = [], 0
+        if seg is not None:
+            run.append(seg)
+            words += n
+
+
+def _merge_run(conn, segs: list[int]) -> None:
+    if len(segs) <= 1:
+        return
+    lo, hi = segs[0], segs[-1]
+    rows = conn.execute(
+        "SELECT seg, first_doc, n_docs, first_pass, n_pass, seq, surf, seq_len, pass_doc, pass_tok0, pass_len, "
+        "keys, starts, pids, tfs FROM segments WHERE seg BETWEEN ? AND ? ORDER BY seg", (lo, hi)).fetchall()
+    n_docs, n_pass, blobs = merge(rows)
+    first_doc, first_pass = rows[0][1], rows[0][3]
+    del rows
+    conn.execute("DELETE FROM segments WHERE seg BETWEEN ? AND ?", (lo, hi))
+    conn.execute("UPDATE docs SET seg = ? WHERE seg BETWEEN ? AND ?", (lo, lo, hi))
+    conn.execute(
+        "INSERT INTO segments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (lo, first_doc, n_docs, first_pass, n_pass, *blobs),
+    )

@@ -370,6 +370,15 @@ def _one(key: str, weight: float):
             np.array([original_share(key)], np.float64), np.array([PRIOR[h]], np.float64))
 
 
+@functools.lru_cache(maxsize=1)
+def _blocked_keys() -> np.ndarray:
+    """Keys that are blocked words: a term the lexicon lets through may be matched under one
+    ("pooped" under "poop"), which :func:`readable_alternatives` would then show."""
+    from ..lang.lexicon import shipped_blocklist
+
+    return np.array(sorted(h64(w) for w in shipped_blocklist() if " " not in w), dtype=np.uint64)
+
+
 def _lexicon_originals(term: str, cap: float = 1.0):
     from ..lang.lexicon import get_lexicon
 
@@ -379,6 +388,9 @@ def _lexicon_originals(term: str, cap: float = 1.0):
         return _EMPTY
     dst, flags = rel
     tt = term_table()
+    unfit = np.isin(tt.hash[dst], _blocked_keys())
+    if unfit.any():
+        dst, flags = dst[~unfit], flags[~unfit]
     w = _flag_weights(flags.astype(np.int64))
     w = np.where(tt.multi[dst], np.minimum(w, W_MULTI), w)
     return tt.hash[dst], np.minimum(w, cap).astype(np.float32), tt.share[dst], tt.prior[dst]
