@@ -191,12 +191,18 @@ def test_reader_reads_committed_state_while_a_writer_holds_a_transaction(tmp_pat
     assert _ids(path) == ["a", "b", "big", "small"]
 
 
-def test_killed_writer_leaves_the_index_readable_and_writable(tmp_path):
+def _killed_writer(tmp_path):
+    """An index of DOCS and the pid of a writer killed with SIGKILL in the middle of an add."""
     path = str(tmp_path / "i.db")
     build(path, _pairs(DOCS))
     proc, _go = _start_holding_writer(tmp_path, path)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(60)
+    return path, proc.pid
+
+
+def test_killed_writer_leaves_the_index_readable_and_writable(tmp_path):
+    path, _ = _killed_writer(tmp_path)
     assert _ids(path) == ["a", "b"]
     assert trace(SPUN, path, k=1)[0].id == "a"
     with Index.open(path, writable=True) as idx:
@@ -231,13 +237,9 @@ def test_a_writer_waiting_for_a_large_add_adds_to_what_it_wrote(tmp_path):
 
 
 def test_a_killed_large_add_leaves_a_temporary_file_that_the_next_add_removes(tmp_path):
-    path = str(tmp_path / "i.db")
-    build(path, _pairs(DOCS))
-    proc, _go = _start_holding_writer(tmp_path, path)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(60)
+    path, pid = _killed_writer(tmp_path)
     left = [f.name for f in tmp_path.iterdir() if f.name.startswith(".i.db.tmp-")]
-    assert left and all(f".tmp-{proc.pid}-" in name for name in left)
+    assert left and all(f".tmp-{pid}-" in name for name in left)
     assert _ids(path) == ["a", "b"]
     with Index.open(path, writable=True) as idx:
         idx.add([("c", Source(id="c", text="after the crash"))])
