@@ -34,7 +34,6 @@ from __future__ import annotations
 import functools
 import math
 import os
-from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -42,6 +41,7 @@ from ..errors import UnspinError
 from ..results import Match
 from ..lang.tokenize import tokenize
 from .align import align_passage
+from .cover import Found, cover, share
 from .index import Index
 from .segments import SINGLE, WINDOW
 from .signatures import PRIOR, expand_query, stop_hashes
@@ -64,7 +64,6 @@ MIN_PASSAGE_SHARE = 0.1  # evidence passages scoring under this share of a copy'
 CANDIDATES = 300        # passages re-scored on their word sequences
 FIRST_PASS_ALTS = 40    # alternatives per query word looked up in the posting lists
 FIRST_PASS_MIN_GAIN = -1.0
-MOSAIC_MIN = 0.1        # new evidence a further source of a mosaic must bring, as a share of the best's
 DENSE_CELLS = 1 << 24    # query words x passages scored in one dense array (64 MB); more go sparse
 RUN_MARGIN = 3          # words shown either side of a passage's copied run
 CHANCE_RANK = 10        # in a long query's chunk, the rank whose score is taken as chance level
@@ -377,7 +376,7 @@ def _trace(text: str, idx: Index, k: int, evidence: bool, restore: bool, n_cand:
     qa = expand_query(text, extra, tokens=tokens)
     if idx.n_passages < 5000:
         idx.learn_word_priors()
-    found: dict[int, _Found] = {}
+    found: dict[int, Found] = {}
     total_w = 0.0
     chunks = _chunks(len(tokens))
     for t0, t1 in chunks:
@@ -402,19 +401,19 @@ def _trace(text: str, idx: Index, k: int, evidence: bool, restore: bool, n_cand:
         for j in order[first].tolist():
             if score[j] <= 0:
                 continue
-            f = found.setdefault(int(docs[j]), _Found())
+            f = found.setdefault(int(docs[j]), Found())
             f.score += float(score[j])
             f.gains.append((t0, gains[j]))
             f.passages.append((t0, t1, int(cand[j]), float(score[j]) / Q, (t0 + int(lo_q[j]), t0 + int(hi_q[j]))))
     if not found or total_w <= 0:
         return []
     out = []
-    for d in _cover(found, len(tokens), k):
+    for d in cover(found, len(tokens), k):
         f = found[d]
         doc_id, url, date, src_text = idx.doc_record(d)
-        shown = f.shown()
+        shown = f.shown(MIN_PASSAGE_SHARE)
         m = Match(id=doc_id, score=float(max(0.0, min(1.0, f.score / total_w))), url=url, date=date,
-                  share=_share([run for *_, run in shown], tokens, len(text)))
+                  share=share([run for *_, run in shown], tokens, len(text)))
         if evidence:
             # each passage shows the stretch of the query copied from it (its run, a few words
             # wider so that a weakly matched phrase swap at its edge is still aligned), not the
@@ -426,66 +425,6 @@ def _trace(text: str, idx: Index, k: int, evidence: bool, restore: bool, n_cand:
             ]
         out.append(m)
     return out
-
-
-@dataclass
-class _Found:
-    """What a query found of one source document, over the query's chunks."""
-
-    score: float = 0.0
-    gains: list = field(default_factory=list)     # (chunk start, gain per query token), per chunk
-    passages: list = field(default_factory=list)  # per chunk: (t0, t1, passage, share, copied run)
-
-    def shown(self) -> list:
-        """The passages worth showing as evidence (and whose copied runs make the share): those
-        with at least MIN_PASSAGE_SHARE of what a copy of their chunk would score, else the best."""
-        keep = [p for p in self.passages if p[3] >= MIN_PASSAGE_SHARE]
-        return keep or sorted(self.passages, key=lambda p: -p[3])[:1]
-
-
-def _cover(found: dict[int, _Found], n: int, k: int) -> list[int]:
-    """The ``k`` documents to report, best first. A query copied from several sources (a mosaic)
-    should show each of them before near-duplicates of the first: after the best document, a
-    document comes next if it explains a part of the query the ones before it do not (new
-    evidence at least MOSAIC_MIN of the best's); what is left follows by score."""
-    by_score = sorted(found, key=lambda d: (-found[d].score, d))
-    pool = by_score[:max(4 * k, 20)]
-    top = found[pool[0]].score
-    explained = np.zeros(n)
-    chosen: list[int] = []
-    while pool and len(chosen) < k:
-        best_d, best_new = None, 0.0
-        for d in pool:
-            f = found[d]
-            g = _token_gains(f, n)
-            new = f.score * float(np.maximum(g - explained, 0.0).sum()) / max(float(g.sum()), 1e-9)
-            if new > best_new:
-                best_d, best_new = d, new
-        if best_d is None or (chosen and best_new < MOSAIC_MIN * top):
-            break
-        chosen.append(best_d)
-        pool.remove(best_d)
-        explained = np.maximum(explained, _token_gains(found[best_d], n))
-    taken = set(chosen)
-    return chosen + [d for d in by_score if d not in taken][:k - len(chosen)]
-
-
-def _token_gains(f: _Found, n: int) -> np.ndarray:
-    g = np.zeros(n)
-    for t0, row in f.gains:
-        g[t0:t0 + len(row)] = np.maximum(g[t0:t0 + len(row)], row)
-    return g
-
-
-def _share(runs: list, tokens, n_chars: int) -> float:
-    """Share of the query's characters inside the stretches copied from this source."""
-    covered = np.zeros(n_chars + 1, dtype=np.int32)
-    for a, b in runs:
-        if b > a:
-            covered[tokens[a].start] += 1
-            covered[tokens[b - 1].end] -= 1
-    span = max(tokens[-1].end - tokens[0].start, 1)
-    return round(float(np.count_nonzero(np.cumsum(covered)[:-1])) / span, 4)
 
 
 # ---------------------------------------------------------------------------------------------
