@@ -31,3 +31,23 @@ def run_cli(capsysbinary, monkeypatch):
         return code, out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
 
     return run
+
+
+@pytest.fixture(scope="session")
+def story_index(tmp_path_factory):
+    """A trace index of two short news sentences ("raid", "vote"), built once for the session
+    through the CLI's source reader (JSONL)."""
+    import json
+
+    from unspin.tracing.sources import iter_sources
+    from unspin.tracing.index import build
+
+    d = tmp_path_factory.mktemp("stories")
+    src = d / "src.jsonl"
+    src.write_text("\n".join(json.dumps(r) for r in [
+        {"id": "raid", "text": "Rescuers pulled at least 12 bodies from the rubble of a multi-story building."},
+        {"id": "vote", "text": "The senate passed the bill after the vice president broke a tie."},
+    ]) + "\n", encoding="utf-8")
+    build(str(d / "i.db"), iter_sources([str(src)]))
+    return str(d / "i.db")
+

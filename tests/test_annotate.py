@@ -11,8 +11,6 @@ import unspin
 from unspin.annotate import AnnotateConfig, Annotator, BadRecord, annotate
 from unspin.detection.detector import DetectConfig
 from unspin.restoration.restorer import RestoreConfig
-from unspin.tracing.index import build
-from unspin.tracing.sources import iter_sources
 
 EXAMPLE = (Path(__file__).resolve().parents[1] / "examples" / "atmeh-raid.spun.txt").read_text(encoding="utf-8")
 CLEAN = "The committee met on Tuesday and approved the budget for the new school year."
@@ -51,14 +49,8 @@ def test_bad_records_raise_or_are_marked():
         AnnotateConfig(on_bad="ignore")
 
 
-def test_trace_matches(tmp_path):
-    src = tmp_path / "src.jsonl"
-    src.write_text("\n".join(json.dumps(r) for r in [
-        {"id": "raid", "text": "Rescuers pulled at least 12 bodies from the rubble of a multi-story building."},
-        {"id": "vote", "text": "The senate passed the bill after the vice president broke a tie."},
-    ]) + "\n", encoding="utf-8")
-    build(str(tmp_path / "i.db"), iter_sources([str(src)]))
-    a = Annotator(AnnotateConfig(detect=None, trace_index=str(tmp_path / "i.db"), trace_k=1))
+def test_trace_matches(story_index):
+    a = Annotator(AnnotateConfig(detect=None, trace_index=story_index, trace_k=1))
     try:
         got = a([{"text": "Rescuers pulled out at least 12 our bodies from the rubble of a multi-story constructing."}])
     finally:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from pathlib import Path
 
@@ -16,8 +15,6 @@ from fastapi.testclient import TestClient  # noqa: E402
 from unspin.annotate import AnnotateConfig, annotate  # noqa: E402
 from unspin.restoration.restorer import RestoreConfig  # noqa: E402
 from unspin.serving import Engine, ServeConfig, create_app  # noqa: E402
-from unspin.tracing.index import build  # noqa: E402
-from unspin.tracing.sources import iter_sources  # noqa: E402
 
 EXAMPLE = (Path(__file__).resolve().parents[1] / "examples" / "atmeh-raid.spun.txt").read_text(encoding="utf-8")
 SHORT = "The folks utilize the assault on the constructing."
@@ -27,18 +24,6 @@ SHORT = "The folks utilize the assault on the constructing."
 def client():
     with TestClient(create_app(ServeConfig())) as c:
         yield c
-
-
-@pytest.fixture(scope="module")
-def index_path(tmp_path_factory):
-    d = tmp_path_factory.mktemp("idx")
-    src = d / "src.jsonl"
-    src.write_text("\n".join(json.dumps(r) for r in [
-        {"id": "raid", "text": "Rescuers pulled at least 12 bodies from the rubble of a multi-story building."},
-        {"id": "vote", "text": "The senate passed the bill after the vice president broke a tie."},
-    ]) + "\n", encoding="utf-8")
-    build(str(d / "i.db"), iter_sources([str(src)]))
-    return str(d / "i.db")
 
 
 def test_detect_and_restore_answer_the_cli_jsonl_records(client):
@@ -60,8 +45,8 @@ def test_trace_without_index_is_a_clear_404(client):
     assert r.status_code == 404 and "--index" in r.json()["error"]
 
 
-def test_trace_with_index(index_path):
-    with TestClient(create_app(ServeConfig(index=index_path))) as c:
+def test_trace_with_index(story_index):
+    with TestClient(create_app(ServeConfig(index=story_index))) as c:
         q = "Rescuers pulled out at least 12 our bodies from the rubble of a multi-story constructing."
         r = c.post("/v1/trace", json={"text": q, "id": 1})
         assert r.status_code == 200 and r.json()["id"] == 1 and r.json()["matches"][0]["id"] == "raid"
@@ -70,8 +55,8 @@ def test_trace_with_index(index_path):
         assert "<h2>Likely sources</h2>" not in page.text
 
 
-def test_page_shows_each_source_of_a_mosaic(index_path):
-    with TestClient(create_app(ServeConfig(index=index_path))) as c:
+def test_page_shows_each_source_of_a_mosaic(story_index):
+    with TestClient(create_app(ServeConfig(index=story_index))) as c:
         q = ("Rescuers pulled out at least 12 our bodies from the rubble of a multi-story constructing. "
              "The senate handed the invoice after the vice chairman broke a tie.")
         page = c.post("/", data={"text": q}).text
