@@ -218,6 +218,30 @@ def test_detect_cli_streams_text_files(small_windows, monkeypatch, run_cli, tmp_
     assert got["score"] == round(want.score, 4) and got["spans"] == [s.to_dict() for s in want.spans]
 
 
+def test_detect_cli_spools_long_standard_input(small_windows, monkeypatch, run_cli):
+    import unspin.detection.detector as D
+    import unspin.inputs.extract as X
+
+    text = "\ufeff" + _spun_prose(6, "\n\n")
+    want = unspin.detect(text, fast=True)
+    assert len(text) > 2 * small_windows
+
+    def whole(*a, **k):
+        raise AssertionError("standard input was read whole")
+
+    monkeypatch.setattr(X, "read_document", whole)
+    seen = _spy(monkeypatch, D, "tokenize")
+    code, out, err = run_cli(["detect", "--fast", "--json", "-"], stdin=text.encode("utf-8"))
+    assert code == 0, err
+    got = json.loads(out)
+    assert got["name"] == "<stdin>" and max(seen) <= small_windows
+    assert got["score"] == round(want.score, 4) and got["spans"] == [s.to_dict() for s in want.spans]
+    # a short one stays in memory and scores as the library does
+    code, out, err = run_cli(["detect", "--fast", "--json"], stdin=CLEAN.encode("utf-8"))
+    assert code == 0, err
+    assert json.loads(out)["score"] == round(unspin.detect(CLEAN, fast=True).score, 4)
+
+
 def test_detect_jsonl_huge_record_is_windowed(small_windows, monkeypatch, run_cli, tmp_path):
     import unspin.detection.detector as D
 

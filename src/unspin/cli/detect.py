@@ -162,15 +162,18 @@ def run_detect(args) -> int:
 
 def _detect_path(det, path: str, errors: str, keep_text: bool):
     """(name, text, Detection) of one input. A plain-text file is streamed through the
-    detector's windows (read twice, never held whole), so memory does not grow with it; HTML
-    and PDF files and standard input are read whole (extraction needs the whole document, and
-    standard input cannot be read twice). ``text`` is "" for a streamed file unless
-    ``keep_text`` (the HTML report shows it)."""
+    detector's windows (read twice, never held whole), so memory does not grow with it;
+    standard input longer than two windows is spooled to a temporary file and streamed from
+    there (it cannot be read twice). HTML and PDF files are read whole (extraction needs the
+    whole document). ``text`` is "" for a streamed file unless ``keep_text`` (the HTML report
+    shows it)."""
     from ..inputs.extract import kind_of, read_document
     from ..inputs.stream import iter_decoded
     from ..inputs.textio import os_errors
     from ..lang.windows import stream_windows
 
+    if path == "-" and not keep_text:
+        return _detect_stdin(det, errors)
     if path != "-" and os.path.isfile(path):
         with os_errors(path), open(path, "rb") as f:
             head = f.read(8192)
@@ -179,6 +182,39 @@ def _detect_path(det, path: str, errors: str, keep_text: bool):
             return str(path), read_document(path, errors).text if keep_text else "", d
     doc = read_document(path, errors)
     return doc.name, doc.text, det.detect(doc.text)
+
+
+def _detect_stdin(det, errors: str):
+    """Standard input held in memory up to two windows, past that spooled to an unnamed
+    temporary file (removed on close, also after a crash) and read back window by window."""
+    import tempfile
+
+    from ..inputs.stream import iter_decoded
+    from ..lang.windows import WINDOW_CHARS, stream_windows
+
+    pieces, held = [], 0
+    it = iter_decoded("-", errors)
+    for piece in it:
+        pieces.append(piece)
+        held += len(piece)
+        if held > 2 * WINDOW_CHARS:
+            break
+    else:
+        text = "".join(pieces)
+        return "<stdin>", text, det.detect(text)
+    # Text that came through the strict (or replacing) decoder re-encodes losslessly.
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
+        spool.writelines(pieces)
+        del pieces
+        for piece in it:
+            spool.write(piece)
+
+        def read_back():
+            spool.seek(0)
+            while piece := spool.read(1 << 16):
+                yield piece
+
+        return "<stdin>", "", det.detect_windows(lambda: stream_windows(read_back()))
 
 
 def _exit_code(args, detections, errors: int) -> int:
