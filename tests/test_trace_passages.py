@@ -138,10 +138,40 @@ def test_best_run_is_the_maximum_sum_run(cells):
     assert v[lo[0]:hi[0]].sum() == pytest.approx(total[0])
 
 
-def test_the_sparse_first_pass_ranks_as_the_dense_one(index_path, paragraphs, monkeypatch):
-    # Large indexes reduce the postings by key instead of filling a words x passages array.
+@given(st.lists(st.tuples(st.integers(0, 40), st.floats(-3, 5)), max_size=60), st.sampled_from([41, 10_000]))
+@settings(max_examples=60, deadline=None)
+def test_the_first_pass_sums_per_passage(postings, P):
+    # Both ways of adding up (an array over all passages, or over the passages read) agree
+    # with a plain sum of the positive values.
+    want = Counter()
+    for p, v in postings:
+        want[p] += max(v, 0.0)
+    parts = [np.array([p for p, _ in postings], dtype=np.int64)], [np.array([v for _, v in postings])]
+    hit, total = search._per_passage(*parts, P)
+    assert list(hit) == sorted(p for p, v in want.items() if v > 0)
+    assert total == pytest.approx([want[p] for p in hit])
+
+
+def test_the_first_pass_reads_a_bounded_number_of_postings(index_path, paragraphs, monkeypatch):
+    # Long posting lists (common words) are read only within a budget: the first pass's work has
+    # a ceiling that does not grow with the index; the second pass still scores those words.
     queries = [_spun(paragraphs[i], i) for i in range(3, N_INDEXED, 37)]
-    dense = [[(m.id, round(m.score, 6)) for m in trace(q, index_path, 5, evidence=False)] for q in queries]
-    monkeypatch.setattr(search, "DENSE_CELLS", 0)
-    sparse = [[(m.id, round(m.score, 6)) for m in trace(q, index_path, 5, evidence=False)] for q in queries]
-    assert sparse == dense
+    full = [trace(q, index_path, 1, evidence=False)[0].id for q in queries]
+    read = []
+    real = search._expand_ranges
+
+    def counting(lo, hi):
+        out = real(lo, hi)
+        read.append(len(out[0]))
+        return out
+
+    monkeypatch.setattr(search, "_expand_ranges", counting)
+    monkeypatch.setattr(search, "FIRST_PASS_MAX_DF", 8)
+    monkeypatch.setattr(search, "FIRST_PASS_DEAR_BUDGET", 32)
+    capped = []
+    for q in queries:
+        read.clear()
+        capped.append(trace(q, index_path, 1, evidence=False)[0].id)
+        n_rows = len(search.expand_query(q).alt_hash)
+        assert read[0] <= 8 * n_rows + 32  # the first call is the first pass's postings
+    assert capped == full

@@ -64,10 +64,15 @@ MIN_PASSAGE_SHARE = 0.1  # evidence passages scoring under this share of a copy'
 CANDIDATES = 300        # passages re-scored on their word sequences
 FIRST_PASS_ALTS = 40    # alternatives per query word looked up in the posting lists
 FIRST_PASS_MIN_GAIN = -1.0
-DENSE_CELLS = 1 << 24    # query words x passages scored in one dense array (64 MB); more go sparse
 RUN_MARGIN = 3          # words shown either side of a passage's copied run
 CHANCE_RANK = 10        # in a long query's chunk, the rank whose score is taken as chance level
 DF_CAP = 0.25           # first pass skips alternatives found in more than this share of passages
+# ...and reads in full only posting lists of at most FIRST_PASS_MAX_DF passages, plus the
+# shortest longer ones up to FIRST_PASS_DEAR_BUDGET postings in all: what a query reads then has
+# a ceiling that does not grow with the index (a word's list grows until it crosses the cap).
+# Such common alternatives still count in the second pass, which scores every alternative.
+FIRST_PASS_MAX_DF = 4096
+FIRST_PASS_DEAR_BUDGET = 4 * FIRST_PASS_MAX_DF
 
 
 # ---------------------------------------------------------------------------------------------
@@ -78,6 +83,23 @@ def _stop_array() -> np.ndarray:
     return np.array(sorted(stop_hashes()), dtype=np.uint64)
 
 
+def _is_stop(hashes: np.ndarray) -> np.ndarray:
+    """Which ``hashes`` are function words: a binary search in the sorted stop list (numpy's isin
+    compares every element with each of the ~150 stop hashes in turn)."""
+    stops = _stop_array()
+    pos = np.minimum(np.searchsorted(stops, hashes), len(stops) - 1)
+    return stops[pos] == hashes
+
+
+def _log_len(index: Index) -> np.ndarray:
+    """log(passage length / average), per passage of ``index``, computed once per loaded index."""
+    cached = getattr(index, "_unspin_log_len", None)
+    if cached is None or len(cached) != len(index.pass_len):
+        cached = np.log(np.maximum(index.pass_len, 1) / index.avg_pass_len).astype(np.float32)
+        index._unspin_log_len = cached
+    return cached
+
+
 _PRIOR = PRIOR
 
 
@@ -86,7 +108,7 @@ def _idf(hashes: np.ndarray, df: np.ndarray, n: int, prior: np.ndarray | None = 
         prior = np.fromiter((_PRIOR.get(h, 1e-3) for h in hashes.tolist()), dtype=np.float64, count=len(hashes))
     p = (df + 0.5 + PRIOR_DOCS * prior) / (n + 1.0 + PRIOR_DOCS)
     out = np.log(1.0 / np.clip(p, 1e-9, 1.0))
-    out[np.isin(hashes, _stop_array())] = IDF_STOP
+    out[_is_stop(hashes)] = IDF_STOP
     return np.maximum(out, IDF_STOP)
 
 
@@ -137,9 +159,8 @@ def _score_chunk(index: Index, qa, t0: int, t1: int, n_cand: int):
         return None
     uniq, first_of, inv = np.unique(a_hash, return_index=True, return_inverse=True)
     df, ranges = index.lookup(uniq)
-    stops = _stop_array()
-    a_stop = np.isin(a_hash, stops)
-    tok_stop = np.isin(exact, stops)
+    a_stop = _is_stop(a_hash)
+    tok_stop = _is_stop(exact)
     a_idf = _idf(uniq, df, P, qa.alt_prior[sel][first_of])[inv]
     a_df = df[inv]
     # log P(source word = a | query word): kept words vs swapped-in originals, the latter shared
@@ -158,7 +179,6 @@ def _score_chunk(index: Index, qa, t0: int, t1: int, n_cand: int):
     best_possible = np.full(nt, 0.0)
     np.maximum.at(best_possible, a_tok, gain)
     avg = index.avg_pass_len
-    log_len = np.log(np.maximum(index.pass_len, 1) / avg)
 
     # -- first pass: posting lists, the FIRST_PASS_ALTS most telling alternatives per word ---
     use = (a_df > 0) & (gain > FIRST_PASS_MIN_GAIN) & ((a_df <= DF_CAP * P) | (P < 200))
@@ -171,11 +191,13 @@ def _score_chunk(index: Index, qa, t0: int, t1: int, n_cand: int):
         starts_t = np.flatnonzero(new_t)
         rank = np.arange(len(rows)) - np.repeat(starts_t, np.diff(np.append(starts_t, len(rows))))
         rows = rows[rank < FIRST_PASS_ALTS]
-    # Each query word counts its best alternative per passage. Up to DENSE_CELLS words x
-    # passages that is one dense array (fastest); past it the postings are reduced by (word,
-    # passage) key, so memory follows the postings read, not words x passages (a 1M-passage
-    # index would need 0.5 GB per chunk densely).
-    keys, vals = [], []
+        rows = _affordable(rows, a_df)
+    # Each passage sums what its postings give. A passage holding two alternatives of one query
+    # word counts both here (the exact second pass counts the best one only): a first pass that
+    # ranks candidates needs no per-word de-duplication, and without it the work is a pass over
+    # the postings read, with no sort and no words x passages array.
+    pid_parts, val_parts = [], []
+    log_len = _log_len(index)
     for lo, hi, seg in ranges:
         if lo is None or not len(rows):
             continue
@@ -184,18 +206,15 @@ def _score_chunk(index: Index, qa, t0: int, t1: int, n_cand: int):
         if not len(p_idx):
             continue
         pids = seg.pids[p_idx]
-        r = rows[owner]
-        keys.append(a_tok[r].astype(np.int64) * P + pids)
-        vals.append(np.maximum(gain[r] - log_len[pids], 0.0).astype(np.float32))
-    total = _per_passage(keys, vals, nt, P)
-    len_bonus = _length_bonus(index, nt)
-    total = np.where(total > 0, np.maximum(total + len_bonus(index.pass_len), 1e-6), 0.0)
-    nz = np.count_nonzero(total)
-    if nz == 0:
+        pid_parts.append(pids)
+        val_parts.append(gain[rows][owner] - log_len[pids])
+    hit, total = _per_passage(pid_parts, val_parts, P)
+    if len(hit) == 0:
         return None
-    C = min(n_cand, nz)
-    cand = np.argpartition(-total, C - 1)[:C] if C < P else np.flatnonzero(total)
-    cand = cand[total[cand] > 0]
+    len_bonus = _length_bonus(index, nt)
+    total = np.maximum(total + len_bonus(index.pass_len[hit]), 1e-6)
+    C = min(n_cand, len(hit))
+    cand = hit[np.argpartition(-total, C - 1)[:C]] if C < len(hit) else hit
 
     # -- second pass: word sequences of the candidates -----------------------------------
     docs = index.pass_doc[cand]
@@ -206,8 +225,11 @@ def _score_chunk(index: Index, qa, t0: int, t1: int, n_cand: int):
     rel_pos = tok_pos - np.repeat(starts, lens)
     order = np.argsort(a_hash, kind="stable")
     sh = a_hash[order]
-    lo = np.searchsorted(sh, toks, "left")
-    hi = np.searchsorted(sh, toks, "right")
+    # one binary search per source word; the alternatives sharing its hash follow it in ``sh``
+    lo = np.minimum(np.searchsorted(sh, toks, "left"), len(sh) - 1)
+    run_end = np.flatnonzero(np.append(sh[1:] != sh[:-1], True)) + 1
+    end_of = np.repeat(run_end, np.diff(np.append(0, run_end)))
+    hi = np.where(sh[lo] == toks, end_of[lo], lo)
     m_idx, m_tok = _expand_ranges(lo, hi)  # m_tok: index into toks
     if len(m_idx) == 0:
         return None
@@ -258,7 +280,7 @@ def _score_chunk(index: Index, qa, t0: int, t1: int, n_cand: int):
     np.minimum.at(lo_pos, bc, bp)
     np.maximum.at(hi_pos, bc, bp)
     has = hi_pos >= 0
-    tok_content = ~np.isin(toks, stops)
+    tok_content = ~_is_stop(toks)
     matched_tok = np.zeros(len(toks), dtype=bool)
     matched_tok[m_tok] = True
     cs_unmatched = np.concatenate(([0], np.cumsum(tok_content & ~matched_tok)))
@@ -277,21 +299,33 @@ def _score_chunk(index: Index, qa, t0: int, t1: int, n_cand: int):
     return cand, score, best_pos, max(top, 1e-9), lo_q, hi_q, best
 
 
-def _per_passage(keys: list, vals: list, nt: int, P: int) -> np.ndarray:
-    """Sum over query words of each word's best value per passage; ``keys`` are word * P + passage."""
-    if not keys:
-        return np.zeros(P)
-    key = np.concatenate(keys)
-    val = np.concatenate(vals)
-    if nt * P <= DENSE_CELLS:
-        dense = np.zeros(nt * P, dtype=np.float32)
-        np.maximum.at(dense, key, val)
-        return dense.reshape(nt, P).sum(0, dtype=np.float64)
-    order = np.argsort(key, kind="stable")
-    key, val = key[order], val[order]
-    starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
-    best = np.maximum.reduceat(val, starts).astype(np.float64)
-    return np.bincount(key[starts] % P, weights=best, minlength=P)
+def _affordable(rows: np.ndarray, a_df: np.ndarray) -> np.ndarray:
+    """The first pass's rows: every alternative whose posting list is at most FIRST_PASS_MAX_DF
+    long, and of the longer ones the shortest, while their postings stay within
+    FIRST_PASS_DEAR_BUDGET (so a query of common words still finds candidates)."""
+    df = a_df[rows]
+    dear = df > FIRST_PASS_MAX_DF
+    if not dear.any():
+        return rows
+    d_rows = rows[dear][np.argsort(df[dear], kind="stable")]
+    within = np.cumsum(a_df[d_rows]) <= FIRST_PASS_DEAR_BUDGET
+    return np.concatenate((rows[~dear], d_rows[within]))
+
+
+def _per_passage(pids: list, vals: list, P: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per passage, the sum of its positive values: (passage ids ascending, sums > 0)."""
+    if not pids:
+        return np.zeros(0, np.int64), np.zeros(0)
+    pid = np.concatenate(pids)
+    val = np.maximum(np.concatenate(vals), 0.0)
+    if len(pid) * 8 >= P:  # many postings: one array over the passages is cheapest
+        total = np.bincount(pid, weights=val, minlength=P)
+        hit = np.flatnonzero(total > 0)
+        return hit, total[hit]
+    hit, where = np.unique(pid, return_inverse=True)
+    total = np.bincount(where, weights=val, minlength=len(hit))
+    keep = total > 0
+    return hit[keep], total[keep]
 
 
 def _best_run(best: np.ndarray, tok_stop: np.ndarray):
