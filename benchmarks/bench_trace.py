@@ -49,16 +49,22 @@ def build_distractor_index(path: str, distractors: str, limit: int | None) -> di
     from unspin.tracing.index import build
     from unspin.tracing.sources import iter_sources
 
+    raw = 0
+
     def items():
+        nonlocal raw
         for n, item in enumerate(iter_sources([distractors])):
             if limit and n >= limit:
                 break
+            raw += len(item[1].text.encode("utf-8"))
             yield item
 
     t = time.perf_counter()
     n_docs = build(path, items(), force=True)["documents"]
     build_s = time.perf_counter() - t
-    return {"documents": n_docs, "seconds": round(build_s, 2), "docs_per_s": round(n_docs / build_s, 1)}
+    return {"documents": n_docs, "seconds": round(build_s, 2), "docs_per_s": round(n_docs / build_s, 1),
+            "raw_text_mb": round(raw / 1e6, 1), "index_mb": round(os.path.getsize(path) / 1e6, 1),
+            "index_to_text": round(os.path.getsize(path) / max(raw, 1), 2)}
 
 
 def add_originals(path: str, pairs: str, rows: list[dict], by_text: dict[str, str]) -> None:
@@ -106,6 +112,7 @@ def trace_set(path: str, rows: list[dict], by_text: dict[str, str]) -> dict:
         "mrr": round(sum(1 / r for r in ranks if r) / n, 4),
         "latency_ms_median": round(statistics.median(lat), 2),
         "latency_ms_p90": round(sorted(lat)[int(0.9 * n)], 2),
+        "latency_ms_p95": round(sorted(lat)[int(0.95 * n)], 2),
         "latency_with_evidence_ms_median": round(statistics.median(lat_ev), 2),
     }
     idx.close()

@@ -38,6 +38,7 @@ import shutil
 import sqlite3
 import time
 import uuid
+import zlib
 from collections.abc import Iterable
 
 import numpy as np
@@ -51,7 +52,7 @@ from .signatures import ANALYZER_VERSION, doc_keys, replace_surrogates
 from .sources import Source
 
 FORMAT = "unspin-trace-index"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: compact blobs and zlib-compressed texts (segments.py)
 #: segments are merged (in bounded runs: MERGE_WORDS) once there are more than this many
 MAX_SEGMENTS = 8
 #: a batch (one segment) is written when it holds this many documents or this many characters
@@ -117,7 +118,7 @@ class Index:
             """
             CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
             CREATE TABLE docs (n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, url TEXT, date TEXT,
-                               text TEXT NOT NULL, ntok INTEGER NOT NULL, seg INTEGER NOT NULL);
+                               text BLOB NOT NULL, ntok INTEGER NOT NULL, seg INTEGER NOT NULL);
             CREATE TABLE segments (seg INTEGER PRIMARY KEY, first_doc INTEGER, n_docs INTEGER,
                                    first_pass INTEGER, n_pass INTEGER, seq BLOB, surf BLOB, seq_len BLOB,
                                    pass_doc BLOB, pass_tok0 BLOB, pass_len BLOB,
@@ -240,7 +241,10 @@ class Index:
         row = self._conn.execute("SELECT id, url, date, text FROM docs WHERE n = ?", (int(n),)).fetchone()
         if row is None:
             raise UnspinError(f"{self.path}: corrupt index (document {n} missing)")
-        return row
+        try:
+            return (*row[:3], zlib.decompress(row[3]).decode("utf-8"))
+        except (zlib.error, TypeError, UnicodeDecodeError) as e:
+            raise UnspinError(f"{self.path}: corrupt index (document {n}: {e})") from None
 
     def learn_word_priors(self) -> None:
         """Small indexes lean on general-English word rarity: look it up for this index's words,
@@ -408,7 +412,7 @@ class Index:
 
     def _write_segment(self, seg: int, batch, first_doc: int, first_pass: int) -> tuple[int, int]:
         ntoks, n_pass, blobs = pack([doc.text for _where, doc in batch], first_doc, first_pass)
-        rows = [(first_doc + j, doc.id, doc.url, doc.date, doc.text, ntok, seg)
+        rows = [(first_doc + j, doc.id, doc.url, doc.date, zlib.compress(doc.text.encode("utf-8"), 6), ntok, seg)
                 for j, ((_where, doc), ntok) in enumerate(zip(batch, ntoks))]
         self._conn.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
         self._conn.execute(
@@ -440,9 +444,10 @@ class Index:
         c = self._conn
         try:
             n_docs, n_words = c.execute("SELECT COUNT(*), COALESCE(SUM(ntok), 0) FROM docs").fetchone()
-            n_segs, n_pass, key_bytes, post_bytes = c.execute(
-                "SELECT COUNT(*), COALESCE(SUM(n_pass), 0), COALESCE(SUM(LENGTH(keys)), 0), "
-                "COALESCE(SUM(LENGTH(pids)), 0) FROM segments").fetchone()
+            n_segs, n_pass, key_bytes = c.execute(
+                "SELECT COUNT(*), COALESCE(SUM(n_pass), 0), COALESCE(SUM(LENGTH(keys)), 0) FROM segments").fetchone()
+            # a segment's last CSR offset is its number of postings
+            postings = sum(int.from_bytes(b, "little") for (b,) in c.execute("SELECT substr(starts, -8) FROM segments"))
             with_url = c.execute("SELECT COUNT(*) FROM docs WHERE url IS NOT NULL").fetchone()[0]
         except sqlite3.DatabaseError as e:
             raise lock_error(self.path, e) or UnspinError(f"{self.path}: corrupt index ({e})") from None
@@ -457,7 +462,7 @@ class Index:
             "passages": n_pass,
             "segments": n_segs,
             "distinct_keys": key_bytes // 8,
-            "postings": post_bytes // 4,
+            "postings": postings,
             "bytes": os.path.getsize(self.path),
         }
 

@@ -3,10 +3,19 @@
 A segment holds, for a batch of source documents: every document's per-word key hashes and
 surface hashes (see :mod:`unspin.tracing.signatures`), the passages the documents are cut into
 (:func:`passages_of`), and an inverted index from key hash to passages (CSR: sorted keys,
-offsets, passage ids, term counts). :mod:`unspin.tracing.index` stores them as blobs in SQLite.
+offsets, passage ids). :mod:`unspin.tracing.index` stores them as blobs in SQLite.
+
+On disk (format 3) the arrays are encoded so that an index is about as large as its text: the
+per-word hashes as a vocabulary of distinct values plus zlib-compressed small ids (a text has far
+fewer distinct words than words), passage ids as zlib-compressed differences within each key's
+list, the passage tables zlib-compressed; keys and offsets stay raw (``index stats`` reads their
+sizes). In memory they are the plain arrays again.
 """
 
 from __future__ import annotations
+
+import struct
+import zlib
 
 import numpy as np
 
@@ -41,15 +50,14 @@ def passages_of(ntok: int) -> list[tuple[int, int]]:
 
 
 class Postings:
-    """One segment's inverted index: sorted key hashes, CSR offsets, passage ids, term counts."""
+    """One segment's inverted index: sorted key hashes, CSR offsets, passage ids."""
 
-    __slots__ = ("keys", "starts", "pids", "tfs")
+    __slots__ = ("keys", "starts", "pids")
 
-    def __init__(self, keys, starts, pids, tfs):
+    def __init__(self, keys, starts, pids):
         self.keys = keys
         self.starts = starts
         self.pids = pids
-        self.tfs = tfs
 
 
 def to_blob(a: np.ndarray) -> bytes:
@@ -58,6 +66,57 @@ def to_blob(a: np.ndarray) -> bytes:
 
 def from_blob(b: bytes, dtype) -> np.ndarray:
     return np.frombuffer(b, dtype=dtype)
+
+
+_ZLEVEL = 6
+
+
+def enc_packed(a: np.ndarray) -> bytes:
+    """A small table, zlib-compressed."""
+    return zlib.compress(to_blob(a), _ZLEVEL)
+
+
+def dec_packed(b: bytes, dtype) -> np.ndarray:
+    return from_blob(zlib.decompress(b), dtype)
+
+
+def enc_hashes(a: np.ndarray) -> bytes:
+    """Per-word hashes as their distinct values (raw) and each word's number among them
+    (uint8/16/32 as few distinct values allow, zlib-compressed): ``<I count><B id bytes>``."""
+    vocab, ids = np.unique(a, return_inverse=True)
+    width = 1 if len(vocab) <= 1 << 8 else 2 if len(vocab) <= 1 << 16 else 4
+    return (struct.pack("<IB", len(vocab), width) + to_blob(vocab)
+            + zlib.compress(to_blob(ids.astype(f"<u{width}")), _ZLEVEL))
+
+
+def dec_hashes(b: bytes, dtype) -> np.ndarray:
+    n, width = struct.unpack_from("<IB", b)
+    head = 5 + n * np.dtype(dtype).itemsize
+    vocab = from_blob(b[5:head], dtype)
+    ids = from_blob(zlib.decompress(b[head:]), f"<u{width}")
+    if len(ids) and int(ids.max()) >= n:
+        raise ValueError("word ids out of range")
+    return vocab[ids]
+
+
+def enc_pids(starts: np.ndarray, pids: np.ndarray) -> bytes:
+    """Passage ids, ascending within each key's list, as differences from the previous id in
+    the list (the first: from 0), zlib-compressed."""
+    d = np.diff(pids.astype(np.int64), prepend=0)
+    if len(starts) > 1:
+        first = starts[:-1][starts[:-1] < len(pids)]
+        d[first] = pids[first]
+    return zlib.compress(to_blob(d.astype("<u4")), _ZLEVEL)
+
+
+def dec_pids(b: bytes, starts: np.ndarray) -> np.ndarray:
+    d = from_blob(zlib.decompress(b), "<u4").astype(np.int64)
+    if len(d) != (int(starts[-1]) if len(starts) else 0):
+        raise ValueError("posting lists")
+    cs = np.cumsum(d)
+    # a list's ids are the running sum from its first element: subtract what came before it
+    base = np.repeat(np.concatenate(([0], cs))[starts[:-1]], np.diff(starts))
+    return (cs - base).astype(np.int32)
 
 
 def _postings(pid_of_tok: np.ndarray, keys: np.ndarray):
@@ -70,18 +129,25 @@ def _postings(pid_of_tok: np.ndarray, keys: np.ndarray):
     k = k[order]
     p = p[order]
     if len(k) == 0:
-        return (np.zeros(0, np.uint64), np.zeros(1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.uint16))
+        return np.zeros(0, np.uint64), np.zeros(1, np.int64), np.zeros(0, np.int32)
     new_pair = np.ones(len(k), dtype=bool)
     new_pair[1:] = (k[1:] != k[:-1]) | (p[1:] != p[:-1])
     pair_start = np.flatnonzero(new_pair)
-    tf = np.diff(np.append(pair_start, len(k)))
     pk = k[pair_start]
     pp = p[pair_start]
     new_key = np.ones(len(pk), dtype=bool)
     new_key[1:] = pk[1:] != pk[:-1]
     key_start = np.flatnonzero(new_key)
     starts = np.append(key_start, len(pk)).astype(np.int64)
-    return pk[key_start].copy(), starts, pp.astype(np.int32), np.minimum(tf, 65535).astype(np.uint16)
+    return pk[key_start].copy(), starts, pp.astype(np.int32)
+
+
+def _blobs(seq, surf, seq_len, pass_doc, pass_tok0, pass_len, keys, starts, pids) -> tuple[bytes, ...]:
+    """A segment's arrays as stored (the columns seq ... tfs; tfs, unused since format 3, empty)."""
+    return (enc_hashes(np.asarray(seq, np.uint64)), enc_hashes(np.asarray(surf, np.uint32)),
+            enc_packed(np.asarray(seq_len, np.int32)), enc_packed(np.asarray(pass_doc, np.int32)),
+            enc_packed(np.asarray(pass_tok0, np.int32)), enc_packed(np.asarray(pass_len, np.int32)),
+            to_blob(np.asarray(keys, np.uint64)), to_blob(np.asarray(starts, np.int64)), enc_pids(starts, pids), b"")
 
 
 def pack(texts: list[str], first_doc: int, first_pass: int) -> tuple[list[int], int, tuple[bytes, ...]]:
@@ -120,40 +186,37 @@ def pack(texts: list[str], first_doc: int, first_pass: int) -> tuple[list[int], 
         pid_parts.append(pids)
     tok_idx = np.concatenate(tok_parts) if tok_parts else np.zeros(0, np.int64)
     pids = np.concatenate(pid_parts) if pid_parts else np.zeros(0, np.int32)
-    keys, starts, plist, tfs = _postings(pids, seq[tok_idx])
-    blobs = (to_blob(seq), to_blob(surf_all), to_blob(lens_a),
-             to_blob(np.array(pass_doc, np.int32)), to_blob(np.array(pass_tok0, np.int32)),
-             to_blob(np.array(pass_len, np.int32)), to_blob(keys), to_blob(starts), to_blob(plist), to_blob(tfs))
-    return lens, pid - first_pass, blobs
+    keys, starts, plist = _postings(pids, seq[tok_idx])
+    return lens, pid - first_pass, _blobs(seq, surf_all, lens_a, pass_doc, pass_tok0, pass_len, keys, starts, plist)
 
 
 def merge(rows) -> tuple[int, int, tuple[bytes, ...]]:
     """One segment from stored segment rows (columns seg, first_doc, n_docs, first_pass, n_pass,
     then the blobs as :func:`pack` returns them, in segment order). Returns (documents,
     passages, blobs)."""
-    cat = lambda i, dt: np.concatenate([from_blob(r[i], dt) for r in rows])  # noqa: E731
-    all_keys, all_pids, all_tfs = [], [], []
-    for r in rows:
-        k = from_blob(r[11], np.uint64)
-        st = from_blob(r[12], np.int64)
-        all_keys.append(np.repeat(k, np.diff(st)))
-        all_pids.append(from_blob(r[13], np.int32))
-        all_tfs.append(from_blob(r[14], np.uint16))
-    k = np.concatenate(all_keys)
-    p = np.concatenate(all_pids)
-    t = np.concatenate(all_tfs)
+    arrays = [_arrays(r) for r in rows]
+    cat = lambda i: np.concatenate([a[i] for a in arrays])  # noqa: E731
+    k = np.concatenate([np.repeat(a[6], np.diff(a[7])) for a in arrays])
+    p = cat(8)
     order = np.lexsort((p, k))
-    k, p, t = k[order], p[order], t[order]
+    k, p = k[order], p[order]
     new_key = np.ones(len(k), dtype=bool)
     new_key[1:] = k[1:] != k[:-1]
     ks = np.flatnonzero(new_key)
     starts = np.append(ks, len(k)).astype(np.int64)
     n_docs = sum(r[2] for r in rows)
     n_pass = sum(r[4] for r in rows)
-    blobs = (to_blob(cat(5, np.uint64)), to_blob(cat(6, np.uint32)), to_blob(cat(7, np.int32)),
-             to_blob(cat(8, np.int32)), to_blob(cat(9, np.int32)), to_blob(cat(10, np.int32)),
-             to_blob(k[ks]), to_blob(starts), to_blob(p), to_blob(t))
-    return n_docs, n_pass, blobs
+    return n_docs, n_pass, _blobs(cat(0), cat(1), cat(2), cat(3), cat(4), cat(5), k[ks], starts, p)
+
+
+def _arrays(row) -> tuple[np.ndarray, ...]:
+    """A stored segment row's arrays: seq, surf, seq_len, pass_doc, pass_tok0, pass_len, keys,
+    starts, pids. ValueError (or zlib.error) when a blob does not decode."""
+    (_seg, _fd, _nd, _fp, _np, seq, surf, seq_len, pass_doc, pass_tok0, pass_len, keys, starts, pids, _tfs) = row
+    st = from_blob(starts, np.int64)
+    return (dec_hashes(seq, np.uint64), dec_hashes(surf, np.uint32), dec_packed(seq_len, np.int32),
+            dec_packed(pass_doc, np.int32), dec_packed(pass_tok0, np.int32), dec_packed(pass_len, np.int32),
+            from_blob(keys, np.uint64), st, dec_pids(pids, st))
 
 
 def unpack(rows):
@@ -164,31 +227,27 @@ def unpack(rows):
     segs = []
     seqs, surfs, seq_lens, pdocs, ptok0, plen = [], [], [], [], [], []
     n_docs = n_pass = 0
-    for (seg, first_doc, nd, first_pass, npass, seq, surf, seq_len, pass_doc, pass_tok0, pass_len,
-         keys, starts, pids, tfs) in rows:
+    for row in rows:
+        seg, first_doc, nd, first_pass, npass = row[:5]
         if first_doc != n_docs or first_pass != n_pass:
             raise ValueError(f"segment {seg} out of order")
-        sl = from_blob(seq_len, np.int32)
-        s = from_blob(seq, np.uint64)
-        sf = from_blob(surf, np.uint32)
+        try:
+            s, sf, sl, pd, p0, pl, k, st, p = _arrays(row)
+        except (zlib.error, struct.error) as e:
+            raise ValueError(f"segment {seg}: {e}") from None
         if len(sl) != nd or int(sl.sum()) != len(s) or len(sf) != len(s):
             raise ValueError(f"segment {seg}: word counts do not add up")
-        pd = from_blob(pass_doc, np.int32)
-        if len(pd) != npass:
+        if len(pd) != npass or len(p0) != npass or len(pl) != npass:
             raise ValueError(f"segment {seg}: passage table size")
-        k = from_blob(keys, np.uint64)
-        st = from_blob(starts, np.int64)
-        p = from_blob(pids, np.int32)
-        t = from_blob(tfs, np.uint16)
-        if len(st) != len(k) + 1 or len(p) != len(t) or (len(st) and st[-1] != len(p)):
+        if len(st) != len(k) + 1:
             raise ValueError(f"segment {seg}: posting lists")
         seqs.append(s)
         surfs.append(sf)
         seq_lens.append(sl)
         pdocs.append(pd)
-        ptok0.append(from_blob(pass_tok0, np.int32))
-        plen.append(from_blob(pass_len, np.int32))
-        segs.append(Postings(k, st, p, t))
+        ptok0.append(p0)
+        plen.append(pl)
+        segs.append(Postings(k, st, p))
         n_docs += nd
         n_pass += npass
     return segs, seqs, surfs, seq_lens, pdocs, ptok0, plen, n_docs, n_pass
@@ -198,7 +257,8 @@ def merge_segments(conn, max_words: int) -> None:
     """Rewrite runs of consecutive stored segments as one each (fewer look-ups per query), a run
     holding at most ``max_words`` words (a merge holds its segments' arrays in memory); an
     ordinary index becomes one segment. ``conn`` is in the caller's write transaction."""
-    sizes = conn.execute("SELECT seg, LENGTH(seq) / 8 FROM segments ORDER BY seg").fetchall()
+    sizes = conn.execute("SELECT s.seg, COALESCE(SUM(d.ntok), 0) FROM segments s LEFT JOIN docs d ON d.seg = s.seg "
+                         "GROUP BY s.seg ORDER BY s.seg").fetchall()
     run: list[int] = []
     words = 0
     for seg, n in sizes + [(None, max_words + 1)]:
