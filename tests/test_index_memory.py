@@ -43,7 +43,8 @@ def _noisy_docs(n):
             for i, d in _docs(n)]
 
 
-def test_build_writes_batches_before_the_sources_are_read_whole(tmp_path, monkeypatch):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_build_writes_batches_before_the_sources_are_read_whole(tmp_path, monkeypatch, workers):
     monkeypatch.setattr(ti, "BATCH_CHARS", 2000, raising=False)
     pulled = 0
     written_at = []
@@ -56,12 +57,12 @@ def test_build_writes_batches_before_the_sources_are_read_whole(tmp_path, monkey
 
     real = Index._write_segment
 
-    def spy(self, seg, batch, first_doc, first_pass):
+    def spy(self, seg, batch, first_doc, first_pass, packed=None):
         written_at.append(pulled)
-        return real(self, seg, batch, first_doc, first_pass)
+        return real(self, seg, batch, first_doc, first_pass, packed)
 
     monkeypatch.setattr(Index, "_write_segment", spy)
-    build(str(tmp_path / "i.db"), sources())
+    build(str(tmp_path / "i.db"), sources(), workers=workers)
     assert pulled == 60
     assert written_at and written_at[0] < 60  # the first batch was written long before the last source
     with Index.open(str(tmp_path / "i.db")) as idx:
@@ -179,7 +180,32 @@ def test_a_failed_large_add_leaves_the_index_and_no_temporary_file(tmp_path, mon
         assert idx.stats()["documents"] == 3
 
 
-# ------------------------------------------------------------------ the compact format (format 3)
+# ------------------------------------------------------------------ parallel build, compact format (format 3)
+
+def test_a_parallel_build_is_the_serial_build(tmp_path, monkeypatch):
+    monkeypatch.setattr(ti, "BATCH_CHARS", 1500, raising=False)
+    monkeypatch.setattr(ti, "MERGE_WORDS", 900, raising=False)  # merges of segments packed apart, too
+    paths = []
+    for workers in (1, 2):
+        paths.append(str(tmp_path / f"w{workers}.db"))
+        build(paths[-1], iter(_noisy_docs(80)), workers=workers)
+    conns = [sqlite3.connect(p) for p in paths]
+    rows = [c.execute("SELECT * FROM segments ORDER BY seg").fetchall() for c in conns]
+    docs = [c.execute("SELECT * FROM docs ORDER BY n").fetchall() for c in conns]
+    for c in conns:
+        c.close()
+    assert len(rows[0]) > 1 and rows[0] == rows[1] and docs[0] == docs[1]
+    with Index.open(paths[1]) as idx:
+        assert [r.id for r in trace(_noisy_docs(80)[30][1].text, idx, k=1)] == ["d30"]
+
+
+def test_a_parallel_add_finds_duplicate_ids_in_batches_not_yet_written(tmp_path, monkeypatch):
+    monkeypatch.setattr(ti, "BATCH_CHARS", 1500, raising=False)
+    docs = _noisy_docs(30)
+    with pytest.raises(UnspinError, match="duplicate id 'd3'"):
+        build(str(tmp_path / "d.db"), iter(docs + [docs[3]]), workers=2)
+
+
 
 @given(st.lists(st.integers(0, 2**64 - 1), max_size=300), st.integers(1, 70000))
 @settings(max_examples=80, deadline=None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 
@@ -47,11 +48,13 @@ def register(sub, eval_sub) -> None:
     b.add_argument("-o", "--output", required=True, help="index file to write (replaced atomically)")
     b.add_argument("--force", action="store_true", help="overwrite a file that is not an unspin index")
     b.add_argument("--errors", choices=["strict", "replace"], default="strict")
+    b.add_argument("--workers", type=int, help="processes packing batches (default: all cores; 1: this process only)")
     b.set_defaults(func=cmd_index_build)
     a = isub.add_parser("add", help="add documents to an existing index")
     a.add_argument("index", help="index file")
     a.add_argument("sources", nargs="+", help="as for `index build`")
     a.add_argument("--errors", choices=["strict", "replace"], default="strict")
+    a.add_argument("--workers", type=int, help="as for `index build`")
     a.set_defaults(func=cmd_index_add)
     s = isub.add_parser("stats", help="print what an index holds (JSON)")
     s.add_argument("index")
@@ -91,6 +94,12 @@ def _progress_cb(desc: str):
     return cb
 
 
+def _workers(args) -> int:
+    if args.workers is not None and args.workers < 1:
+        raise UsageError("--workers must be at least 1")
+    return args.workers or os.cpu_count() or 1
+
+
 def cmd_index_build(args) -> int:
     from ..tracing.index import build
     from ..tracing.sources import iter_sources
@@ -98,7 +107,7 @@ def cmd_index_build(args) -> int:
     refuse_output_among_inputs([args.output], args.sources)
     t0 = time.perf_counter()
     summary = build(args.output, iter_sources(args.sources, errors=args.errors), force=args.force,
-                    on_progress=_progress_cb("indexed"))
+                    on_progress=_progress_cb("indexed"), workers=_workers(args))
     secs = time.perf_counter() - t0
     summary["docs_per_s"] = round(summary["documents"] / secs, 1) if secs > 0 else None
     summary["index"] = args.output
@@ -113,7 +122,8 @@ def cmd_index_add(args) -> int:
     idx = Index.open(args.index, writable=True)
     try:
         t0 = time.perf_counter()
-        n = idx.add(iter_sources(args.sources, errors=args.errors), on_progress=_progress_cb("added"))
+        n = idx.add(iter_sources(args.sources, errors=args.errors), on_progress=_progress_cb("added"),
+                    workers=_workers(args))
         secs = time.perf_counter() - t0
         st = idx.stats()
     finally:

@@ -4,7 +4,8 @@ Format: one SQLite file (no server), tables
 
 * ``meta`` (key, value): ``format`` = ``unspin-trace-index``, ``version``, analyzer version,
   passage window;
-* ``docs``: internal number, the caller's ``id`` (unique), ``url``, ``date``, the text;
+* ``docs``: internal number, the caller's ``id`` (unique), ``url``, ``date``, the text (UTF-8,
+  zlib-compressed: read only for the evidence of the few documents a query shows);
 * ``segments``: one row per build/add batch, numpy arrays as blobs (what they hold and how a
   batch is packed: :mod:`unspin.tracing.segments`).
 
@@ -33,6 +34,7 @@ cannot hold a lone surrogate; offsets stay valid).
 
 from __future__ import annotations
 
+import collections
 import os
 import shutil
 import sqlite3
@@ -262,9 +264,10 @@ class Index:
         return None if row is None else int(row[0])
 
     # -- writing ---------------------------------------------------------------------------
-    def add(self, docs: Iterable[tuple[str, Source]], *, on_progress=None) -> int:
+    def add(self, docs: Iterable[tuple[str, Source]], *, on_progress=None, workers: int = 1) -> int:
         """Add documents (``(where, Source)`` pairs; ``where`` names them in errors), all or
-        none. Returns the number added.
+        none. Returns the number added. ``workers`` > 1 packs batches (signatures, passages,
+        postings) in that many processes while this one reads sources and writes segments.
 
         Documents are read and written in batches (:data:`BATCH`, :data:`BATCH_CHARS`), so memory
         does not grow with the input. Other processes read the last committed index meanwhile:
@@ -277,11 +280,12 @@ class Index:
         self._begin_write()
         target = self
         added = 0
+        packer = _Packer(workers)
         try:
             if self._shared:
                 remove_stale_temps(self.path)  # of adds and builds killed before they finished
             batch: list[tuple[str, Source]] = []
-            ids: set[str] = set()
+            ids: set[str] = set()  # of the batches not written yet (the index knows the others)
             chars = 0
             for where, doc in docs:
                 doc = _storable(doc)
@@ -293,16 +297,21 @@ class Index:
                 if len(batch) >= BATCH or chars >= BATCH_CHARS:
                     if target._shared:
                         target = self._private_copy()
-                    added += target._append(batch, on_progress, added)
-                    batch, ids, chars = [], set(), 0
+                    for done, packed in packer.submit(batch):
+                        added += target._append(done, on_progress, added, packed)
+                        ids.difference_update(d.id for _w, d in done)  # in the index now
+                    batch, chars = [], 0
             if batch:
-                added += target._append(batch, on_progress, added)
+                packer.submit(batch, wait=False)
+            for done, packed in packer.drain():
+                added += target._append(done, on_progress, added, packed)
             if target._conn.execute("SELECT COUNT(*) FROM segments").fetchone()[0] > MAX_SEGMENTS:
                 target._merge_segments()
             target._conn.execute("COMMIT")
             if target is not self:
                 self._replace_with(target)
         except BaseException as e:
+            packer.close()
             if self._conn.in_transaction:
                 self._conn.execute("ROLLBACK")
             if target is not self:
@@ -317,12 +326,13 @@ class Index:
     def _has_id(self, doc_id: str) -> bool:
         return self._conn.execute("SELECT 1 FROM docs WHERE id = ?", (doc_id,)).fetchone() is not None
 
-    def _append(self, batch, on_progress, added: int) -> int:
-        """Write ``batch`` as the next segment; returns its size."""
+    def _append(self, batch, on_progress, added: int, packed=None) -> int:
+        """Write ``batch`` (``packed``: what :func:`pack` made of it, if done already) as the
+        next segment; returns its size."""
         seg, n_docs = self._conn.execute(
             "SELECT (SELECT COALESCE(MAX(seg), -1) + 1 FROM segments), COALESCE(MAX(n), -1) + 1 FROM docs").fetchone()
         n_pass = self._conn.execute("SELECT COALESCE(SUM(n_pass), 0) FROM segments").fetchone()[0]
-        self._write_segment(seg, batch, n_docs, n_pass)
+        self._write_segment(seg, batch, n_docs, n_pass, packed)
         if on_progress:
             on_progress(added + len(batch))
         return len(batch)
@@ -410,8 +420,8 @@ class Index:
     def _write_error(self, e: sqlite3.Error) -> UnspinError:
         return lock_error(self.path, e) or UnspinError(f"{self.path}: cannot write the index ({e})")
 
-    def _write_segment(self, seg: int, batch, first_doc: int, first_pass: int) -> tuple[int, int]:
-        ntoks, n_pass, blobs = pack([doc.text for _where, doc in batch], first_doc, first_pass)
+    def _write_segment(self, seg: int, batch, first_doc: int, first_pass: int, packed=None) -> tuple[int, int]:
+        ntoks, n_pass, blobs = packed or pack([doc.text for _where, doc in batch])
         rows = [(first_doc + j, doc.id, doc.url, doc.date, zlib.compress(doc.text.encode("utf-8"), 6), ntok, seg)
                 for j, ((_where, doc), ntok) in enumerate(zip(batch, ntoks))]
         self._conn.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
@@ -432,6 +442,7 @@ class Index:
             self._merge_segments()
             self._conn.execute("COMMIT")
         except BaseException as e:
+            packer.close()
             if self._conn.in_transaction:
                 self._conn.execute("ROLLBACK")
             if isinstance(e, sqlite3.Error):
@@ -467,6 +478,54 @@ class Index:
         }
 
 
+class _Packer:
+    """Packs batches (:func:`~unspin.tracing.segments.pack`) in ``workers`` forked processes,
+    handing them back in the order given. At most two batches per worker are in flight, so
+    memory stays bounded however many sources come. With one worker nothing is forked: each
+    batch is packed where it is written."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = max(1, int(workers))
+        self._pool = None
+        self._pending: collections.deque = collections.deque()
+
+    def submit(self, batch, wait: bool = True) -> list:
+        """Queue ``batch``; returns the (batch, packed) pairs that must be written now, in order."""
+        if self.workers == 1 or (self._pool is None and not wait):
+            # (a source set of one batch is packed here: forking would only cost time)
+            self._pending.append((batch, None))
+        else:
+            if self._pool is None:
+                import concurrent.futures
+                import multiprocessing
+
+                doc_keys("warm")  # the analyzer's tables load once here and are shared by the forks
+                self._pool = concurrent.futures.ProcessPoolExecutor(
+                    self.workers, mp_context=multiprocessing.get_context("fork"))
+            self._pending.append((batch, self._pool.submit(pack, [doc.text for _where, doc in batch])))
+        out = []
+        while self._pending and (len(self._pending) > 2 * self.workers - 1 or self.workers == 1) and wait:
+            out.append(self._take())
+        return out
+
+    def _take(self):
+        batch, fut = self._pending.popleft()
+        return batch, (fut.result() if fut is not None else None)
+
+    def drain(self):
+        try:
+            while self._pending:
+                yield self._take()
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self._pending.clear()
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
 def _storable(doc: Source) -> Source:
     """``doc`` with text fields SQLite can store (lone surrogates replaced)."""
     fields = (doc.id, doc.text, doc.url, doc.date)
@@ -474,10 +533,12 @@ def _storable(doc: Source) -> Source:
     return doc if clean == fields else Source(id=clean[0], text=clean[1], url=clean[2], date=clean[3])
 
 
-def build(path: str, docs: Iterable[tuple[str, Source]], *, force: bool = False, on_progress=None) -> dict:
+def build(path: str, docs: Iterable[tuple[str, Source]], *, force: bool = False, on_progress=None,
+          workers: int = 1) -> dict:
     """Build a new index at ``path`` from ``docs``, atomically replacing any index there.
 
     A file at ``path`` that is not an unspin index is left alone (an error) unless ``force``.
+    ``workers``: processes that pack batches (see :meth:`Index.add`).
     """
     path = os.fspath(path)
     if os.path.isdir(path):
@@ -498,7 +559,7 @@ def build(path: str, docs: Iterable[tuple[str, Source]], *, force: bool = False,
         except sqlite3.Error as e:
             raise UnspinError(f"{path}: cannot write the index ({e})") from None
         try:
-            n = idx.add(docs, on_progress=on_progress)
+            n = idx.add(docs, on_progress=on_progress, workers=workers)
             idx.compact()
         finally:
             idx.close()

@@ -150,20 +150,20 @@ def _blobs(seq, surf, seq_len, pass_doc, pass_tok0, pass_len, keys, starts, pids
             to_blob(np.asarray(keys, np.uint64)), to_blob(np.asarray(starts, np.int64)), enc_pids(starts, pids), b"")
 
 
-def pack(texts: list[str], first_doc: int, first_pass: int) -> tuple[list[int], int, tuple[bytes, ...]]:
-    """Signatures, passages and postings of a batch of source texts numbered from ``first_doc``,
-    their passages from ``first_pass``. Returns (words per text, number of passages, the blobs
-    seq, surf, seq_len, pass_doc, pass_tok0, pass_len, keys, starts, pids, tfs)."""
+def pack(texts: list[str]) -> tuple[list[int], int, tuple[bytes, ...]]:
+    """Signatures, passages and postings of a batch of source texts. Returns (words per text,
+    number of passages, the blobs seq, surf, seq_len, pass_doc, pass_tok0, pass_len, keys,
+    starts, pids, tfs). Documents and passages are numbered from 0 within the segment (the
+    segment's row says where it starts), so batches can be packed in any order, in parallel."""
     seqs, surfs, lens, pass_doc, pass_tok0, pass_len = [], [], [], [], [], []
-    pid = first_pass
+    pid = 0
     for j, text in enumerate(texts):
         keys, surf, _toks = doc_signature(text)
-        n = first_doc + j
         seqs.append(keys)
         surfs.append(surf)
         lens.append(len(keys))
         for start, length in passages_of(len(keys)):
-            pass_doc.append(n)
+            pass_doc.append(j)
             pass_tok0.append(start)
             pass_len.append(length)
             pid += 1
@@ -174,20 +174,20 @@ def pack(texts: list[str], first_doc: int, first_pass: int) -> tuple[list[int], 
     np.cumsum(lens_a, out=doc_start[1:])
     # token -> passage ids (a token in an overlap belongs to two passages)
     tok_parts, pid_parts = [], []
-    pd = np.array(pass_doc, dtype=np.int64) - first_doc
+    pd = np.array(pass_doc, dtype=np.int64)
     p0 = np.array(pass_tok0, dtype=np.int64)
     pl = np.array(pass_len, dtype=np.int64)
     if len(pl):
         total = int(pl.sum())
         offs = np.repeat(np.cumsum(pl) - pl, pl)
         tok_idx = np.arange(total, dtype=np.int64) - offs + np.repeat(doc_start[pd] + p0, pl)
-        pids = np.repeat(np.arange(first_pass, pid, dtype=np.int32), pl)
+        pids = np.repeat(np.arange(pid, dtype=np.int32), pl)
         tok_parts.append(tok_idx)
         pid_parts.append(pids)
     tok_idx = np.concatenate(tok_parts) if tok_parts else np.zeros(0, np.int64)
     pids = np.concatenate(pid_parts) if pid_parts else np.zeros(0, np.int32)
     keys, starts, plist = _postings(pids, seq[tok_idx])
-    return lens, pid - first_pass, _blobs(seq, surf_all, lens_a, pass_doc, pass_tok0, pass_len, keys, starts, plist)
+    return lens, pid, _blobs(seq, surf_all, lens_a, pass_doc, pass_tok0, pass_len, keys, starts, plist)
 
 
 def merge(rows) -> tuple[int, int, tuple[bytes, ...]]:
@@ -206,17 +206,21 @@ def merge(rows) -> tuple[int, int, tuple[bytes, ...]]:
     starts = np.append(ks, len(k)).astype(np.int64)
     n_docs = sum(r[2] for r in rows)
     n_pass = sum(r[4] for r in rows)
-    return n_docs, n_pass, _blobs(cat(0), cat(1), cat(2), cat(3), cat(4), cat(5), k[ks], starts, p)
+    first_doc, first_pass = rows[0][1], rows[0][3]
+    return n_docs, n_pass, _blobs(cat(0), cat(1), cat(2), cat(3) - first_doc, cat(4), cat(5), k[ks], starts,
+                                  p - first_pass)
 
 
 def _arrays(row) -> tuple[np.ndarray, ...]:
     """A stored segment row's arrays: seq, surf, seq_len, pass_doc, pass_tok0, pass_len, keys,
-    starts, pids. ValueError (or zlib.error) when a blob does not decode."""
-    (_seg, _fd, _nd, _fp, _np, seq, surf, seq_len, pass_doc, pass_tok0, pass_len, keys, starts, pids, _tfs) = row
+    starts, pids, with document and passage numbers made index-wide (stored from 0 within the
+    segment). ValueError (or zlib.error, struct.error) when a blob does not decode."""
+    (_seg, first_doc, _nd, first_pass, _np, seq, surf, seq_len, pass_doc, pass_tok0, pass_len, keys, starts, pids,
+     _tfs) = row
     st = from_blob(starts, np.int64)
     return (dec_hashes(seq, np.uint64), dec_hashes(surf, np.uint32), dec_packed(seq_len, np.int32),
-            dec_packed(pass_doc, np.int32), dec_packed(pass_tok0, np.int32), dec_packed(pass_len, np.int32),
-            from_blob(keys, np.uint64), st, dec_pids(pids, st))
+            dec_packed(pass_doc, np.int32) + np.int32(first_doc), dec_packed(pass_tok0, np.int32),
+            dec_packed(pass_len, np.int32), from_blob(keys, np.uint64), st, dec_pids(pids, st) + np.int32(first_pass))
 
 
 def unpack(rows):
