@@ -442,7 +442,6 @@ class Index:
             self._merge_segments()
             self._conn.execute("COMMIT")
         except BaseException as e:
-            packer.close()
             if self._conn.in_transaction:
                 self._conn.execute("ROLLBACK")
             if isinstance(e, sqlite3.Error):
