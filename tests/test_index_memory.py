@@ -238,3 +238,27 @@ def test_an_index_is_about_as_large_as_its_text(tmp_path):
     assert os.path.getsize(path) <= 2 * raw
     with Index.open(path) as idx:
         assert [idx.doc_record(n)[3] for n in (0, 299)] == [texts[0], texts[299]]
+
+
+def test_segments_are_searched_through_one_key_directory(tmp_path, monkeypatch):
+    # A big index keeps many segments (merges are bounded); loaded, they are one inverted index
+    # that gives every key the same passages, in ascending order.
+    monkeypatch.setattr(ti, "BATCH_CHARS", 1500, raising=False)
+    monkeypatch.setattr(ti, "MERGE_WORDS", 600, raising=False)
+    path = str(tmp_path / "m.db")
+    build(path, iter(_noisy_docs(80)))
+    conn = sqlite3.connect(path)
+    rows = conn.execute("SELECT * FROM segments ORDER BY seg").fetchall()
+    conn.close()
+    segs = sg.unpack(rows)[0]
+    assert len(segs) > 3
+    with Index.open(path) as idx:
+        idx.load()
+        (one,) = idx._segments
+    want: dict[int, list[int]] = {}
+    for seg in segs:
+        for j, k in enumerate(seg.keys.tolist()):
+            want.setdefault(k, []).extend(seg.pids[seg.starts[j]:seg.starts[j + 1]].tolist())
+    assert one.keys.tolist() == sorted(want)
+    for j, k in enumerate(one.keys.tolist()):
+        assert one.pids[one.starts[j]:one.starts[j + 1]].tolist() == sorted(want[k]) == want[k]

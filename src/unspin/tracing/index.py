@@ -49,7 +49,7 @@ from ..errors import UnspinError
 from ..inputs.tempfiles import create_temp_path, remove_stale_temps
 from .dbfile import (check_path, connect, connect_private, connect_writer, inode_of, lock_error, remove_file,
                      swap_in)
-from .segments import SINGLE, STRIDE, WINDOW, merge_segments, pack, unpack
+from .segments import SINGLE, STRIDE, WINDOW, merge_segments, one_directory, pack, unpack
 from .signatures import ANALYZER_VERSION, doc_keys, replace_surrogates
 from .sources import Source
 
@@ -190,7 +190,7 @@ class Index:
             segs, seqs, surfs, seq_lens, pdocs, ptok0, plen, n_docs, n_pass = unpack(rows)
         except (sqlite3.DatabaseError, ValueError, TypeError) as e:
             raise lock_error(self.path, e) or UnspinError(f"{self.path}: corrupt index ({e}); rebuild it") from None
-        self._segments = segs
+        self._segments = [one_directory(segs)] if segs else []
         self.seq = np.concatenate(seqs) if seqs else np.zeros(0, np.uint64)
         self.surf = np.concatenate(surfs) if surfs else np.zeros(0, np.uint32)
         lens = np.concatenate(seq_lens) if seq_lens else np.zeros(0, np.int32)

@@ -60,6 +60,28 @@ class Postings:
         self.pids = pids
 
 
+def one_directory(segs: list[Postings]) -> Postings:
+    """The postings of several loaded segments (passage ids index-wide) as one inverted index,
+    so that a query looks each key up once, not once per segment (a big index keeps dozens of
+    segments: merges are bounded in size). A key's passages stay in ascending order."""
+    if len(segs) == 1:
+        return segs[0]
+    keys = np.concatenate([sg.keys for sg in segs])
+    if len(keys) == 0:
+        return Postings(keys, np.zeros(1, np.int64), np.zeros(0, np.int32))
+    base = np.cumsum([0] + [len(sg.pids) for sg in segs[:-1]])
+    lo = np.concatenate([sg.starts[:-1] + b for sg, b in zip(segs, base)])
+    hi = np.concatenate([sg.starts[1:] + b for sg, b in zip(segs, base)])
+    order = np.argsort(keys, kind="stable")  # stable: segment order, so ascending passage ids
+    keys, lo, hi = keys[order], lo[order], hi[order]
+    lens = hi - lo
+    at = np.repeat(lo - (np.cumsum(lens) - lens), lens) + np.arange(int(lens.sum()), dtype=np.int64)
+    pids = np.concatenate([sg.pids for sg in segs])[at]
+    first = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    starts = np.append(np.concatenate(([0], np.cumsum(lens)))[first], int(lens.sum())).astype(np.int64)
+    return Postings(keys[first].copy(), starts, pids)
+
+
 def to_blob(a: np.ndarray) -> bytes:
     return np.ascontiguousarray(a).tobytes()
 
