@@ -71,7 +71,7 @@ DF_CAP = 0.25           # first pass skips alternatives found in more than this 
 # shortest longer ones up to FIRST_PASS_DEAR_BUDGET postings in all: what a query reads then has
 # a ceiling that does not grow with the index (a word's list grows until it crosses the cap).
 # Such common alternatives still count in the second pass, which scores every alternative.
-FIRST_PASS_MAX_DF = 4096
+FIRST_PASS_MAX_DF = 8192
 FIRST_PASS_DEAR_BUDGET = 4 * FIRST_PASS_MAX_DF
 
 
