@@ -203,6 +203,8 @@ class Index:
         self.n_passages = n_pass
         # an index of empty documents has passages of no words: keep the length ratios finite
         self.avg_pass_len = max(float(self.pass_len.mean()), 1.0) if n_pass else 1.0
+        # log(length / average) per passage: the first pass reads it for every posting
+        self.pass_log_len = np.log(np.maximum(self.pass_len, 1) / self.avg_pass_len).astype(np.float32)
         self._sorted_len = None
         self._word_priors_known = False
         self._loaded = True

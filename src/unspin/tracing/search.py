@@ -91,15 +91,6 @@ def _is_stop(hashes: np.ndarray) -> np.ndarray:
     return stops[pos] == hashes
 
 
-def _log_len(index: Index) -> np.ndarray:
-    """log(passage length / average), per passage of ``index``, computed once per loaded index."""
-    cached = getattr(index, "_unspin_log_len", None)
-    if cached is None or len(cached) != len(index.pass_len):
-        cached = np.log(np.maximum(index.pass_len, 1) / index.avg_pass_len).astype(np.float32)
-        index._unspin_log_len = cached
-    return cached
-
-
 _PRIOR = PRIOR
 
 
@@ -197,7 +188,7 @@ def _score_chunk(index: Index, qa, t0: int, t1: int, n_cand: int):
     # ranks candidates needs no per-word de-duplication, and without it the work is a pass over
     # the postings read, with no sort and no words x passages array.
     pid_parts, val_parts = [], []
-    log_len = _log_len(index)
+    log_len = index.pass_log_len
     for lo, hi, seg in ranges:
         if lo is None or not len(rows):
             continue
