@@ -49,7 +49,7 @@ from ..errors import UnspinError
 from ..inputs.tempfiles import create_temp_path, remove_stale_temps
 from .dbfile import (check_path, connect, connect_private, connect_writer, inode_of, lock_error, remove_file,
                      swap_in)
-from .segments import SINGLE, STRIDE, WINDOW, merge_segments, one_directory, pack, unpack
+from .segments import SINGLE, STRIDE, WINDOW, ZLEVEL, merge_segments, one_directory, pack, unpack
 from .signatures import ANALYZER_VERSION, doc_keys, replace_surrogates
 from .sources import Source
 
@@ -424,7 +424,7 @@ class Index:
 
     def _write_segment(self, seg: int, batch, first_doc: int, first_pass: int, packed=None) -> tuple[int, int]:
         ntoks, n_pass, blobs = packed or pack([doc.text for _where, doc in batch])
-        rows = [(first_doc + j, doc.id, doc.url, doc.date, zlib.compress(doc.text.encode("utf-8"), 6), ntok, seg)
+        rows = [(first_doc + j, doc.id, doc.url, doc.date, zlib.compress(doc.text.encode("utf-8"), ZLEVEL), ntok, seg)
                 for j, ((_where, doc), ntok) in enumerate(zip(batch, ntoks))]
         self._conn.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
         self._conn.execute(
@@ -504,8 +504,9 @@ class _Packer:
                 self._pool = concurrent.futures.ProcessPoolExecutor(
                     self.workers, mp_context=multiprocessing.get_context("fork"))
             self._pending.append((batch, self._pool.submit(pack, [doc.text for _where, doc in batch])))
+        keep = 0 if self.workers == 1 else 2 * self.workers - 1  # batches left in flight
         out = []
-        while self._pending and (len(self._pending) > 2 * self.workers - 1 or self.workers == 1) and wait:
+        while wait and len(self._pending) > keep:
             out.append(self._take())
         return out
 

@@ -90,12 +90,12 @@ def from_blob(b: bytes, dtype) -> np.ndarray:
     return np.frombuffer(b, dtype=dtype)
 
 
-_ZLEVEL = 6
+ZLEVEL = 6  # zlib level of every compressed blob and stored text
 
 
 def enc_packed(a: np.ndarray) -> bytes:
     """A small table, zlib-compressed."""
-    return zlib.compress(to_blob(a), _ZLEVEL)
+    return zlib.compress(to_blob(a), ZLEVEL)
 
 
 def dec_packed(b: bytes, dtype) -> np.ndarray:
@@ -108,7 +108,7 @@ def enc_hashes(a: np.ndarray) -> bytes:
     vocab, ids = np.unique(a, return_inverse=True)
     width = 1 if len(vocab) <= 1 << 8 else 2 if len(vocab) <= 1 << 16 else 4
     return (struct.pack("<IB", len(vocab), width) + to_blob(vocab)
-            + zlib.compress(to_blob(ids.astype(f"<u{width}")), _ZLEVEL))
+            + zlib.compress(to_blob(ids.astype(f"<u{width}")), ZLEVEL))
 
 
 def dec_hashes(b: bytes, dtype) -> np.ndarray:
@@ -128,7 +128,7 @@ def enc_pids(starts: np.ndarray, pids: np.ndarray) -> bytes:
     if len(starts) > 1:
         first = starts[:-1][starts[:-1] < len(pids)]
         d[first] = pids[first]
-    return zlib.compress(to_blob(d.astype("<u4")), _ZLEVEL)
+    return zlib.compress(to_blob(d.astype("<u4")), ZLEVEL)
 
 
 def dec_pids(b: bytes, starts: np.ndarray) -> np.ndarray:
