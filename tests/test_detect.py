@@ -39,6 +39,12 @@ def spun():
     return _spin(CLEAN)
 
 
+@pytest.fixture(scope="module")
+def light_spun():
+    """A light spin the scan puts in the cascade's band (0.5 to under 0.99): restored by default."""
+    return _spin(CLEAN, rate=0.2)
+
+
 def _logit(p):
     p = min(max(p, 1e-9), 1 - 1e-9)
     return math.log(p / (1 - p))
@@ -135,9 +141,11 @@ def test_restore_option(spun):
     assert any(e["kind"] == "restoration" for s in b.spans for e in s.evidence)
 
 
-def test_default_cascade_escalates_only_documents_the_scan_flags(spun):
+def test_default_cascade_escalates_only_documents_the_scan_flags(light_spun):
+    spun = light_spun
     fast_spun, fast_clean = unspin.detect(spun, fast=True), unspin.detect(CLEAN, fast=True)
-    assert fast_spun.score >= D.Detector.ESCALATE_AT > fast_clean.score, "test texts no longer bracket 0.5"
+    assert D.Detector.SETTLED_AT > fast_spun.score >= D.Detector.ESCALATE_AT > fast_clean.score, \
+        "test texts no longer bracket the band"
     assert "edit_rate" not in fast_spun.features
     # Escalated: scored like the thorough mode; not escalated: the scan's score, unchanged.
     assert unspin.detect(spun).score == pytest.approx(unspin.detect(spun, restore=True).score)
@@ -309,6 +317,27 @@ def test_context_spinner_prefers_common_fitting_words():
     assert mean_logp(swaps) > mean_logp(spin(CLEAN, 0.6, 5, "moby")[1]) + 1.0
 
 
+def test_phrase_expansions_are_found_and_scored_against_one_word():
+    det = D.get_detector(D.DetectConfig(fast=True))
+    found = lambda text: [(text[a.tokens[p.first].start:a.tokens[p.first + p.length - 1].end], p.best, p.gain)
+                          for a in [det.analyze(text)] for p in det.scanner.phrases(text, a.evidence)]
+    hits = found("The team made use of the new tools and gave a hand to the farmers.")
+    got = {phrase: (best, gain) for phrase, best, gain in hits}
+    # An inflected first word still matches the lexicon's entry ("make use of").
+    assert got["made use of"][0].endswith("ed")  # the neighbour inflected like "made"
+    assert got["made use of"][1] > 0 and got["gave a hand"][1] > 0
+    # Never across a sentence end or a line break.
+    assert not [h for h in found("They had to make use. Of course it rained.") if h[0].startswith("make use")]
+    assert not [h for h in found("They had to make use\nof the tools.") if h[0].startswith("make use")]
+    # Nor over names and numbers, which spinners leave alone.
+    assert not [h for h in found("Yesterday the Prime Minister said so.") if "Minister" in h[0]]
+    assert [h for h in found("Yesterday the prime minister said so.") if "minister" in h[0]]
+    # The document rates count phrases whose one-word neighbour reads better.
+    text = "The team made use of the new tools and gave a hand to the farmers."
+    r = det.raw_rates(det.analyze(text))
+    assert r["phrase_rate"] >= 2 and r["phrase_gain"] > 0 and r["cand_n"] >= r["better_rate"] >= 0
+
+
 def test_fit_logreg_separates():
     import numpy as np
 
@@ -383,10 +412,10 @@ def test_cli_jsonl(run_cli, spun, tmp_path):
     assert code == 1 and "field 'text'" in err and "Traceback" not in err
 
 
-def test_cli_directory_html_pdf_and_report(run_cli, spun, tmp_path):
+def test_cli_directory_html_pdf_and_report(run_cli, light_spun, tmp_path):
     d = tmp_path / "docs"
     (d / "sub").mkdir(parents=True)
-    (d / "a.txt").write_text(spun, encoding="utf-8")
+    (d / "a.txt").write_text(light_spun, encoding="utf-8")
     (d / "sub" / "b.html").write_text(
         "<html><head><title>t</title><script>var x=1;</script></head><body><p>"
         + CLEAN.replace(". ", ".</p><p>") + "</p></body></html>", encoding="utf-8")

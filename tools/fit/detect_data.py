@@ -106,6 +106,21 @@ def load_data(folder: str, context: bool) -> Data:
                 ctx_train=of_split(ctx, "train") if context else [], ctx_test=of_split(ctx, "test"))
 
 
+def drop_light_spins(d: Data, S: Scans, min_rate: float) -> None:
+    """Drop the spun training rows (and their scans) spun at a rate under ``min_rate``, in
+    place: a spin that changes one word in fifty reads as clean prose, and as a positive it
+    teaches the models that clean-looking text is often spun (clean documents then score about
+    0.3 and many cross 0.5). Test rows stay: the figures keep every rate."""
+    if not min_rate:
+        return
+    rows, n_long = d.train, len(d.train_long)
+    keep = [i for i, r in enumerate(rows) if r["label"] == 0 or r.get("rate") is None or r["rate"] >= min_rate]
+    d.train_long = [rows[i] for i in keep if i < n_long]
+    d.train_short = [rows[i] for i in keep if i >= n_long]
+    S.train = [S.train[i] for i in keep]
+    print(f"spins under rate {min_rate} left out of fitting; {len(keep)} training documents remain", file=sys.stderr)
+
+
 def exclude_families(d: Data, S: Scans, families: list[str]) -> None:
     """Drop the training rows (and their scans) of the given spinner families, in place; test
     rows stay, so the left-out family is scored by a model that never saw it."""

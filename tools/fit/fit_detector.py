@@ -46,17 +46,18 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from unspin.detection.detector import Detector  # noqa: E402
-from unspin.detection.model import (DOC_FEATURES, RESTORE_FEATURES, TOKEN_FEATURES, LogReg, Model,  # noqa: E402
-                                    fit_logreg, logit)
+from unspin.detection.model import (DOC_FEATURES, RATE_OF, RESTORE_FEATURES, TOKEN_FEATURES, LogReg,  # noqa: E402
+                                    Model, fit_logreg, logit, shipped_model)
 from unspin.detection.scan import counted, token_features  # noqa: E402
-from unspin.detection.spans import build_spans  # noqa: E402
+from unspin.detection.spans import build_spans, span_phrases  # noqa: E402
 from unspin.evaluation.metrics import (auroc, calibration, doc_metrics, gold_spans, gold_token_mask,  # noqa: E402
                                        span_metrics, span_scores)
-from tools.fit.detect_data import (Data, Scans, by_family, by_rate, by_source, exclude_families,  # noqa: E402,F401
-                                   load_data)
+from tools.fit.detect_data import (Data, Scans, by_family, by_rate, by_source, drop_light_spins,  # noqa: E402,F401
+                                   exclude_families, load_data)
 
 PSEUDO = {"tokens": 40.0}
-RATES = ("tok_mean", "strong_rate", "rare_rate", "nocand_rate", "rarity_mean")
+MIN_FP_HITS = 20  # fingerprint hits in the training data below which the shipped weight is kept
+RATES = tuple(RATE_OF)
 
 
 def bootstrap_model() -> Model:
@@ -148,12 +149,12 @@ def score_all(det: Detector, analyses) -> list[float]:
     return [det.score(det.doc_features(a)) if a.text.strip() else 0.5 for a in analyses]
 
 
-def span_eval(analyses, rows, scores, threshold, low=None, gap=0) -> dict:
+def span_eval(analyses, rows, scores, threshold, low=None, gap=0, phrase_p=None) -> dict:
     counts = []
     for a, r, sc in zip(analyses, rows, scores):
         if r["label"] != 1 or not r.get("original"):
             continue
-        spans = build_spans(a, threshold, sc, low, gap)
+        spans = build_spans(a, threshold, sc, low, gap, phrase_p)
         counts.append(span_scores([(s.start, s.end) for s in spans], gold_spans(r["text"], r["original"]), r["text"]))
     return {k: round(v, 4) for k, v in span_metrics(counts).items()}
 
@@ -170,6 +171,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--exclude-family", action="append", default=[], metavar="F",
                     help="leave the training spins of spinner family F (the 'family' field) out of every fit "
                          "(repeatable): a leave-one-family-out model; give --out so the shipped model stays")
+    ap.add_argument("--min-rate", type=float, default=0.0, metavar="R",
+                    help="leave spun training documents of a spin rate under R out of fitting")
     ap.add_argument("--scans", metavar="FILE",
                     help="reuse the scans pickled here (made by a run on the same --data), else scan and save "
                          "them there: the scan does not depend on the fitted weights")
@@ -243,8 +246,10 @@ def fit_doc_model(det: Detector, model: Model, d: Data, S: Scans, l2: float):
     labels_long = [r["label"] for r in d.train_long]
     priors = {"token_base": model.priors["token_base"]}
     for k in RATES:
-        per = {lab: [x[k] / x["n"] for x, l in zip(raw, labels_long) if l == lab and x["n"]] for lab in (0, 1)}
-        priors[k] = float((np.median(per[0]) + np.median(per[1])) / 2)
+        den = RATE_OF[k]
+        per = {lab: [x[k] / x[den] for x, l in zip(raw, labels_long) if l == lab and x[den]] for lab in (0, 1)}
+        # A floor: a rate whose medians are 0 (few phrases in short texts) still smooths.
+        priors[k] = max(float((np.median(per[0]) + np.median(per[1])) / 2), 1e-4)
     model.priors = priors
     feats = [det.doc_features(a) for a in S.train]
     Xd = np.array([[f[k] for k in DOC_FEATURES] for f in feats])
@@ -261,8 +266,14 @@ def fit_fingerprint_llr(model: Model, analyses, rows) -> dict:
     for a, r in zip(analyses, rows):
         hw[r["label"]][0] += len(a.hits)
         hw[r["label"]][1] += a.words
-    model.fp_llr = float(math.log(((hw[1][0] + 0.5) / hw[1][1]) / ((hw[0][0] + 0.5) / hw[0][1])))
     fp_counts = {"spun_hits": hw[1][0], "spun_words": hw[1][1], "clean_hits": hw[0][0], "clean_words": hw[0][1]}
+    if hw[0][0] + hw[1][0] < MIN_FP_HITS:
+        # Synthetic spins rarely write a listed tortured phrase (2 and 1 hits in the second
+        # round's data): a ratio from so few hits is noise, so the shipped weight stays.
+        model.fp_llr = shipped_model().fp_llr
+        fp_counts["kept_shipped_weight"] = True
+    else:
+        model.fp_llr = float(math.log(((hw[1][0] + 0.5) / hw[1][1]) / ((hw[0][0] + 0.5) / hw[0][1])))
     print(f"  fingerprint log-likelihood ratio per hit {model.fp_llr:.2f} from {fp_counts}", file=sys.stderr)
     return fp_counts
 
@@ -281,6 +292,22 @@ def fit_swap_trigger(det: Detector, model: Model, analyses, rows) -> dict:
     return swap_info
 
 
+def fit_phrase_p(model: Model, analyses, rows) -> dict:
+    """The share of span-making phrases (spans.PHRASE_SPAN_GAIN) in spun training documents
+    that overlap a spinner's swap: the probability of a phrase span."""
+    hit = total = 0
+    for a, r in zip(analyses, rows):
+        if r["label"] != 1 or not r.get("original"):
+            continue
+        mask = gold_token_mask(r["text"], r["original"])
+        for ph in {id(p): p for p in span_phrases(a).values()}.values():
+            total += 1
+            hit += any(mask[ph.first:ph.first + ph.length])
+    model.phrase_p = (hit + 1) / (total + 2)
+    print(f"  phrase spans: {hit} of {total} phrases overlap a swap: p {model.phrase_p:.3f}", file=sys.stderr)
+    return {"phrases": total, "overlapping_swaps": hit}
+
+
 def choose_span_params(model: Model, analyses, rows, scores) -> None:
     """Set the threshold, hysteresis floor and function-word bridge that together give the best
     span F1 on the given (spun training, never wild-dev) documents."""
@@ -291,7 +318,7 @@ def choose_span_params(model: Model, analyses, rows, scores) -> None:
             if low is not None and low >= thr:
                 continue
             for gap in (0, 1, 2):
-                m = span_eval(analyses, rows, scores, thr, low, gap)
+                m = span_eval(analyses, rows, scores, thr, low, gap, model.phrase_p)
                 print(f"  threshold {thr} low {low} gap {gap}: {m}", file=sys.stderr)
                 f1 = m["span_f1"] if m["span_f1"] == m["span_f1"] else 0.0
                 if f1 > best[0]:
@@ -384,7 +411,7 @@ def evaluate(det: Detector, model: Model, d: Data, S: Scans) -> dict:
     syn_idx = [i for i, r in enumerate(d.wild) if r["kind"] == "wild-synonym"]
     neg_test = [x for x, r in zip(s_test, d.test_long) if r["label"] == 0]
     short_words = np.array([a.words for a in S.short])
-    span_params = (model.span_threshold, model.span_low, model.span_gap)
+    span_params = (model.span_threshold, model.span_low, model.span_gap, model.phrase_p)
     return {
         "test": doc_metrics(s_test, y_test),
         "test_plus_wild_synonym": doc_metrics(s_test + ws, y_test + wy),
@@ -418,6 +445,7 @@ def main() -> int:
     d = load_data(args.data, args.context)
     S = scan_all(d, args.jobs, args.scans)
     exclude_families(d, S, args.exclude_family)
+    drop_light_spins(d, S, args.min_rate)
 
     model = bootstrap_model()
     tok_auc = fit_token_model(model, S.train + S.ctx, d.train + d.ctx_train, args.token_data, args.l2)
@@ -432,6 +460,7 @@ def main() -> int:
     print(f"  train AUROC {auroc(train_scores, yd):.4f}", file=sys.stderr)
     long_n = len(d.train_long)
     swap_info = fit_swap_trigger(det, model, S.train[:long_n], d.train_long)
+    phrase_info = fit_phrase_p(model, S.train[:long_n], d.train_long)
     if args.span_params:
         t, low, gap = args.span_params.split(",")
         model.span_threshold, model.span_low, model.span_gap = float(t), None if low == "none" else float(low), int(gap)
@@ -444,11 +473,13 @@ def main() -> int:
         "fitted": time.strftime("%Y-%m-%d"),
         "data": d.counts(),
         "excluded_families": args.exclude_family,
+        "min_rate": args.min_rate,
         "token_train_auroc": round(tok_auc, 4),
         "fingerprint_counts": fp_counts,
         **evaluate(det, model, d, S),
         "with_restore": restore_info,
         "learned_swaps_clean_train": swap_info,
+        "phrase_spans_train": phrase_info,
         "seconds": round(time.time() - t0),
     }
     with open(args.out, "w", encoding="utf-8") as f:

@@ -19,9 +19,11 @@ most texts above 0.5 will still be clean. The pipeline:
    log-likelihood-ratio sums of the token probabilities (light and heavy spinning), the mean
    token probability, the share of words with a very large gain, the rate of rare synonyms where
    a common one fits, and the thesaurus coverage and rarity of the words (which tell technical
-   prose apart). Rates are smoothed with pseudo-counts centred between the clean and spun
-   training medians and the sums grow with length, so a short text carries little evidence and
-   scores nearer the middle; each fingerprint hit adds a fixed log-likelihood ratio.
+   prose apart), and two spinner-agnostic rates: words some common neighbour fits better, and
+   phrase expansions ("make use of") that read better as one word (:meth:`Scanner.phrases`).
+   Rates are smoothed with pseudo-counts centred between the clean and spun training medians
+   and the sums grow with length, so a short text carries little evidence and scores nearer
+   the middle; each fingerprint hit adds a fixed log-likelihood ratio.
 
 ``restore=True`` also runs :func:`unspin.restore` on the suspicious sentences: its edits become
 the spans' likely originals and evidence, and the score comes from a second document model that
@@ -53,6 +55,8 @@ from .model import GLR_RATES, Model, logit, shipped_model, sigmoid
 from .scan import Analysis, counted, shared_scanner, token_features
 from .spans import MIN_SPAN_SCORE, TopSpans, attach, build_spans, fingerprint_spans, refine_spans
 
+# Largest gain (nats) one phrase adds to the document's phrase evidence.
+PHRASE_GAIN_CLIP = 8.0
 # Fast scores at or above this are re-scored with restoration: the flagging threshold's
 # default, chosen a priori (documents the scan finds clean are not flagged either way).
 ESCALATE_AT = 0.5
@@ -169,7 +173,7 @@ class Detector:
             P = self.model.token.prob(X) * np.array([counted(ev) for ev in evidence], float)
             for ev, p in zip(evidence, P.tolist()):
                 ev.p = p
-        return Analysis(text, tokens, evidence, hits, len(tokens))
+        return Analysis(text, tokens, evidence, hits, len(tokens), self.scanner.phrases(text, evidence))
 
     def raw_rates(self, a: Analysis) -> dict[str, float]:
         """Unsmoothed sums and counts behind the document features.
@@ -180,8 +184,8 @@ class Detector:
         """
         base = self.model.priors.get("token_base", 0.2)
         base_odds = base / (1.0 - base)
-        n = 0
-        sp = strong = rare = nocand = rarity = 0.0
+        n = cand = 0
+        sp = strong = rare = nocand = rarity = better = 0.0
         glr = {k: 0.0 for k in GLR_RATES}
         for ev in a.evidence:
             if not counted(ev):
@@ -194,12 +198,20 @@ class Detector:
                 glr[k] += math.log(1.0 - r + r * lr)
             rarity += min(ev.rarity, 14.0)
             if ev.has_candidate:
+                cand += 1
                 strong += ev.gain >= 8.0
                 rare += ev.freq_gain > 1.0 and ev.gain > 0.0
+                better += ev.gain > 0.0
             else:
                 nocand += 1
+        if a.phrases is None:  # an analysis made before phrases were looked for (a fit's cached scans)
+            a.phrases = self.scanner.phrases(a.text, a.evidence)
+        # Clipped like the token model's hinge: one compound read as its head ("nautical mile",
+        # 14 nats) must not outweigh a spinner's many small expansions.
+        phrases = [min(ph.gain, PHRASE_GAIN_CLIP) for ph in a.phrases if ph.gain > 0.0]
         out = {"n": n, "tok_mean": sp, "strong_rate": strong, "rare_rate": rare, "nocand_rate": nocand,
-               "rarity_mean": rarity, "hits": len(a.hits), "words": a.words}
+               "rarity_mean": rarity, "hits": len(a.hits), "words": a.words,
+               "cand_n": cand, "better_rate": better, "phrase_rate": len(phrases), "phrase_gain": sum(phrases)}
         out.update(glr)
         return out
 
@@ -217,6 +229,11 @@ class Detector:
         for key in ("tok_mean", "strong_rate", "rare_rate", "nocand_rate"):
             f[key] = logit((r[key] + k * pri[key]) / (n + k))
         f["rarity_mean"] = (r["rarity_mean"] + k * pri["rarity_mean"]) / (n + k)
+        # Spinner-agnostic rates (docs/detect.md): models fitted before them have no priors.
+        if "better_rate" in pri:
+            f["better_rate"] = logit((r["better_rate"] + k * pri["better_rate"]) / (r["cand_n"] + k))
+            f["phrase_rate"] = logit((r["phrase_rate"] + k * pri["phrase_rate"]) / (r["words"] + k))
+            f["phrase_gain"] = (r["phrase_gain"] + k * pri["phrase_gain"]) / (r["words"] + k)
         f["fp_hits"] = float(r["hits"])
         return f
 
@@ -259,7 +276,7 @@ class Detector:
             return _no_text("full")
         score, f, edits = self.score_analysis(a)
         spans = [sp for sp in build_spans(a, self.model.span_threshold, score, self.model.span_low,
-                                             self.model.span_gap) if sp.score >= MIN_SPAN_SCORE]
+                                             self.model.span_gap, self.model.phrase_p) if sp.score >= MIN_SPAN_SCORE]
         if edits:
             spans = refine_spans(a.text, spans, score, edits)
         return Detection(score, spans, a.words, f, "full", _short_note(a.words), restored=edits is not None)
@@ -371,7 +388,7 @@ class Detector:
                 rates[k] = rates.get(k, 0) + v
             if need_swaps:
                 swaps += self.learned_swaps(a)
-            first.add([sp for sp in build_spans(a, m.span_threshold, 1.0, m.span_low, m.span_gap)
+            first.add([sp for sp in build_spans(a, m.span_threshold, 1.0, m.span_low, m.span_gap, m.phrase_p)
                        if sp.score >= MIN_SPAN_SCORE], offset)
         if not rates.get("words"):
             return _no_text("full")
@@ -390,7 +407,7 @@ class Detector:
         for offset, w in windows():
             a = self.analyze(w)
             found = self.restore_edits(a)
-            spans = [sp for sp in build_spans(a, m.span_threshold, score, m.span_low, m.span_gap)
+            spans = [sp for sp in build_spans(a, m.span_threshold, score, m.span_low, m.span_gap, m.phrase_p)
                      if sp.score >= MIN_SPAN_SCORE]
             if found:
                 edits += len(found)

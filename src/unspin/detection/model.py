@@ -72,7 +72,11 @@ def fit_logreg(X: np.ndarray, y: np.ndarray, names: Sequence[str], l2: float = 1
 
 TOKEN_FEATURES = ["gain", "gain_over_4", "gain_over_8", "lse_gain", "lse_over_4", "freq_gain", "gain_x_freq",
                   "rarity", "surprisal", "moby_head", "wordnet", "no_candidate", "capital"]
-DOC_FEATURES = ["glr_low", "glr_high", "tok_mean", "strong_rate", "rare_rate", "nocand_rate", "rarity_mean"]
+DOC_FEATURES = ["glr_low", "glr_high", "tok_mean", "strong_rate", "rare_rate", "nocand_rate", "rarity_mean",
+                "better_rate", "phrase_rate", "phrase_gain"]
+# The denominator of each smoothed rate of the document model (a key of Detector.raw_rates).
+RATE_OF = {"tok_mean": "n", "strong_rate": "n", "rare_rate": "n", "nocand_rate": "n", "rarity_mean": "n",
+           "better_rate": "cand_n", "phrase_rate": "words", "phrase_gain": "words"}
 RESTORE_FEATURES = ["edit_rate", "edit_conf"]
 # Substitution rates of the two likelihood-ratio sums (light and heavy spinning).
 GLR_RATES = {"glr_low": 0.05, "glr_high": 0.2}
@@ -98,6 +102,9 @@ class Model:
     # Learned spinner swaps per 100 words at which the cascade restores a document the scan
     # scores under 0.5: the 99th percentile on clean training prose (Detector.learned_swaps).
     swap_rate: float | None = None
+    # Share of the phrases that make spans (spans.PHRASE_SPAN_GAIN) a spinner wrote, in the spun
+    # training text: such a phrase's span probability. None: phrases make no spans.
+    phrase_p: float | None = None
 
     @classmethod
     def load(cls, path=None) -> "Model":
@@ -116,7 +123,8 @@ class Model:
                        float(d["span_threshold"]), float(d["fp_llr"]), d.get("info", {}),
                        LogReg.from_dict(dr) if dr else None,
                        float(d["span_low"]) if d.get("span_low") is not None else None, int(d.get("span_gap", 0)),
-                       float(d["swap_rate"]) if d.get("swap_rate") is not None else None)
+                       float(d["swap_rate"]) if d.get("swap_rate") is not None else None,
+                       float(d["phrase_p"]) if d.get("phrase_p") is not None else None)
         except (ValueError, KeyError, TypeError, AttributeError) as e:
             # A hand-given file (eval detect --model) may be anything: one line, never a traceback.
             raise UnspinError(f"{path}: not a detector model ({type(e).__name__}: {e})") from None
@@ -125,6 +133,7 @@ class Model:
         return {"format": "unspin-detector/3", "token": self.token.to_dict(), "doc": self.doc.to_dict(),
                 "priors": self.priors, "pseudo": self.pseudo, "span_threshold": self.span_threshold,
                 "span_low": self.span_low, "span_gap": self.span_gap, "swap_rate": self.swap_rate,
+                "phrase_p": self.phrase_p,
                 "fp_llr": self.fp_llr, "doc_restore": self.doc_restore.to_dict() if self.doc_restore else None,
                 "info": self.info}
 

@@ -17,7 +17,7 @@ import numpy as np
 from ..lang.lexicon import MOBY_HEAD_LISTS_SPUN, WORDNET_SYNONYM, get_lexicon
 from ..lang.lm import OOV_LOGP, TO_LN, get_lm, lm_form
 from ..lang.morph import content_analyses, inflect_tag
-from ..lang.tokenize import Token, is_sentence_initial, sentence_spans
+from ..lang.tokenize import Token, is_sentence_initial, joinable, sentence_spans
 from ..lang.words import CONTRACTIONS, FUNCTION_WORDS
 
 # Words the scan never questions on its own (restoration may still edit them).
@@ -48,6 +48,17 @@ class TokenEvidence:
     p: float = 0.0              # P(token is a substitution | the text is spun), token model
 
 
+@dataclass(slots=True)
+class PhraseEvidence:
+    """A multi-word thesaurus term in the text (a phrase expansion's trace: "make use of" for
+    "use") and how much better its best one-word neighbour reads in its place."""
+
+    first: int       # index of its first token
+    length: int      # its tokens
+    gain: float      # 3-gram gain (nats) of the best one-word neighbour over the phrase, in context
+    best: str        # that neighbour: the likely original
+
+
 class Scanner:
     """Rare-synonym scan: each content word against its most common thesaurus neighbours, in context."""
 
@@ -57,6 +68,8 @@ class Scanner:
         self._unigram: np.ndarray | None = None
         self._cands: dict[str, tuple] = {}
         self._uni: dict[str, float] = {}
+        self._phrase_cands: dict[str, tuple] = {}
+        self._phrase_first: dict[str, tuple] = {}
 
     def _arrays(self) -> np.ndarray:
         if self._unigram is None:
@@ -114,6 +127,87 @@ class Scanner:
             self._cands.clear()  # bounded on endless streams (~0.6 KB an entry: ~30 MB)
         c = self._cands[w] = tuple(found.items())
         return c
+
+    def phrase_candidates(self, phrase: str) -> tuple[str, ...]:
+        """One-word terms a multi-word lexicon term may have replaced, most common first (at
+        most :data:`MAX_CANDIDATES`); () for anything else (cached, bounded)."""
+        c = self._phrase_cands.get(phrase)
+        if c is None:
+            if len(self._phrase_cands) > 50_000:
+                self._phrase_cands.clear()
+            c = self._phrase_cands[phrase] = tuple(t for t, _ in self._top(phrase))
+        return c
+
+    def _phrase_firsts(self, form: str) -> tuple:
+        """How ``form`` may begin a multi-word term: as written, or as a lemma with the tag
+        to inflect a neighbour by ("made" -> ("make", "VBD")); () for most words (cached)."""
+        c = self._phrase_first.get(form)
+        if c is None:
+            if len(self._phrase_first) > 200_000:
+                self._phrase_first.clear()
+            starts = self.lex.phrase_starts
+            c = tuple((f, tag) for f, tag in [(form, None)] + [(lemma, tags[0]) for lemma, tags in content_analyses(form)]
+                      if f in starts)
+            self._phrase_first[form] = c
+        return c
+
+    def phrases(self, text: str, evidence: list[TokenEvidence]) -> list[PhraseEvidence]:
+        """Multi-word thesaurus terms (2 to 4 words, the first one possibly inflected: "made
+        use of") that have a one-word neighbour, each scored against its best neighbour in
+        its 3-gram context. Spinners expand words into such phrases ("at the least", "in the
+        event that"); writers use them too, so the document model weighs their rate and gain.
+        Matches do not overlap; the longest wins."""
+        lex = self.lex
+        pairs = lex.phrase_pairs
+        prob, known, to_ln = self.lm.raw_prob, self.lm.known, TO_LN
+        forms = [ev.form or lm_form(ev.token) for ev in evidence]
+        n = len(forms)
+        out: list[PhraseEvidence] = []
+
+        def lp(words: list[str], p1: str, p2: str) -> float:
+            s = 0.0
+            for w in words:
+                s += prob([w, p1, p2]) * to_ln if known(w) else OOV_LOGP
+                p2, p1 = p1, w
+            return s
+
+        i = 0
+        while i + 1 < n:
+            firsts = self._phrase_firsts(forms[i])
+            if not firsts or not any((f, forms[i + 1]) in pairs for f, _ in firsts):
+                i += 1
+                continue
+            sent = evidence[i].sentence
+            found = None
+            for length in (4, 3, 2):
+                end = i + length
+                if end > n or evidence[end - 1].sentence != sent or not all(
+                        joinable(text, evidence[k].token, evidence[k + 1].token) for k in range(i, end - 1)):
+                    continue
+                if any(_named(text, evidence[k].token) for k in range(i, end)):
+                    continue  # "Prime Minister", "the 57th": spinners leave names and numbers alone
+                rest = " ".join(forms[i + 1:end])
+                for f, tag in firsts:
+                    cands = self.phrase_candidates(f + " " + rest) if (f, forms[i + 1]) in pairs else ()
+                    if tag is not None:  # "made use of": "used", not "use"
+                        cands = tuple(w for w in (inflect_tag(c, tag) for c in cands) if w and known(w))
+                    if cands:
+                        found = (length, cands)
+                        break
+                if found:
+                    break
+            if found is None:
+                i += 1
+                continue
+            length, cands = found
+            p1 = forms[i - 1] if i >= 1 and evidence[i - 1].sentence == sent else "<s>"
+            p2 = forms[i - 2] if i >= 2 and evidence[i - 2].sentence == sent else "<s>"
+            after = [forms[k] for k in range(i + length, min(i + length + 2, n)) if evidence[k].sentence == sent]
+            base = lp(forms[i:i + length] + after, p1, p2)
+            gain, best = max((lp([c] + after, p1, p2) - base, c) for c in cands)
+            out.append(PhraseEvidence(i, length, min(max(gain, _GAIN_CLIP[0]), _GAIN_CLIP[1]), best))
+            i += length
+        return out
 
     def scan(self, text: str, tokens: list[Token]) -> list[TokenEvidence]:
         # The hot loop of detection (measured): the raw pocketsphinx call (log base 1.0001,
@@ -197,6 +291,11 @@ def _eligible(tok: Token, w: str, text: str) -> bool:
     return True
 
 
+def _named(text: str, tok: Token) -> bool:
+    """A number, or a word capitalised where no sentence starts (a name, most likely)."""
+    return tok.is_number or (tok.text[:1].isupper() and not is_sentence_initial(text, tok.start))
+
+
 def counted(ev: TokenEvidence) -> bool:
     """Tokens the models weigh: content words, and words inside a fingerprint."""
     return ev.eligible or ev.fingerprint is not None
@@ -223,6 +322,7 @@ class Analysis:
     evidence: list[TokenEvidence]
     hits: list
     words: int
+    phrases: list | None = None  # PhraseEvidence (Detector.analyze); None: not looked for
 
 
 @functools.lru_cache(maxsize=1)

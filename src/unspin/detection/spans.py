@@ -19,6 +19,9 @@ from ..results import Edit, Span
 from .scan import Analysis, TokenEvidence, counted
 
 MIN_SPAN_SCORE = 0.05       # spans less likely than this (document score x token probability) are not listed
+# A phrase whose best one-word neighbour reads this much better (nats) is a span of its own
+# ("by way of" for "via"): the token model's first hinge, chosen a priori.
+PHRASE_SPAN_GAIN = 4.0
 
 
 def attach(evidence: list[TokenEvidence], hits: list) -> None:
@@ -34,7 +37,7 @@ def attach(evidence: list[TokenEvidence], hits: list) -> None:
 
 
 def build_spans(a: Analysis, threshold: float, doc_score: float = 1.0, low: float | None = None,
-                gap: int = 0) -> list[Span]:
+                gap: int = 0, phrase_p: float | None = None) -> list[Span]:
     """Group suspicious tokens into spans, each with a likely original and its evidence.
 
     A token is suspicious when P(substitution | spun text) >= ``threshold`` or it lies in a
@@ -43,18 +46,24 @@ def build_spans(a: Analysis, threshold: float, doc_score: float = 1.0, low: floa
     neighbouring words, "loss of life", "health and fitness"). Suspicious tokens in one sentence
     form one span when no word lies between them, or at most ``gap`` function words (words the
     scan does not question) and no punctuation but hyphens. A span's score is ``doc_score``
-    times the probability that at least one of its tokens is a substitution.
+    times the probability that at least one of its tokens is a substitution. With ``phrase_p``
+    (the share of such phrases a spinner wrote, in the spun training text), every phrase of
+    ``a.phrases`` whose one-word neighbour gains :data:`PHRASE_SPAN_GAIN` is a suspicious unit
+    too, kept whole, that neighbour its likely original, its probability at least ``phrase_p``.
     """
     text = a.text
     evs = a.evidence
     sus = _suspicious(evs, threshold, low)
+    phrase_at = span_phrases(a) if phrase_p is not None else {}
     spans = []
-    for first, last, s, e in _units(text, evs, sus, gap):
+    for first, last, s, e in _units(text, evs, sus, gap, phrase_at):
         toks = evs[first:last + 1]
-        original, evidence = _likely_original(text, toks, s, e, threshold)
+        original, evidence = _likely_original(text, toks, s, e, threshold, phrase_at)
         p_any = 1.0 - float(np.prod([1.0 - min(max(ev.p, 0.0), 0.999) for ev in toks]))
         if any(ev.fingerprint is not None for ev in toks):
             p_any = max(p_any, 0.9)
+        if phrase_p is not None and any(ev.index in phrase_at for ev in toks):
+            p_any = max(p_any, phrase_p)
         spans.append(Span(s, e, text[s:e], original if original != text[s:e] else "", doc_score * p_any, evidence))
     return spans
 
@@ -77,7 +86,18 @@ def _suspicious(evs: list[TokenEvidence], threshold: float, low: float | None) -
     return sus
 
 
-def _units(text: str, evs: list[TokenEvidence], sus: list[bool], gap: int) -> list[list[int]]:
+def span_phrases(a: Analysis) -> dict:
+    """Token index -> the phrase (scan.PhraseEvidence) it belongs to, for the phrases that make
+    spans: gain of at least PHRASE_SPAN_GAIN, no fingerprint hit inside."""
+    out = {}
+    for ph in a.phrases or ():
+        idx = range(ph.first, ph.first + ph.length)
+        if ph.gain >= PHRASE_SPAN_GAIN and all(a.evidence[k].fingerprint is None for k in idx):
+            out.update((k, ph) for k in idx)
+    return out
+
+
+def _units(text: str, evs: list[TokenEvidence], sus: list[bool], gap: int, phrase_at: dict) -> list[list[int]]:
     """[first token, last token, start, end] of each span: suspicious tokens and whole
     fingerprint hits, neighbours in a sentence merged (see :func:`build_spans`)."""
     n = len(evs)
@@ -85,6 +105,12 @@ def _units(text: str, evs: list[TokenEvidence], sus: list[bool], gap: int) -> li
     i = 0
     while i < n:
         ev = evs[i]
+        ph = phrase_at.get(i)
+        if ph is not None:
+            k = ph.first + ph.length - 1
+            units.append([i, k, ev.token.start, evs[k].token.end])
+            i = k + 1
+            continue
         h = ev.fingerprint
         if h is not None:
             k = i
@@ -108,12 +134,23 @@ def _units(text: str, evs: list[TokenEvidence], sus: list[bool], gap: int) -> li
 
 
 def _likely_original(text: str, toks: list[TokenEvidence], s: int, e: int,
-                     threshold: float) -> tuple[str, list[dict]]:
+                     threshold: float, phrase_at: dict) -> tuple[str, list[dict]]:
     """``text[s:e]`` with fingerprint hits corrected and the tokens suspicious on their own
     replaced by the scan's best neighbour, and the evidence for each."""
     pieces, evidence, pos = [], [], s
     seen: set[int] = set()
     for ev in toks:
+        ph = phrase_at.get(ev.index)
+        if ph is not None:
+            if id(ph) not in seen:
+                seen.add(id(ph))
+                end = next(t.token.end for t in toks if t.index == ph.first + ph.length - 1)
+                pieces.append(text[pos:ev.token.start])
+                pieces.append(match_case(ph.best, ev.token.text))
+                evidence.append({"kind": "phrase", "phrase": text[ev.token.start:end],
+                                 "alternative": ph.best, "gain_nats": round(ph.gain, 2)})
+                pos = end
+            continue
         h = ev.fingerprint
         if h is not None:
             if id(h) in seen:
