@@ -152,6 +152,17 @@ def test_the_first_pass_sums_per_passage(postings, P):
     assert total == pytest.approx([want[p] for p in hit])
 
 
+@given(st.floats(-5, 200), st.floats(-5, 200))
+@settings(max_examples=100, deadline=None)
+def test_the_length_share_counts_the_passages_within_the_bounds(index_path, lo, hi):
+    from unspin.tracing.index import Index
+
+    with Index.open(index_path) as idx:
+        idx.load()
+        lens = idx.pass_len
+        assert idx.length_share(lo, hi) == pytest.approx(float(((lens >= lo) & (lens <= hi)).mean()))
+
+
 def test_the_first_pass_reads_a_bounded_number_of_postings(index_path, paragraphs, monkeypatch):
     # Long posting lists (common words) are read only within a budget: the first pass's work has
     # a ceiling that does not grow with the index; the second pass still scores those words.

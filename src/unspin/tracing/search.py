@@ -120,7 +120,7 @@ def _expand_ranges(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarr
 def _length_bonus(index: Index, n: int):
     """Log-likelihood ratio of a passage's length: a copied paragraph or story is about as long as
     its source, against how many passages of the index happen to have such a length."""
-    lo_len, hi_len = 0.7 * n - 2, 1.5 * n + 3
+    lo_len, hi_len = math.ceil(0.7 * n - 2), math.floor(1.5 * n + 3)  # passage lengths are whole
     frac = index.length_share(lo_len, hi_len)
     if not 0.0 < frac < 1.0:
         return lambda lens: np.zeros(len(lens))
