@@ -206,6 +206,7 @@ class Index:
         self.avg_pass_len = max(float(self.pass_len.mean()), 1.0) if n_pass else 1.0
         # log(length / average) per passage: the first pass reads it for every posting
         self.pass_log_len = np.log(np.maximum(self.pass_len, 1) / self.avg_pass_len).astype(np.float32)
+        self.pass_log_len_max = float(self.pass_log_len.max()) if n_pass else 0.0
         self._len_cum = None
         self._word_priors_known = False
         self._loaded = True

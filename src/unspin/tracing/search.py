@@ -67,12 +67,15 @@ FIRST_PASS_MIN_GAIN = -1.0
 RUN_MARGIN = 3          # words shown either side of a passage's copied run
 CHANCE_RANK = 10        # in a long query's chunk, the rank whose score is taken as chance level
 DF_CAP = 0.25           # first pass skips alternatives found in more than this share of passages
-# ...and reads in full only posting lists of at most FIRST_PASS_MAX_DF passages, plus the
-# shortest longer ones up to FIRST_PASS_DEAR_BUDGET postings in all: what a query reads then has
-# a ceiling that does not grow with the index (a word's list grows until it crosses the cap).
-# Such common alternatives still count in the second pass, which scores every alternative.
-FIRST_PASS_MAX_DF = 8192
-FIRST_PASS_DEAR_BUDGET = 4 * FIRST_PASS_MAX_DF
+# The first pass reads posting lists in order of their gain (most telling first) until they hold
+# FIRST_PASS_BUDGET postings (per chunk of the query): what a query reads has a ceiling that does
+# not grow with the index, and it is spent where a posting says most. A cap on list length
+# instead (until 2026-12-07) read every thesaurus alternative found in up to 8,192 passages,
+# a third of those postings worth nothing after the length term and half under half a nat,
+# and skipped kept common words worth five: at 1M documents 1.8 M postings a query for recall@1
+# 0.973, where in gain order 125,000 give 0.983 (docs/trace.md). Alternatives left out still
+# count in the second pass, which scores every alternative.
+FIRST_PASS_BUDGET = 125_000
 
 
 # ---------------------------------------------------------------------------------------------
@@ -182,13 +185,12 @@ def _score_chunk(index: Index, qa, t0: int, t1: int, n_cand: int):
         starts_t = np.flatnonzero(new_t)
         rank = np.arange(len(rows)) - np.repeat(starts_t, np.diff(np.append(starts_t, len(rows))))
         rows = rows[rank < FIRST_PASS_ALTS]
-        rows = _affordable(rows, a_df)
+        rows = _within_budget(rows, a_df, gain)
     # Each passage sums what its postings give. A passage holding two alternatives of one query
     # word counts both here (the exact second pass counts the best one only): a first pass that
-    # ranks candidates needs no per-word de-duplication, and without it the work is a pass over
-    # the postings read, with no sort and no words x passages array.
-    pid_parts, val_parts = [], []
-    log_len = index.pass_log_len
+    # ranks candidates needs no per-word de-duplication, and without it the work is one sort of
+    # the postings read, with no words x passages array.
+    pid_parts, row_parts = [], []
     for lo, hi, seg in ranges:
         if lo is None or not len(rows):
             continue
@@ -196,10 +198,9 @@ def _score_chunk(index: Index, qa, t0: int, t1: int, n_cand: int):
         p_idx, owner = _expand_ranges(lo[u], hi[u])
         if not len(p_idx):
             continue
-        pids = seg.pids[p_idx]
-        pid_parts.append(pids)
-        val_parts.append(gain[rows][owner] - log_len[pids])
-    hit, total = _per_passage(pid_parts, val_parts, P)
+        pid_parts.append(seg.pids[p_idx])
+        row_parts.append(owner)
+    hit, total = _per_passage(pid_parts, row_parts, gain[rows], index.pass_log_len, index.pass_log_len_max)
     if len(hit) == 0:
         return None
     len_bonus = _length_bonus(index, nt)
@@ -290,32 +291,61 @@ def _score_chunk(index: Index, qa, t0: int, t1: int, n_cand: int):
     return cand, score, best_pos, max(top, 1e-9), lo_q, hi_q, best
 
 
-def _affordable(rows: np.ndarray, a_df: np.ndarray) -> np.ndarray:
-    """The first pass's rows: every alternative whose posting list is at most FIRST_PASS_MAX_DF
-    long, and of the longer ones the shortest, while their postings stay within
-    FIRST_PASS_DEAR_BUDGET (so a query of common words still finds candidates)."""
-    df = a_df[rows]
-    dear = df > FIRST_PASS_MAX_DF
-    if not dear.any():
-        return rows
-    d_rows = rows[dear][np.argsort(df[dear], kind="stable")]
-    within = np.cumsum(a_df[d_rows]) <= FIRST_PASS_DEAR_BUDGET
-    return np.concatenate((rows[~dear], d_rows[within]))
+def _within_budget(rows: np.ndarray, a_df: np.ndarray, gain: np.ndarray) -> np.ndarray:
+    """The first pass's rows: in order of gain, the lists that fit in FIRST_PASS_BUDGET postings.
+    A list too long for what is left is passed over and the shorter ones after it still read (one
+    more round over the rest), so that a long list of a kept common word does not end the pass."""
+    order = rows[np.argsort(-gain[rows], kind="stable")]
+    cum = np.cumsum(a_df[order])
+    fits = cum <= FIRST_PASS_BUDGET
+    if fits.all():
+        return order
+    cut = int(np.argmin(fits))  # the first list that does not fit
+    left = FIRST_PASS_BUDGET - (int(cum[cut - 1]) if cut else 0)
+    rest = order[cut + 1:]
+    rest = rest[a_df[rest] <= left]
+    return np.concatenate((order[:cut], rest[np.cumsum(a_df[rest]) <= left]))
 
 
-def _per_passage(pids: list, vals: list, P: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per passage, the sum of its positive values: (passage ids ascending, sums > 0)."""
-    if not pids:
+def _per_passage(pids: list, rows: list, row_gain: np.ndarray, log_len: np.ndarray,
+                 log_len_max: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per passage ``p``, the sum over its postings of ``max(gain - log_len[p], 0)``, where a
+    posting ``i`` of ``pids`` (a list of arrays) is worth ``row_gain[rows[i]]``: (passage ids
+    ascending, sums > 0).
+
+    A passage's length term is subtracted once per passage, not per posting:
+    ``max(g - l, 0) = max(g, l) - l``, and for a row whose gain is at least the longest passage's
+    ``l`` that is ``g - l``, so only the postings of weaker rows read the passage's log-length.
+    Where the postings are few against the passages (a big index), they are grouped by one sort
+    of 64-bit keys (passage id, row), which numpy does faster than it argsorts the ids, the rows
+    giving each posting's gain from a table of a few thousand; an array over all passages (as
+    bincount makes) would cost as much as the index is large, whatever was read. Otherwise that
+    array is the cheaper."""
+    n = sum(len(p) for p in pids)
+    if n == 0:
         return np.zeros(0, np.int64), np.zeros(0)
-    pid = np.concatenate(pids)
-    val = np.maximum(np.concatenate(vals), 0.0)
-    if len(pid) * 8 >= P:  # many postings: one array over the passages is cheapest
-        total = np.bincount(pid, weights=val, minlength=P)
-        hit = np.flatnonzero(total > 0)
-        return hit, total[hit]
-    hit, where = np.unique(pid, return_inverse=True)
-    total = np.bincount(where, weights=val, minlength=len(hit))
-    keep = total > 0
+    P = len(log_len)
+    if P <= 8 * n:
+        pid = np.concatenate(pids)
+        g = row_gain[np.concatenate(rows)].astype(np.float64)
+    else:
+        key = (np.concatenate(pids).astype(np.int64) << 32) | np.concatenate(rows).astype(np.int64)
+        key.sort()
+        pid = key >> 32
+        g = row_gain[key & 0xFFFFFFFF].astype(np.float64)
+    if row_gain.min() < log_len_max:
+        at = np.flatnonzero(g < log_len_max)
+        g[at] = np.maximum(g[at], log_len[pid[at]])
+    if P <= 8 * n:
+        count = np.bincount(pid, minlength=P)
+        hit = np.flatnonzero(count)
+        total = np.bincount(pid, weights=g, minlength=P)[hit] - count[hit] * log_len[hit].astype(np.float64)
+    else:
+        new = np.concatenate(([True], pid[1:] != pid[:-1]))
+        which = np.cumsum(new) - 1  # the posting's passage among those hit (reduceat is slow per group)
+        hit = pid[new]
+        total = np.bincount(which, weights=g) - np.bincount(which) * log_len[hit].astype(np.float64)
+    keep = total > 1e-9  # a passage whose postings all fell under its length term sums to 0
     return hit[keep], total[keep]
 
 
