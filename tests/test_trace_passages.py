@@ -15,6 +15,7 @@ from test_trace import _spinner, stdlib_paragraphs
 from unspin.tracing.index import build
 from unspin.tracing import search
 from unspin.tracing.search import P_GAP_WORD, trace
+from unspin.tracing.segments import HashIndex
 from unspin.tracing.sources import Source
 
 N_INDEXED = 300
@@ -191,6 +192,34 @@ def test_the_first_pass_reads_lists_in_order_of_gain_within_its_budget(lists, bu
     after = [r for r in order[cut + 1:] if df[r] <= budget - spent]
     if after:
         assert after[0] in read
+
+
+@given(st.lists(st.integers(0, (1 << 64) - 1), max_size=200, unique=True), st.lists(st.integers(0, (1 << 64) - 1), max_size=50),
+       st.integers(0, 4), st.booleans())
+@settings(max_examples=200, deadline=None)
+def test_the_hash_index_finds_what_a_binary_search_finds(keys, others, spare, clustered):
+    # Correct whatever the keys' spread: clustered keys share buckets (the binary-search path).
+    if clustered:
+        keys = sorted({k >> 40 for k in keys})
+    keys = np.array(sorted(keys), dtype=np.uint64)
+    values = np.array(list(keys[::3]) + others, dtype=np.uint64)
+    pos = np.searchsorted(keys, values)
+    want = np.where((pos < len(keys)) & (keys[np.minimum(pos, max(len(keys) - 1, 0))] == values) if len(keys) else False,
+                    pos, -1)
+    assert np.array_equal(HashIndex(keys, spare=spare).find(values), want)
+
+
+@given(st.lists(st.tuples(st.integers(0, 6), st.sampled_from([0.5, 1.0, 2.0]), st.sampled_from([0.0, 1.0, 2.0])),
+                min_size=1, max_size=40))
+@settings(max_examples=200, deadline=None)
+def test_the_best_match_per_cell_is_what_a_lexsort_picks(rows):
+    cell = np.array([c for c, _, _ in rows])
+    value = np.array([v for _, v, _ in rows])
+    off = np.array([o for _, _, o in rows])
+    srt = np.lexsort((off, -value, cell))
+    first = np.ones(len(srt), dtype=bool)
+    first[1:] = cell[srt][1:] != cell[srt][:-1]
+    assert search._pick_matches(cell, value, off, 7).tolist() == srt[first].tolist()
 
 
 @given(st.floats(-5, 200), st.floats(-5, 200))

@@ -50,7 +50,7 @@ from ..errors import UnspinError
 from ..inputs.tempfiles import create_temp_path, remove_stale_temps
 from .dbfile import (check_path, connect, connect_private, connect_writer, inode_of, lock_error, remove_file,
                      swap_in)
-from .segments import SINGLE, STRIDE, WINDOW, ZLEVEL, merge_segments, one_directory, pack, unpack
+from .segments import SINGLE, STRIDE, WINDOW, ZLEVEL, HashIndex, merge_segments, one_directory, pack, unpack
 from .signatures import ANALYZER_VERSION, doc_keys, replace_surrogates
 from .sources import Source
 
@@ -192,6 +192,7 @@ class Index:
         except (sqlite3.DatabaseError, ValueError, TypeError) as e:
             raise lock_error(self.path, e) or UnspinError(f"{self.path}: corrupt index ({e}); rebuild it") from None
         self._segments = [one_directory(segs)] if segs else []
+        self._finders = [HashIndex(sg.keys) for sg in self._segments]
         self.seq = np.concatenate(seqs) if seqs else np.zeros(0, np.uint64)
         self.surf = np.concatenate(surfs) if surfs else np.zeros(0, np.uint32)
         lens = np.concatenate(seq_lens) if seq_lens else np.zeros(0, np.int32)
@@ -218,13 +219,13 @@ class Index:
         self.load()
         df = np.zeros(len(keys), dtype=np.int64)
         ranges = []
-        for seg in self._segments:
+        for seg, finder in zip(self._segments, self._finders):
             if len(seg.keys) == 0:
                 ranges.append((None, None, None))
                 continue
-            pos = np.searchsorted(seg.keys, keys)
-            pos_c = np.minimum(pos, len(seg.keys) - 1)
-            found = seg.keys[pos_c] == keys
+            pos = finder.find(keys)
+            found = pos >= 0
+            pos_c = np.maximum(pos, 0)
             lo = np.where(found, seg.starts[pos_c], 0)
             hi = np.where(found, seg.starts[pos_c + 1], 0)
             df += hi - lo
