@@ -249,10 +249,15 @@ class Index:
         b = min(max(math.floor(hi) + 1, 0), top)
         return float(self._len_cum[b] - self._len_cum[a]) / n if b > a else 0.0
 
-    def doc_record(self, n: int) -> tuple[str, str | None, str | None, str]:
-        row = self._conn.execute("SELECT id, url, date, text FROM docs WHERE n = ?", (int(n),)).fetchone()
+    def doc_record(self, n: int, text: bool = True) -> tuple[str, str | None, str | None, str | None]:
+        """(id, url, date, text) of document ``n``; the text None with ``text=False`` (not read
+        nor decompressed: a search without evidence needs only the first three)."""
+        cols = "id, url, date, text" if text else "id, url, date"
+        row = self._conn.execute(f"SELECT {cols} FROM docs WHERE n = ?", (int(n),)).fetchone()
         if row is None:
             raise UnspinError(f"{self.path}: corrupt index (document {n} missing)")
+        if not text:
+            return (*row, None)
         try:
             return (*row[:3], zlib.decompress(row[3]).decode("utf-8"))
         except (zlib.error, TypeError, UnicodeDecodeError) as e:

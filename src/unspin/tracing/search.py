@@ -482,7 +482,7 @@ def _trace(text: str, idx: Index, k: int, evidence: bool, restore: bool, n_cand:
     out = []
     for d in cover(found, len(tokens), k):
         f = found[d]
-        doc_id, url, date, src_text = idx.doc_record(d)
+        doc_id, url, date, src_text = idx.doc_record(d, text=evidence)
         shown = f.shown(MIN_PASSAGE_SHARE)
         m = Match(id=doc_id, score=float(max(0.0, min(1.0, f.score / total_w))), url=url, date=date,
                   share=share([run for *_, run in shown], tokens, len(text)))
