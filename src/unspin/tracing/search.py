@@ -152,7 +152,14 @@ def _score_chunk(index: Index, qa, t0: int, t1: int, n_cand: int):
     P = index.n_passages
     if len(a_hash) == 0 or P == 0:
         return None
-    uniq, first_of, inv = np.unique(a_hash, return_index=True, return_inverse=True)
+    # the distinct alternatives (np.unique with its index and inverse, by one stable argsort that
+    # the second pass reuses: an alternative's rows follow each other in ``sh``, in query order)
+    order = np.argsort(a_hash, kind="stable")
+    sh = a_hash[order]
+    new_h = np.concatenate(([True], sh[1:] != sh[:-1]))
+    uniq, first_of = sh[new_h], order[new_h]
+    inv = np.empty(len(a_hash), dtype=np.int64)
+    inv[order] = np.cumsum(new_h) - 1
     df, ranges = index.lookup(uniq)
     a_stop = _is_stop(a_hash)
     tok_stop = _is_stop(exact)
@@ -216,13 +223,12 @@ def _score_chunk(index: Index, qa, t0: int, t1: int, n_cand: int):
     tok_pos, owner = _expand_ranges(starts, starts + lens)
     toks = index.seq[tok_pos]
     rel_pos = tok_pos - np.repeat(starts, lens)
-    order = np.argsort(a_hash, kind="stable")
-    sh = a_hash[order]
     # One look-up per source word, in a hash table of the query's distinct alternatives and the
     # function words together (whether a word is a function word is needed for every word of
-    # the candidates, below); an alternative's rows follow each other in ``sh``.
-    stops = _stop_array()
-    known = np.union1d(uniq, stops)
+    # the candidates, below).
+    known = np.concatenate((uniq, _stop_array()))
+    known.sort()
+    known = known[np.concatenate(([True], known[1:] != known[:-1]))]
     pos = HashIndex(known, spare=3).find(toks)
     hit_known = pos >= 0
     pos = np.maximum(pos, 0)
