@@ -35,6 +35,7 @@ cannot hold a lone surrogate; offsets stay valid).
 from __future__ import annotations
 
 import collections
+import math
 import os
 import shutil
 import sqlite3
@@ -49,7 +50,7 @@ from ..errors import UnspinError
 from ..inputs.tempfiles import create_temp_path, remove_stale_temps
 from .dbfile import (check_path, connect, connect_private, connect_writer, inode_of, lock_error, remove_file,
                      swap_in)
-from .segments import SINGLE, STRIDE, WINDOW, ZLEVEL, merge_segments, one_directory, pack, unpack
+from .segments import SINGLE, STRIDE, WINDOW, ZLEVEL, HashIndex, merge_segments, one_directory, pack, unpack
 from .signatures import ANALYZER_VERSION, doc_keys, replace_surrogates
 from .sources import Source
 
@@ -191,6 +192,7 @@ class Index:
         except (sqlite3.DatabaseError, ValueError, TypeError) as e:
             raise lock_error(self.path, e) or UnspinError(f"{self.path}: corrupt index ({e}); rebuild it") from None
         self._segments = [one_directory(segs)] if segs else []
+        self._finders = [HashIndex(sg.keys) for sg in self._segments]
         self.seq = np.concatenate(seqs) if seqs else np.zeros(0, np.uint64)
         self.surf = np.concatenate(surfs) if surfs else np.zeros(0, np.uint32)
         lens = np.concatenate(seq_lens) if seq_lens else np.zeros(0, np.int32)
@@ -205,7 +207,8 @@ class Index:
         self.avg_pass_len = max(float(self.pass_len.mean()), 1.0) if n_pass else 1.0
         # log(length / average) per passage: the first pass reads it for every posting
         self.pass_log_len = np.log(np.maximum(self.pass_len, 1) / self.avg_pass_len).astype(np.float32)
-        self._sorted_len = None
+        self.pass_log_len_max = float(self.pass_log_len.max()) if n_pass else 0.0
+        self._len_cum = None
         self._word_priors_known = False
         self._loaded = True
         return self
@@ -216,13 +219,13 @@ class Index:
         self.load()
         df = np.zeros(len(keys), dtype=np.int64)
         ranges = []
-        for seg in self._segments:
+        for seg, finder in zip(self._segments, self._finders):
             if len(seg.keys) == 0:
                 ranges.append((None, None, None))
                 continue
-            pos = np.searchsorted(seg.keys, keys)
-            pos_c = np.minimum(pos, len(seg.keys) - 1)
-            found = seg.keys[pos_c] == keys
+            pos = finder.find(keys)
+            found = pos >= 0
+            pos_c = np.maximum(pos, 0)
             lo = np.where(found, seg.starts[pos_c], 0)
             hi = np.where(found, seg.starts[pos_c + 1], 0)
             df += hi - lo
@@ -232,19 +235,29 @@ class Index:
     def length_share(self, lo: float, hi: float) -> float:
         """Share of passages whose length in words lies in [lo, hi]."""
         self.load()
-        if self._sorted_len is None:
-            self._sorted_len = np.sort(self.pass_len)
-        n = len(self._sorted_len)
+        if self._len_cum is None:
+            # passages have at most a few hundred words: a cumulative count per length answers in
+            # constant time (a binary search over 1.8 M sorted lengths cost about 2 ms a query,
+            # numpy converting the whole array to the bound's type)
+            self._len_cum = np.concatenate(([0], np.cumsum(np.bincount(self.pass_len)))) if len(self.pass_len) \
+                else np.zeros(1, np.int64)
+        n = int(self._len_cum[-1])
         if n == 0:
             return 0.0
-        a = np.searchsorted(self._sorted_len, lo, "left")
-        b = np.searchsorted(self._sorted_len, hi, "right")
-        return float(b - a) / n
+        top = len(self._len_cum) - 1  # lengths 0 .. top - 1
+        a = min(max(math.ceil(lo), 0), top)
+        b = min(max(math.floor(hi) + 1, 0), top)
+        return float(self._len_cum[b] - self._len_cum[a]) / n if b > a else 0.0
 
-    def doc_record(self, n: int) -> tuple[str, str | None, str | None, str]:
-        row = self._conn.execute("SELECT id, url, date, text FROM docs WHERE n = ?", (int(n),)).fetchone()
+    def doc_record(self, n: int, text: bool = True) -> tuple[str, str | None, str | None, str | None]:
+        """(id, url, date, text) of document ``n``; the text None with ``text=False`` (not read
+        nor decompressed: a search without evidence needs only the first three)."""
+        cols = "id, url, date, text" if text else "id, url, date"
+        row = self._conn.execute(f"SELECT {cols} FROM docs WHERE n = ?", (int(n),)).fetchone()
         if row is None:
             raise UnspinError(f"{self.path}: corrupt index (document {n} missing)")
+        if not text:
+            return (*row, None)
         try:
             return (*row[:3], zlib.decompress(row[3]).decode("utf-8"))
         except (zlib.error, TypeError, UnicodeDecodeError) as e:

@@ -43,7 +43,7 @@ from ..lang.tokenize import tokenize
 from .align import align_passage
 from .cover import Found, cover, share
 from .index import Index
-from .segments import SINGLE, WINDOW
+from .segments import SINGLE, WINDOW, HashIndex
 from .signatures import PRIOR, expand_query, stop_hashes
 from .sources import Source
 
@@ -61,18 +61,22 @@ ORDER_GAP = 4           # ...at most this many source words apart
 IDF_STOP = 0.3          # rarity of a function word
 PRIOR_DOCS = 50.0       # pseudo-documents of general English mixed into document frequencies
 MIN_PASSAGE_SHARE = 0.1  # evidence passages scoring under this share of a copy's are left out
-CANDIDATES = 300        # passages re-scored on their word sequences
+CANDIDATES = 200        # passages re-scored on their word sequences (300 until 2026-12-07: with the first
+                        # pass in gain order 200 gave the same recall at 5k, 50k and 1M documents)
 FIRST_PASS_ALTS = 40    # alternatives per query word looked up in the posting lists
 FIRST_PASS_MIN_GAIN = -1.0
 RUN_MARGIN = 3          # words shown either side of a passage's copied run
 CHANCE_RANK = 10        # in a long query's chunk, the rank whose score is taken as chance level
 DF_CAP = 0.25           # first pass skips alternatives found in more than this share of passages
-# ...and reads in full only posting lists of at most FIRST_PASS_MAX_DF passages, plus the
-# shortest longer ones up to FIRST_PASS_DEAR_BUDGET postings in all: what a query reads then has
-# a ceiling that does not grow with the index (a word's list grows until it crosses the cap).
-# Such common alternatives still count in the second pass, which scores every alternative.
-FIRST_PASS_MAX_DF = 8192
-FIRST_PASS_DEAR_BUDGET = 4 * FIRST_PASS_MAX_DF
+# The first pass reads posting lists in order of their gain (most telling first) until they hold
+# FIRST_PASS_BUDGET postings (per chunk of the query): what a query reads has a ceiling that does
+# not grow with the index, and it is spent where a posting says most. A cap on list length
+# instead (until 2026-12-07) read every thesaurus alternative found in up to 8,192 passages,
+# a third of those postings worth nothing after the length term and half under half a nat,
+# and skipped kept common words worth five: at 1M documents 1.8 M postings a query for recall@1
+# 0.973, where in gain order 125,000 give 0.983 (docs/trace.md). Alternatives left out still
+# count in the second pass, which scores every alternative.
+FIRST_PASS_BUDGET = 125_000
 
 
 # ---------------------------------------------------------------------------------------------
@@ -120,7 +124,7 @@ def _expand_ranges(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarr
 def _length_bonus(index: Index, n: int):
     """Log-likelihood ratio of a passage's length: a copied paragraph or story is about as long as
     its source, against how many passages of the index happen to have such a length."""
-    lo_len, hi_len = 0.7 * n - 2, 1.5 * n + 3
+    lo_len, hi_len = math.ceil(0.7 * n - 2), math.floor(1.5 * n + 3)  # passage lengths are whole
     frac = index.length_share(lo_len, hi_len)
     if not 0.0 < frac < 1.0:
         return lambda lens: np.zeros(len(lens))
@@ -148,7 +152,14 @@ def _score_chunk(index: Index, qa, t0: int, t1: int, n_cand: int):
     P = index.n_passages
     if len(a_hash) == 0 or P == 0:
         return None
-    uniq, first_of, inv = np.unique(a_hash, return_index=True, return_inverse=True)
+    # the distinct alternatives (np.unique with its index and inverse, by one stable argsort that
+    # the second pass reuses: an alternative's rows follow each other in ``sh``, in query order)
+    order = np.argsort(a_hash, kind="stable")
+    sh = a_hash[order]
+    new_h = np.concatenate(([True], sh[1:] != sh[:-1]))
+    uniq, first_of = sh[new_h], order[new_h]
+    inv = np.empty(len(a_hash), dtype=np.int64)
+    inv[order] = np.cumsum(new_h) - 1
     df, ranges = index.lookup(uniq)
     a_stop = _is_stop(a_hash)
     tok_stop = _is_stop(exact)
@@ -182,13 +193,12 @@ def _score_chunk(index: Index, qa, t0: int, t1: int, n_cand: int):
         starts_t = np.flatnonzero(new_t)
         rank = np.arange(len(rows)) - np.repeat(starts_t, np.diff(np.append(starts_t, len(rows))))
         rows = rows[rank < FIRST_PASS_ALTS]
-        rows = _affordable(rows, a_df)
+        rows = _within_budget(rows, a_df, gain)
     # Each passage sums what its postings give. A passage holding two alternatives of one query
     # word counts both here (the exact second pass counts the best one only): a first pass that
-    # ranks candidates needs no per-word de-duplication, and without it the work is a pass over
-    # the postings read, with no sort and no words x passages array.
-    pid_parts, val_parts = [], []
-    log_len = index.pass_log_len
+    # ranks candidates needs no per-word de-duplication, and without it the work is one sort of
+    # the postings read, with no words x passages array.
+    pid_parts, row_parts = [], []
     for lo, hi, seg in ranges:
         if lo is None or not len(rows):
             continue
@@ -196,10 +206,9 @@ def _score_chunk(index: Index, qa, t0: int, t1: int, n_cand: int):
         p_idx, owner = _expand_ranges(lo[u], hi[u])
         if not len(p_idx):
             continue
-        pids = seg.pids[p_idx]
-        pid_parts.append(pids)
-        val_parts.append(gain[rows][owner] - log_len[pids])
-    hit, total = _per_passage(pid_parts, val_parts, P)
+        pid_parts.append(seg.pids[p_idx])
+        row_parts.append(owner)
+    hit, total = _per_passage(pid_parts, row_parts, gain[rows], index.pass_log_len, index.pass_log_len_max)
     if len(hit) == 0:
         return None
     len_bonus = _length_bonus(index, nt)
@@ -214,13 +223,18 @@ def _score_chunk(index: Index, qa, t0: int, t1: int, n_cand: int):
     tok_pos, owner = _expand_ranges(starts, starts + lens)
     toks = index.seq[tok_pos]
     rel_pos = tok_pos - np.repeat(starts, lens)
-    order = np.argsort(a_hash, kind="stable")
-    sh = a_hash[order]
-    # one binary search per source word; the alternatives sharing its hash follow it in ``sh``
-    lo = np.minimum(np.searchsorted(sh, toks, "left"), len(sh) - 1)
-    run_end = np.flatnonzero(np.append(sh[1:] != sh[:-1], True)) + 1
-    end_of = np.repeat(run_end, np.diff(np.append(0, run_end)))
-    hi = np.where(sh[lo] == toks, end_of[lo], lo)
+    # One look-up per source word, in a hash table of the query's distinct alternatives and the
+    # function words together (whether a word is a function word is needed for every word of
+    # the candidates, below).
+    known = np.concatenate((uniq, _stop_array()))
+    known.sort()
+    known = known[np.concatenate(([True], known[1:] != known[:-1]))]
+    pos = HashIndex(known, spare=3).find(toks)
+    hit_known = pos >= 0
+    pos = np.maximum(pos, 0)
+    lo = np.where(hit_known, np.searchsorted(sh, known, "left")[pos], 0)
+    hi = np.where(hit_known, np.searchsorted(sh, known, "right")[pos], 0)
+    tok_content = ~(hit_known & _is_stop(known)[pos])
     m_idx, m_tok = _expand_ranges(lo, hi)  # m_tok: index into toks
     if len(m_idx) == 0:
         return None
@@ -234,7 +248,7 @@ def _score_chunk(index: Index, qa, t0: int, t1: int, n_cand: int):
     keep = m_v > 0
     m_c, m_q, m_v, m_tok = m_c[keep], m_q[keep], m_v[keep], m_tok[keep]
     best = np.zeros((len(cand), nt))
-    np.maximum.at(best, (m_c, m_q), m_v)
+    np.maximum.at(best.reshape(-1), m_c * nt + m_q, m_v)
     # The copied stretch of the query: a copy is one contiguous run of query words, so for each
     # candidate only its best run counts (matched words add their gain, unmatched content words
     # inside the run cost log(P_GAP_WORD) as on the source side). Without it a short passage
@@ -251,11 +265,7 @@ def _score_chunk(index: Index, qa, t0: int, t1: int, n_cand: int):
     n_m = np.maximum(np.bincount(m_c, minlength=len(cand)), 1)
     diag = np.bincount(m_c, weights=m_pos - m_q, minlength=len(cand)) / n_m
     off_diag = np.abs(m_pos - m_q - diag[m_c])
-    srt = np.lexsort((off_diag, -m_v, m_q, m_c))
-    first = np.ones(len(srt), dtype=bool)
-    key_c, key_q = m_c[srt], m_q[srt]
-    first[1:] = (key_c[1:] != key_c[:-1]) | (key_q[1:] != key_q[:-1])
-    rows_b = srt[first]
+    rows_b = _pick_matches(m_c * nt + m_q, m_v, off_diag, len(cand) * nt)
     bc, bq, bp = m_c[rows_b], m_q[rows_b], rel_pos[m_tok[rows_b]]
     content = ~tok_stop[bq]
     bc, bq, bp = bc[content], bq[content], bp[content]
@@ -271,7 +281,6 @@ def _score_chunk(index: Index, qa, t0: int, t1: int, n_cand: int):
     np.minimum.at(lo_pos, bc, bp)
     np.maximum.at(hi_pos, bc, bp)
     has = hi_pos >= 0
-    tok_content = ~_is_stop(toks)
     matched_tok = np.zeros(len(toks), dtype=bool)
     matched_tok[m_tok] = True
     cs_unmatched = np.concatenate(([0], np.cumsum(tok_content & ~matched_tok)))
@@ -290,32 +299,77 @@ def _score_chunk(index: Index, qa, t0: int, t1: int, n_cand: int):
     return cand, score, best_pos, max(top, 1e-9), lo_q, hi_q, best
 
 
-def _affordable(rows: np.ndarray, a_df: np.ndarray) -> np.ndarray:
-    """The first pass's rows: every alternative whose posting list is at most FIRST_PASS_MAX_DF
-    long, and of the longer ones the shortest, while their postings stay within
-    FIRST_PASS_DEAR_BUDGET (so a query of common words still finds candidates)."""
-    df = a_df[rows]
-    dear = df > FIRST_PASS_MAX_DF
-    if not dear.any():
-        return rows
-    d_rows = rows[dear][np.argsort(df[dear], kind="stable")]
-    within = np.cumsum(a_df[d_rows]) <= FIRST_PASS_DEAR_BUDGET
-    return np.concatenate((rows[~dear], d_rows[within]))
+def _pick_matches(cell: np.ndarray, value: np.ndarray, off_diag: np.ndarray, n_cells: int) -> np.ndarray:
+    """Per cell (candidate x query word) that has matches: the row of its best match (highest
+    ``value``), among equals the one nearest the diagonal, among those the first; in order of
+    cell. What a lexsort on (cell, -value, off_diag) gives, without its passes of sorting (it
+    was a fifth of the second pass)."""
+    best = np.full(n_cells, -np.inf)
+    np.maximum.at(best, cell, value)
+    top = np.flatnonzero(value == best[cell])
+    near = np.full(n_cells, np.inf)
+    np.minimum.at(near, cell[top], off_diag[top])
+    top = top[off_diag[top] == near[cell[top]]]
+    pick = np.full(n_cells, len(cell))
+    np.minimum.at(pick, cell[top], top)
+    return pick[pick < len(cell)]
 
 
-def _per_passage(pids: list, vals: list, P: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per passage, the sum of its positive values: (passage ids ascending, sums > 0)."""
-    if not pids:
+def _within_budget(rows: np.ndarray, a_df: np.ndarray, gain: np.ndarray) -> np.ndarray:
+    """The first pass's rows: in order of gain, the lists that fit in FIRST_PASS_BUDGET postings.
+    A list too long for what is left is passed over and the shorter ones after it still read (one
+    more round over the rest), so that a long list of a kept common word does not end the pass."""
+    order = rows[np.argsort(-gain[rows], kind="stable")]
+    cum = np.cumsum(a_df[order])
+    fits = cum <= FIRST_PASS_BUDGET
+    if fits.all():
+        return order
+    cut = int(np.argmin(fits))  # the first list that does not fit
+    left = FIRST_PASS_BUDGET - (int(cum[cut - 1]) if cut else 0)
+    rest = order[cut + 1:]
+    rest = rest[a_df[rest] <= left]
+    return np.concatenate((order[:cut], rest[np.cumsum(a_df[rest]) <= left]))
+
+
+def _per_passage(pids: list, rows: list, row_gain: np.ndarray, log_len: np.ndarray,
+                 log_len_max: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per passage ``p``, the sum over its postings of ``max(gain - log_len[p], 0)``, where a
+    posting ``i`` of ``pids`` (a list of arrays) is worth ``row_gain[rows[i]]``: (passage ids
+    ascending, sums > 0).
+
+    A passage's length term is subtracted once per passage, not per posting:
+    ``max(g - l, 0) = max(g, l) - l``, and for a row whose gain is at least the longest passage's
+    ``l`` that is ``g - l``, so only the postings of weaker rows read the passage's log-length.
+    Where the postings are few against the passages (a big index), they are grouped by one sort
+    of 64-bit keys (passage id, row), which numpy does faster than it argsorts the ids, the rows
+    giving each posting's gain from a table of a few thousand; an array over all passages (as
+    bincount makes) would cost as much as the index is large, whatever was read. Otherwise that
+    array is the cheaper."""
+    n = sum(len(p) for p in pids)
+    if n == 0:
         return np.zeros(0, np.int64), np.zeros(0)
-    pid = np.concatenate(pids)
-    val = np.maximum(np.concatenate(vals), 0.0)
-    if len(pid) * 8 >= P:  # many postings: one array over the passages is cheapest
-        total = np.bincount(pid, weights=val, minlength=P)
-        hit = np.flatnonzero(total > 0)
-        return hit, total[hit]
-    hit, where = np.unique(pid, return_inverse=True)
-    total = np.bincount(where, weights=val, minlength=len(hit))
-    keep = total > 0
+    P = len(log_len)
+    if P <= 8 * n:
+        pid = np.concatenate(pids)
+        g = row_gain[np.concatenate(rows)].astype(np.float64)
+    else:
+        key = (np.concatenate(pids).astype(np.int64) << 32) | np.concatenate(rows).astype(np.int64)
+        key.sort()
+        pid = key >> 32
+        g = row_gain[key & 0xFFFFFFFF].astype(np.float64)
+    if row_gain.min() < log_len_max:
+        at = np.flatnonzero(g < log_len_max)
+        g[at] = np.maximum(g[at], log_len[pid[at]])
+    if P <= 8 * n:
+        count = np.bincount(pid, minlength=P)
+        hit = np.flatnonzero(count)
+        total = np.bincount(pid, weights=g, minlength=P)[hit] - count[hit] * log_len[hit].astype(np.float64)
+    else:
+        new = np.concatenate(([True], pid[1:] != pid[:-1]))
+        which = np.cumsum(new) - 1  # the posting's passage among those hit (reduceat is slow per group)
+        hit = pid[new]
+        total = np.bincount(which, weights=g) - np.bincount(which) * log_len[hit].astype(np.float64)
+    keep = total > 1e-9  # a passage whose postings all fell under its length term sums to 0
     return hit[keep], total[keep]
 
 
@@ -435,7 +489,7 @@ def _trace(text: str, idx: Index, k: int, evidence: bool, restore: bool, n_cand:
     out = []
     for d in cover(found, len(tokens), k):
         f = found[d]
-        doc_id, url, date, src_text = idx.doc_record(d)
+        doc_id, url, date, src_text = idx.doc_record(d, text=evidence)
         shown = f.shown(MIN_PASSAGE_SHARE)
         m = Match(id=doc_id, score=float(max(0.0, min(1.0, f.score / total_w))), url=url, date=date,
                   share=share([run for *_, run in shown], tokens, len(text)))
