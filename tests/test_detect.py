@@ -332,6 +332,15 @@ def test_phrase_expansions_are_found_and_scored_against_one_word():
     # Nor over names and numbers, which spinners leave alone.
     assert not [h for h in found("Yesterday the Prime Minister said so.") if "Minister" in h[0]]
     assert [h for h in found("Yesterday the prime minister said so.") if "minister" in h[0]]
+    # A phrase that reads much better as one word is a span of its own, explained as such.
+    from unspin.report.views import evidence_text
+
+    text = "The team made use of the new tools and gave a hand to the farmers."
+    a = det.analyze(text)
+    spans = SP.build_spans(a, 0.99, 1.0, phrase_p=0.8)
+    ph = [sp for sp in spans if any(e["kind"] == "phrase" for e in sp.evidence)]
+    assert ph and all(sp.score >= 0.8 for sp in ph) and "reads" in evidence_text(ph[0].evidence)
+    assert not [sp for sp in SP.build_spans(a, 0.99, 1.0) if any(e["kind"] == "phrase" for e in sp.evidence)]
     # The document rates count phrases whose one-word neighbour reads better.
     text = "The team made use of the new tools and gave a hand to the farmers."
     r = det.raw_rates(det.analyze(text))

@@ -44,6 +44,8 @@ def evidence_text(ev: list[dict]) -> str:
             parts.append(f"'{e.get('alternative')}' fits the context {e.get('gain_nats')} nats better")
         elif k == "rare-synonym":
             parts.append(f"'{e.get('common')}' is {e.get('frequency_ratio')}x more common")
+        elif k == "phrase":
+            parts.append(f"'{e.get('phrase')}' reads {e.get('gain_nats')} nats better as '{e.get('alternative')}'")
         else:
             parts.append(str(e))
     return "; ".join(parts)
