@@ -13,12 +13,18 @@ def _words(n: int, prefix: str = "zq") -> list[str]:
     return [f"{prefix}{i:07d}" for i in range(n)]
 
 
-def test_lm_form_cache_is_bounded_over_new_documents():
-    lm_form.cache_clear()
-    # The same word at other offsets (other documents) is another token: the cache's key.
-    for start in range(70_000):
+def test_lm_form_cache_is_bounded_over_new_spellings():
+    from unspin.lang import lm
+
+    # The same word at other offsets (other documents) is one entry: the key is the spelling.
+    for start in range(1_000):
         assert lm_form(Token(start, start + 5, "Hello")) == "hello"
-    assert lm_form.cache_info().currsize <= 1 << 16
+    assert sum(k == "Hello" for k in lm._FORMS) == 1
+    for w in _words(200_050, "Zq"):
+        lm_form(Token(0, len(w), w))
+    assert len(lm._FORMS) <= 200_001
+    assert lm_form(Token(0, 2, "12")) == "two" and lm_form(Token(0, 1, "1")) == "one"
+    assert lm_form(Token(0, 3, "Don’t")) == "don't"
 
 
 def test_lm_vocabulary_cache_is_bounded():
@@ -61,3 +67,12 @@ def test_content_analyses_cache_is_bounded(monkeypatch):
         morph.content_analyses(w)
     assert len(morph._content) <= 200_001
     morph._content.clear()
+
+
+def test_scan_content_form_cache_is_bounded():
+    from unspin.detection import scan
+
+    for w in _words(200_050):
+        scan._content_form(w)
+    assert len(scan._CONTENT) <= 200_001
+    assert scan._content_form("house") and not scan._content_form("the") and not scan._content_form("x1y")

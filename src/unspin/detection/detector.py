@@ -168,10 +168,12 @@ class Detector:
         evidence = self.scanner.scan(text, tokens)
         if hits:
             attach(evidence, hits)
-        if evidence:
-            X = np.array([token_features(ev) for ev in evidence])
-            P = self.model.token.prob(X) * np.array([counted(ev) for ev in evidence], float)
-            for ev, p in zip(evidence, P.tolist()):
+        # Only the words the models weigh get a probability (the others keep p = 0): half the
+        # tokens are function words, and their features were computed to be multiplied by 0.
+        weighed = [ev for ev in evidence if counted(ev)]
+        if weighed:
+            P = self.model.token.prob(np.array([token_features(ev) for ev in weighed]))
+            for ev, p in zip(weighed, P.tolist()):
                 ev.p = p
         return Analysis(text, tokens, evidence, hits, len(tokens), self.scanner.phrases(text, evidence))
 

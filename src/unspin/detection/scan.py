@@ -171,31 +171,41 @@ class Scanner:
                 p2, p1 = p1, w
             return s
 
+        first_cache = self._phrase_first
         i = 0
         while i + 1 < n:
-            firsts = self._phrase_firsts(forms[i])
-            if not firsts or not any((f, forms[i + 1]) in pairs for f, _ in firsts):
+            firsts = first_cache.get(forms[i])
+            if firsts is None:
+                firsts = self._phrase_firsts(forms[i])
+            if firsts:
+                second = forms[i + 1]
+                firsts = [ft for ft in firsts if (ft[0], second) in pairs]
+            if not firsts:
                 i += 1
                 continue
             sent = evidence[i].sentence
             found = None
             for length in (4, 3, 2):
                 end = i + length
-                if end > n or evidence[end - 1].sentence != sent or not all(
+                if end > n or evidence[end - 1].sentence != sent:
+                    continue
+                # Is it a lexicon term at all? Cheaper to ask first than the tests of the text
+                # below, which most word runs never reach.
+                rest = " ".join(forms[i + 1:end])
+                cands = ()
+                for f, tag in firsts:
+                    cands = self.phrase_candidates(f + " " + rest)
+                    if tag is not None:  # "made use of": "used", not "use"
+                        cands = tuple(w for w in (inflect_tag(c, tag) for c in cands) if w and known(w))
+                    if cands:
+                        break
+                if not cands or not all(
                         joinable(text, evidence[k].token, evidence[k + 1].token) for k in range(i, end - 1)):
                     continue
                 if any(_named(text, evidence[k].token) for k in range(i, end)):
                     continue  # "Prime Minister", "the 57th": spinners leave names and numbers alone
-                rest = " ".join(forms[i + 1:end])
-                for f, tag in firsts:
-                    cands = self.phrase_candidates(f + " " + rest) if (f, forms[i + 1]) in pairs else ()
-                    if tag is not None:  # "made use of": "used", not "use"
-                        cands = tuple(w for w in (inflect_tag(c, tag) for c in cands) if w and known(w))
-                    if cands:
-                        found = (length, cands)
-                        break
-                if found:
-                    break
+                found = (length, cands)
+                break
             if found is None:
                 i += 1
                 continue
@@ -217,6 +227,7 @@ class Scanner:
         to_ln = TO_LN
         known = lm.known
         oov = OOV_LOGP
+        cand_cache = self._cands
         out: list[TokenEvidence] = []
         spans = sentence_spans(text)
         si = 0
@@ -245,18 +256,21 @@ class Scanner:
                 ev.eligible = True
                 uw = self.unigram(w)
                 ev.rarity = -uw
-                cands = self.candidates(w)
+                cands = cand_cache.get(w)
+                if cands is None:
+                    cands = self.candidates(w)
                 if not cands:
                     continue
                 if j + 1 < n:
                     n1, k1 = words[j + 1], kn[j + 1]
                 else:
                     n1, k1 = "</s>", True
-                base = lp + (prob([n1, w, p1]) * to_ln if k1 else 0.0)
-                scored = []
-                for c, f in cands:
-                    sc = prob([c, p1, p2]) + (prob([n1, c, p1]) if k1 else 0)
-                    scored.append((sc * to_ln - base, c, f))
+                if k1:
+                    base = lp + prob((n1, w, p1)) * to_ln
+                    scored = [((prob((c, p1, p2)) + prob((n1, c, p1))) * to_ln - base, c, f) for c, f in cands]
+                else:
+                    base = lp + 0.0
+                    scored = [(prob((c, p1, p2)) * to_ln - base, c, f) for c, f in cands]
                 scored.sort(reverse=True)
                 # The word after next, for the two best neighbours and the word itself.
                 if j + 2 < n and kn[j + 2]:
@@ -267,7 +281,7 @@ class Scanner:
                 best_g, best_c, best_f = scored[0]
                 tot = 0.0
                 for g, _, _ in scored:
-                    tot += exp(min(g, 30.0))
+                    tot += exp(g if g < 30.0 else 30.0)
                 ev.has_candidate = True
                 ev.gain = min(max(best_g, _GAIN_CLIP[0]), _GAIN_CLIP[1])
                 ev.lse_gain = min(max(log(tot), _GAIN_CLIP[0]), _GAIN_CLIP[1])
@@ -277,10 +291,23 @@ class Scanner:
         return out
 
 
+_CONTENT: dict[str, bool] = {}
+
+
+def _content_form(w: str) -> bool:
+    """The part of :func:`_eligible` that depends on the word form alone (cached)."""
+    v = _CONTENT.get(w)
+    if v is None:
+        if len(_CONTENT) > 200_000:
+            _CONTENT.clear()  # bounded on endless streams
+        v = _CONTENT[w] = not (len(w) < 3 or w in STOP or not w.replace("'", "").isalpha())
+    return v
+
+
 def _eligible(tok: Token, w: str, text: str) -> bool:
     """Does the scan question this word? Content words of three letters or more, not all
     capitals, and capitalised only at a sentence start."""
-    if len(w) < 3 or w in STOP or not w.replace("'", "").isalpha():
+    if not _content_form(w):
         return False
     t = tok.text
     if t[:1].isupper():

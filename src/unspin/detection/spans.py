@@ -12,7 +12,6 @@ import dataclasses
 import heapq
 import math
 
-import numpy as np
 
 from ..lang.words import match_case
 from ..results import Edit, Span
@@ -59,7 +58,7 @@ def build_spans(a: Analysis, threshold: float, doc_score: float = 1.0, low: floa
     for first, last, s, e in _units(text, evs, sus, gap, phrase_at):
         toks = evs[first:last + 1]
         original, evidence = _likely_original(text, toks, s, e, threshold, phrase_at)
-        p_any = 1.0 - float(np.prod([1.0 - min(max(ev.p, 0.0), 0.999) for ev in toks]))
+        p_any = 1.0 - math.prod([1.0 - min(max(ev.p, 0.0), 0.999) for ev in toks])
         if any(ev.fingerprint is not None for ev in toks):
             p_any = max(p_any, 0.9)
         if phrase_p is not None and any(ev.index in phrase_at for ev in toks):

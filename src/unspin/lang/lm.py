@@ -6,7 +6,6 @@ milliseconds, and is loaded once per process (``get_lm``).
 
 from __future__ import annotations
 
-import functools
 import math
 import os
 
@@ -85,16 +84,25 @@ class NGramLM:
         return True
 
 
-# Keyed by token (offsets included), so every new document adds entries: bounded, or a long
-# screen grew by ~0.25 KB a token (docs/screen.md). Hits come from the same document's tokens
-# seen again (detect, then restore), which a window of 65k tokens keeps.
-@functools.lru_cache(maxsize=1 << 16)
+# Keyed by spelling, not by token (a token's offsets made every new document's tokens new
+# entries, and the cache needed an LRU's bookkeeping); bounded all the same (docs/screen.md).
+_FORMS: dict[str, str] = {}
+
+
 def lm_form(tok) -> str:
     """The LM's spelling of a token: lower case, numbers as a number word (the 3-gram's
     vocabulary has none of the digits; "one" for 1 keeps singular agreement)."""
-    if tok.is_number:
-        return "one" if tok.text == "1" else "two"
-    return tok.lower
+    text = tok.text
+    form = _FORMS.get(text)
+    if form is None:
+        if len(_FORMS) > 200_000:
+            _FORMS.clear()  # bounded on endless streams
+        if tok.is_number:
+            form = "one" if text == "1" else "two"
+        else:
+            form = tok.lower
+        _FORMS[text] = form
+    return form
 
 
 def get_lm(path: str | None = None) -> NGramLM:

@@ -162,7 +162,7 @@ def content_analyses(word: str) -> tuple:
         _content.clear()  # bounded on endless streams (~160 B an entry)
     infl = _infl_table or _load_infl_table()
     out = []
-    for upos, lems in lemminflect.getAllLemmas(word).items():
+    for upos, lems in lemmas(word).items():  # cached (lemminflect deep-copies its answer)
         tags_ok = _CONTENT_TAGS.get(upos)
         if not tags_ok:
             continue
