@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Throughput and peak memory of ``unspin screen --detect``: --workers 1 and 2, and the Ray engine.
 
-    .venv/bin/python benchmarks/bench_screen.py [--source FILE.jsonl] [--sizes 1,3] [--runs w1,w2,ray]
+    .venv/bin/python benchmarks/bench_screen.py [--source FILE.jsonl] [--sizes 1,3] [--runs w1,w2,ray] [--fast]
     # the 1 GB run: build once (10 % spun copies), then w1 vs w2 on a prefix, then the whole
     .venv/bin/python benchmarks/bench_screen.py --source D.jsonl --sizes 1000 --spun-share 0.1 \
         --corpus /big/corpus-1gb.jsonl --build-only
@@ -213,6 +213,7 @@ def main() -> int:
                     help="screen only the corpus's first MB (whole lines): w1 vs w2 on a prefix of a big corpus")
     ap.add_argument("--timeline-every", type=float, default=60, help="seconds between peak-RSS samples")
     ap.add_argument("--timeout", type=float, default=1800)
+    ap.add_argument("--fast", action="store_true", help="screen --fast: the scan alone, no cascade into restoration")
     args = ap.parse_args()
     sizes = [float(x) for x in args.sizes.split(",")]
     if args.corpus and len(sizes) != 1:
@@ -236,9 +237,10 @@ def main() -> int:
                     n = sum(1 for _ in f)
             for name in args.runs.split(","):
                 extra, suffix = RUNS[name]
+                extra = extra + (["--fast"] if args.fast else [])
                 out = os.path.join(tmp, f"out-{name}-{size:g}") + suffix
                 r = run(screened, out, extra, args.timeout, args.timeline_every)
-                print(json.dumps({"size_mb": size, "records": n, "run": name, **r}), flush=True)
+                print(json.dumps({"size_mb": size, "records": n, "run": name, "fast": args.fast, **r}), flush=True)
     return 0
 
 

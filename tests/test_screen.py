@@ -281,3 +281,27 @@ def test_hf_datasets_map():
     ds = datasets.Dataset.from_dict({"id": ["a", "b"], "text": [TEXTS[0], TEXTS[1]]}).map(HFAnnotate(), batched=True)
     want = annotate([{"id": "a", "text": TEXTS[0]}, {"id": "b", "text": TEXTS[1]}])
     assert ds["spin_score"] == [w["spin_score"] for w in want]
+
+
+def test_fast_scores_as_detect_fast_and_is_part_of_the_job(tmp_path, run_cli):
+    from unspin.detection.detector import DetectConfig, get_detector
+
+    src = tmp_path / "in.jsonl"
+    write_jsonl(src, records(3))
+    out = str(tmp_path / "out") + os.sep  # a folder of shards: its manifest stays
+    code, _, err = screen(run_cli, src, "-o", out, "--fast", "--shard-size", "2")
+    assert code == 0, err
+    fast = get_detector(DetectConfig(fast=True))
+    assert [r["spin_score"] for r in read_out(out)] == [round(fast.detect(r["text"]).score, 4) for r in records(3)]
+    # A job started with --fast is not finished without it: the scores would mix two modes.
+    code, _, err = screen(run_cli, src, "-o", out, "--resume", "--shard-size", "2")
+    assert code == 2 and "other settings" in err
+
+
+def test_fast_needs_detect(tmp_path, run_cli):
+    src = tmp_path / "in.jsonl"
+    write_jsonl(src, records(1))
+    code, _, err = screen(run_cli, src, "-o", tmp_path / "o.jsonl", "--restore", "--fast")
+    assert code == 2 and "--fast applies to --detect" in err
+    code, _, err = screen(run_cli, src, "-o", tmp_path / "o.jsonl", "--restore", "--detect", "--fast")
+    assert code == 0, err

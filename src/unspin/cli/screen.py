@@ -20,6 +20,9 @@ def register(sub, eval_sub) -> None:
     p.add_argument("-o", "--output", required=True,
                    help="output file (.jsonl, .jsonl.gz, .jsonl.zst, .parquet) or folder (ends with /)")
     p.add_argument("--detect", action="store_true", help="add spin_score, spin_flagged, spin_spans (the default)")
+    p.add_argument("--fast", action="store_true",
+                   help="with --detect: the fast scan alone, as detect --fast (doubtful documents are not "
+                        "restored to refine their score: faster, for a first pass over a large corpus)")
     p.add_argument("--restore", action="store_true", help="add restored and edits")
     p.add_argument("--trace", metavar="INDEX", help="add matches: likely sources in this trace index")
     p.add_argument("--cluster", action="store_true",
@@ -57,7 +60,13 @@ def _annotate_config(args):
     if args.trace and not os.path.exists(args.trace):
         raise UnspinError(f"{args.trace}: no such trace index")
     detect = args.detect or not (args.restore or args.trace or args.cluster)
+    if args.fast and not detect:
+        raise UsageError("--fast applies to --detect (give --detect with --restore, --trace or --cluster)")
     kw = {} if detect else {"detect": None}
+    if args.fast:
+        from ..detection.detector import DetectConfig
+
+        kw["detect"] = DetectConfig(fast=True)
     if args.restore:
         from ..restoration.restorer import RestoreConfig
 

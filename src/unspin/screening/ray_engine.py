@@ -139,6 +139,8 @@ def ray_screen_files(inputs: list[str], output: str, config: AnnotateConfig, *, 
     job = {"engine": "ray", "inputs": files, "format": kind, "text_field": config.text_field,
            "detect": config.detect is not None, "restore": config.restore is not None,
            "trace": config.trace_index, "thresholds": list(thresholds)}
+    if config.detect is not None and config.detect.label != "full":
+        job["detect_mode"] = config.detect.label  # only then: manifests of default jobs stay valid
     manifest = Manifest.load(output, job) if resume else Manifest(output, job)
     if not ray.is_initialized():
         ray.init(address=address, include_dashboard=False, log_to_driver=False, logging_level="warning")
