@@ -154,10 +154,15 @@ def test_default_cascade_escalates_only_documents_the_scan_flags(light_spun):
     assert unspin.detect(spun).to_dict()["restored"] is True
     assert unspin.detect(CLEAN).score == pytest.approx(fast_clean.score)
     assert D.Detector(escalate=None).detect(spun).score == pytest.approx(fast_spun.score)
-    # A scan score at or above ``settled`` is final: no restoration, the scan's score and spans.
+    # A scan score at or above ``settled`` is final: no restoration, the scan's score and spans,
+    # without the scan's word-by-word guesses at their originals.
     settled = D.Detector(settled=fast_spun.score).detect(spun)
     assert settled.score == pytest.approx(fast_spun.score) and "edit_rate" not in settled.features
-    assert [s.original for s in settled.spans] == [s.original for s in fast_spun.spans]
+    assert [(s.start, s.end) for s in settled.spans] == [(s.start, s.end) for s in fast_spun.spans]
+    assert any(s.original for s in fast_spun.spans) and not any(s.original for s in settled.spans)
+    # Restored: an original is restoration's edit (or a fingerprint's term), never a guess.
+    for s in unspin.detect(spun).spans:
+        assert not s.original or {e["kind"] for e in s.evidence} & {"restoration", "fingerprint"}
     assert "edit_rate" in D.Detector(settled=fast_spun.score + 1e-6).detect(spun).features
 
 

@@ -53,7 +53,7 @@ from ..lang.windows import fits, text_windows
 from ..results import Detection, Edit
 from .model import GLR_RATES, Model, logit, shipped_model, sigmoid
 from .scan import Analysis, counted, shared_scanner, token_features
-from .spans import MIN_SPAN_SCORE, TopSpans, attach, build_spans, fingerprint_spans, refine_spans
+from .spans import MIN_SPAN_SCORE, TopSpans, attach, build_spans, fingerprint_spans, refine_spans, unguessed
 
 # Largest gain (nats) one phrase adds to the document's phrase evidence.
 PHRASE_GAIN_CLIP = 8.0
@@ -279,8 +279,14 @@ class Detector:
         score, f, edits = self.score_analysis(a)
         spans = [sp for sp in build_spans(a, self.model.span_threshold, score, self.model.span_low,
                                              self.model.span_gap, self.model.phrase_p) if sp.score >= MIN_SPAN_SCORE]
-        if edits:
+        if edits is not None:
             spans = refine_spans(a.text, spans, score, edits)
+        elif self.escalate is not None:
+            # The cascade did not restore it (the scan was sure either way): no span shows the
+            # scan's word-by-word guess as a likely original. Restoring the settled documents
+            # for their originals cost a quarter of the default mode's speed (docs/detect.md);
+            # `unspin restore` or `detect --restore` gives them. --fast keeps the scan's guesses.
+            spans = [unguessed(sp) for sp in spans]
         return Detection(score, spans, a.words, f, "full", _short_note(a.words), restored=edits is not None)
 
     def thorough(self, f: dict[str, float], swaps, words: int) -> bool:
@@ -411,10 +417,9 @@ class Detector:
             found = self.restore_edits(a)
             spans = [sp for sp in build_spans(a, m.span_threshold, score, m.span_low, m.span_gap, m.phrase_p)
                      if sp.score >= MIN_SPAN_SCORE]
-            if found:
-                edits += len(found)
-                confidence += sum(ed.confidence for ed in found)
-                spans = refine_spans(a.text, spans, score, found)
+            edits += len(found)
+            confidence += sum(ed.confidence for ed in found)
+            spans = refine_spans(a.text, spans, score, found)
             kept.add(spans, offset)
         if m.doc_restore is not None:
             f.update(self.restore_features_from(int(rates["n"]), edits, confidence))
