@@ -166,6 +166,8 @@ def replace_surrogates(text: str) -> str:
     are hashed through it (:func:`utf8`), so a query and a source that hold the same surrogate
     agree, and the hash of every other text is what it always was.
     """
+    if text.isascii():  # (no surrogate then; the check is far cheaper than the regex search)
+        return text
     return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
 
 
@@ -264,9 +266,8 @@ def _build_key(word: str) -> str:
 
 
 class _Vocabulary:
-    """The surface forms a build has seen, each with its key hash and surface hash, so that
-    a batch's words become hashes by one dictionary look-up per word (in C, through ``map``)
-    and one gather, instead of Python calls per word. At most ``limit`` forms are kept;
+    """The surface forms a build has seen, each with its key hash and surface hash, so that a
+    form is hashed once per build, not once per occurrence. At most ``limit`` forms are kept;
     beyond that it starts afresh (a build's memory stays bounded)."""
 
     def __init__(self, limit: int = 1_000_000):
@@ -278,11 +279,12 @@ class _Vocabulary:
         self.key = np.zeros(1024, np.uint64)
         self.surf = np.zeros(1024, np.uint32)
 
-    def rows(self, words: list[str]) -> np.ndarray:
-        new = set(words).difference(self.row)
+    def rows(self, forms: set[str]) -> np.ndarray:
+        """The rows of distinct ``forms`` (in the set's order), new ones hashed and added."""
+        new = forms.difference(self.row)
         if len(self.row) + len(new) > self.limit:
             self.clear()
-            new = set(words)
+            new = forms
         if new:
             n0 = len(self.row)
             n1 = n0 + len(new)
@@ -290,11 +292,11 @@ class _Vocabulary:
                 size = max(n1, 2 * len(self.key))
                 self.key = np.resize(self.key, size)
                 self.surf = np.resize(self.surf, size)
-            new = sorted(new)  # a fixed order: rows do not depend on set iteration
+            new = list(new)
             self.key[n0:n1] = [_key_digest(_build_key(w)) for w in new]
             self.surf[n0:n1] = [_surface_digest(w) for w in new]
             self.row.update(zip(new, range(n0, n1)))
-        return np.fromiter(map(self.row.__getitem__, words), dtype=np.int64, count=len(words))
+        return np.fromiter(map(self.row.__getitem__, forms), dtype=np.int64, count=len(forms))
 
 
 _VOCAB = _Vocabulary()
@@ -309,15 +311,13 @@ def batch_signature(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarra
     per_text = [findall(t) for t in texts]
     lens = np.fromiter(map(len, per_text), dtype=np.int64, count=len(per_text))
     words = list(itertools.chain.from_iterable(per_text))
-    vocab = _VOCAB
-    rows = vocab.rows(words)
-    # the batch's forms numbered 0 .. n-1 (a vocabulary row may be far above the batch's count)
-    present = np.zeros(int(rows.max()) + 1 if len(rows) else 0, dtype=bool)
-    present[rows] = True
-    used = np.flatnonzero(present)
-    number = np.zeros(len(present), dtype=np.int64)
-    number[used] = np.arange(len(used))
-    return vocab.key[used], vocab.surf[used], number[rows], lens
+    forms = set(words)
+    rows = _VOCAB.rows(forms)
+    # each word's form through a dictionary of this batch's forms only: a look-up in the whole
+    # vocabulary (up to a million forms, far beyond the CPU caches) cost twice as much
+    number = dict(zip(forms, range(len(forms))))
+    form = np.fromiter(map(number.__getitem__, words), dtype=np.int64, count=len(words))
+    return _VOCAB.key[rows], _VOCAB.surf[rows], form, lens
 
 
 def doc_signature(text: str) -> tuple[np.ndarray, np.ndarray, list]:
