@@ -99,3 +99,13 @@ def test_a_merge_is_one_pack_of_all_its_texts():
 def test_the_builds_key_is_doc_key_for_any_word(word):
     # words lemminflect does not know are answered without it: they must come out as doc_key's
     assert sig._build_key(word) == doc_key(word)
+
+
+def test_batches_packed_in_threads_at_once_are_packed_right(monkeypatch):
+    import concurrent.futures
+
+    monkeypatch.setattr(sig, "_VOCAB", sig._Vocabulary(limit=40))  # start afresh often
+    batches = [[" ".join(WORDS[i:] + WORDS[:i]) + f" name{i}x{j}" for j in range(3)] for i in range(24)]
+    want = [sg.pack_reference(b) for b in batches]
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(sg.pack, batches)) == want

@@ -35,6 +35,7 @@ import itertools
 import math
 import os
 import re
+import threading
 
 import numpy as np
 
@@ -300,6 +301,7 @@ class _Vocabulary:
 
 
 _VOCAB = _Vocabulary()
+_VOCAB_LOCK = threading.Lock()
 
 
 def batch_signature(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -312,12 +314,14 @@ def batch_signature(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarra
     lens = np.fromiter(map(len, per_text), dtype=np.int64, count=len(per_text))
     words = list(itertools.chain.from_iterable(per_text))
     forms = set(words)
-    rows = _VOCAB.rows(forms)
+    with _VOCAB_LOCK:  # (builds in threads of one process would otherwise race on its arrays)
+        rows = _VOCAB.rows(forms)
+        key, surf = _VOCAB.key[rows], _VOCAB.surf[rows]
     # each word's form through a dictionary of this batch's forms only: a look-up in the whole
     # vocabulary (up to a million forms, far beyond the CPU caches) cost twice as much
     number = dict(zip(forms, range(len(forms))))
     form = np.fromiter(map(number.__getitem__, words), dtype=np.int64, count=len(words))
-    return _VOCAB.key[rows], _VOCAB.surf[rows], form, lens
+    return key, surf, form, lens
 
 
 def doc_signature(text: str) -> tuple[np.ndarray, np.ndarray, list]:
