@@ -342,7 +342,7 @@ class Index:
         return self._conn.execute("SELECT 1 FROM docs WHERE id = ?", (doc_id,)).fetchone() is not None
 
     def _append(self, batch, on_progress, added: int, packed=None) -> int:
-        """Write ``batch`` (``packed``: what :func:`pack` made of it, if done already) as the
+        """Write ``batch`` (``packed``: what :func:`_pack_batch` made of it, if done already) as the
         next segment; returns its size."""
         seg, n_docs = self._conn.execute(
             "SELECT (SELECT COALESCE(MAX(seg), -1) + 1 FROM segments), COALESCE(MAX(n), -1) + 1 FROM docs").fetchone()
@@ -436,9 +436,9 @@ class Index:
         return lock_error(self.path, e) or UnspinError(f"{self.path}: cannot write the index ({e})")
 
     def _write_segment(self, seg: int, batch, first_doc: int, first_pass: int, packed=None) -> tuple[int, int]:
-        ntoks, n_pass, blobs = packed or pack([doc.text for _where, doc in batch])
-        rows = [(first_doc + j, doc.id, doc.url, doc.date, zlib.compress(doc.text.encode("utf-8"), ZLEVEL), ntok, seg)
-                for j, ((_where, doc), ntok) in enumerate(zip(batch, ntoks))]
+        ntoks, n_pass, blobs, stored = packed or _pack_batch([doc.text for _where, doc in batch])
+        rows = [(first_doc + j, doc.id, doc.url, doc.date, text, ntok, seg)
+                for j, ((_where, doc), ntok, text) in enumerate(zip(batch, ntoks, stored))]
         self._conn.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
         self._conn.execute(
             "INSERT INTO segments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -493,7 +493,7 @@ class Index:
 
 
 class _Packer:
-    """Packs batches (:func:`~unspin.tracing.segments.pack`) in ``workers`` forked processes,
+    """Packs batches (:func:`_pack_batch`) in ``workers`` forked processes,
     handing them back in the order given. At most two batches per worker are in flight, so
     memory stays bounded however many sources come. With one worker nothing is forked: each
     batch is packed where it is written."""
@@ -516,7 +516,7 @@ class _Packer:
                 doc_keys("warm")  # the analyzer's tables load once here and are shared by the forks
                 self._pool = concurrent.futures.ProcessPoolExecutor(
                     self.workers, mp_context=multiprocessing.get_context("fork"))
-            self._pending.append((batch, self._pool.submit(pack, [doc.text for _where, doc in batch])))
+            self._pending.append((batch, self._pool.submit(_pack_batch, [doc.text for _where, doc in batch])))
         keep = 0 if self.workers == 1 else 2 * self.workers - 1  # batches left in flight
         out = []
         while wait and len(self._pending) > keep:
@@ -539,6 +539,12 @@ class _Packer:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+
+def _pack_batch(texts: list[str]) -> tuple[list[int], int, tuple[bytes, ...], list[bytes]]:
+    """:func:`~unspin.tracing.segments.pack` of a batch, and its texts compressed as stored: in
+    the worker that packs it, so that the process writing the index does not compress them."""
+    return (*pack(texts), [zlib.compress(t.encode("utf-8"), ZLEVEL) for t in texts])
 
 
 def _storable(doc: Source) -> Source:

@@ -31,15 +31,17 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import math
 import os
 import re
+import threading
 
 import numpy as np
 
 from ..lang.mapped import cache_dir
 from ..lang.words import CONTENT_PARTICLES, FUNCTION_WORDS, QUANTIFIERS
-from ..lang.tokenize import tokenize
+from ..lang.tokenize import WORD_RE, tokenize
 
 #: bump when keys or alternatives change in a way that makes old indexes incompatible
 ANALYZER_VERSION = 2
@@ -165,6 +167,8 @@ def replace_surrogates(text: str) -> str:
     are hashed through it (:func:`utf8`), so a query and a source that hold the same surrogate
     agree, and the hash of every other text is what it always was.
     """
+    if text.isascii():  # (no surrogate then; the check is far cheaper than the regex search)
+        return text
     return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
 
 
@@ -217,6 +221,107 @@ def surface_hash(word: str) -> int:
         digest = hashlib.blake2b(utf8(normalise(word)), digest_size=4, person=b"surface").digest()
         h = _SURF_CACHE[word] = int.from_bytes(digest, "little")
     return h
+
+
+def _surface_digest(word: str) -> int:
+    digest = hashlib.blake2b(utf8(normalise(word)), digest_size=4, person=b"surface").digest()
+    return int.from_bytes(digest, "little")
+
+
+def _key_digest(key: str) -> int:
+    """:func:`h64` without recording the key's rarity: an index build needs only the hash (the
+    rarities a search uses are recorded when it expands its query), and looking up wordfreq for
+    every new word was a fifth of a build's time."""
+    return int.from_bytes(hashlib.blake2b(utf8(key), digest_size=8).digest(), "little")
+
+
+def _lemma_known(w: str) -> bool | None:
+    """Whether lemminflect has an entry for the normalised word ``w`` (None: cannot tell).
+    A word it does not know is its own lemma, and asking lemminflect for it deep-copies an
+    empty dict and works out the word's capitalisation: most new words of a large collection
+    are names and numbers, so this is most of the cost of a new word."""
+    global _LEMMA_DICTS
+    if _LEMMA_DICTS is None:
+        try:
+            from lemminflect.core.Lemmatizer import Lemmatizer
+
+            lem = Lemmatizer()
+            _LEMMA_DICTS = (lem._getLemmaDict(), lem._getOverridesDict())
+        except Exception:  # another lemminflect: ask it every time
+            _LEMMA_DICTS = ()
+    if not _LEMMA_DICTS:
+        return None
+    return any(w in d for d in _LEMMA_DICTS)
+
+
+_LEMMA_DICTS: tuple | None = None
+
+
+def _build_key(word: str) -> str:
+    """:func:`doc_key` for an index build: the same key, a word lemminflect does not know
+    answered without it and without filling doc_key's caches (a build sees each form once)."""
+    w = normalise(word)
+    if w and w.isalpha() and _lemma_known(w) is False:
+        return w
+    return _lemmas(w)[0]
+
+
+class _Vocabulary:
+    """The surface forms a build has seen, each with its key hash and surface hash, so that a
+    form is hashed once per build, not once per occurrence. At most ``limit`` forms are kept;
+    beyond that it starts afresh (a build's memory stays bounded)."""
+
+    def __init__(self, limit: int = 1_000_000):
+        self.limit = limit
+        self.clear()
+
+    def clear(self) -> None:
+        self.row: dict[str, int] = {}
+        self.key = np.zeros(1024, np.uint64)
+        self.surf = np.zeros(1024, np.uint32)
+
+    def rows(self, forms: set[str]) -> np.ndarray:
+        """The rows of distinct ``forms`` (in the set's order), new ones hashed and added."""
+        new = forms.difference(self.row)
+        if len(self.row) + len(new) > self.limit:
+            self.clear()
+            new = forms
+        if new:
+            n0 = len(self.row)
+            n1 = n0 + len(new)
+            if n1 > len(self.key):
+                size = max(n1, 2 * len(self.key))
+                self.key = np.resize(self.key, size)
+                self.surf = np.resize(self.surf, size)
+            new = list(new)
+            self.key[n0:n1] = [_key_digest(_build_key(w)) for w in new]
+            self.surf[n0:n1] = [_surface_digest(w) for w in new]
+            self.row.update(zip(new, range(n0, n1)))
+        return np.fromiter(map(self.row.__getitem__, forms), dtype=np.int64, count=len(forms))
+
+
+_VOCAB = _Vocabulary()
+_VOCAB_LOCK = threading.Lock()
+
+
+def batch_signature(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The words of a batch of source texts (all texts' words one after the other) as numbers of
+    distinct surface forms: ``(key, surf, form, lens)``, where word ``i`` has key hash
+    ``key[form[i]]`` (uint64) and surface hash ``surf[form[i]]`` (uint32), as
+    :func:`doc_signature` gives them, and ``lens`` is the number of words per text."""
+    findall = WORD_RE.findall
+    per_text = [findall(t) for t in texts]
+    lens = np.fromiter(map(len, per_text), dtype=np.int64, count=len(per_text))
+    words = list(itertools.chain.from_iterable(per_text))
+    forms = set(words)
+    with _VOCAB_LOCK:  # (builds in threads of one process would otherwise race on its arrays)
+        rows = _VOCAB.rows(forms)
+        key, surf = _VOCAB.key[rows], _VOCAB.surf[rows]
+    # each word's form through a dictionary of this batch's forms only: a look-up in the whole
+    # vocabulary (up to a million forms, far beyond the CPU caches) cost twice as much
+    number = dict(zip(forms, range(len(forms))))
+    form = np.fromiter(map(number.__getitem__, words), dtype=np.int64, count=len(words))
+    return key, surf, form, lens
 
 
 def doc_signature(text: str) -> tuple[np.ndarray, np.ndarray, list]:
