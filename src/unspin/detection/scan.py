@@ -101,7 +101,9 @@ class Scanner:
             return []
         uu = u[dst]
         order = np.argsort(-uu, kind="stable")[:MAX_CANDIDATES]
-        return [(lex.terms[int(dst[k])], int(fl[k])) for k in order if np.isfinite(uu[k])]
+        order = order[np.isfinite(uu[order])]  # whole arrays: numpy scalars one by one cost more
+        terms = lex.terms
+        return [(terms[i], f) for i, f in zip(dst[order].tolist(), fl[order].tolist())]
 
     def candidates(self, w: str) -> tuple:
         """((candidate form, flags), ...) for a lower-case word form, inflected like it (cached)."""
