@@ -53,11 +53,14 @@ def fallback_texts() -> list[str]:
 SPIN_STYLES = ("wordnet",)
 
 
-def make_corpus(path: str, mb: float, source: str | None, spun_share: float = 0.0) -> int:
+def make_corpus(path: str, mb: float, source: str | None, spun_share: float = 0.0, variants: int = 0) -> int:
     """Write ``mb`` MB of JSONL to ``path`` line by line (the corpus is never held in memory,
     only the source's texts): the source repeated with new ids, and a ``spun_share`` of the
     documents replaced by a spun copy of themselves (style, rate 0.1-0.5 and seed varied per
-    document, so every repetition's copies differ). Returns the number of records."""
+    document, so every repetition's copies differ). ``variants`` > 0: each source text has at
+    most that many spun copies (seed = repetition mod ``variants``), kept once made, so 1 GB
+    needs minutes of spinning instead of an hour. Returns the number of records."""
+    made: dict[tuple[int, int], str] = {}
     import random
 
     from unspin.evaluation.spinners import spin
@@ -74,7 +77,14 @@ def make_corpus(path: str, mb: float, source: str | None, spun_share: float = 0.
             text, spun = texts[n % len(texts)], False
             if spun_share and rng.random() < spun_share:
                 style, rate = SPIN_STYLES[n % len(SPIN_STYLES)], rng.uniform(0.1, 0.5)
-                text, spun = spin(text, rate, seed=n, style=style)[0], True
+                if variants:
+                    key = (n % len(texts), (n // len(texts)) % variants)
+                    if key not in made:
+                        made[key] = spin(text, 0.1 + 0.4 * key[1] / max(variants - 1, 1), seed=key[1], style=style)[0]
+                    text = made[key]
+                else:
+                    text = spin(text, rate, seed=n, style=style)[0]
+                spun = True
             line = json.dumps({"id": f"b{n:08d}", "text": text, "spun": spun}) + "\n"
             f.write(line)
             written += len(line.encode("utf-8"))
@@ -213,6 +223,8 @@ def main() -> int:
                     help="screen only the corpus's first MB (whole lines): w1 vs w2 on a prefix of a big corpus")
     ap.add_argument("--timeline-every", type=float, default=60, help="seconds between peak-RSS samples")
     ap.add_argument("--timeout", type=float, default=1800)
+    ap.add_argument("--spin-variants", type=int, default=0,
+                    help="at most this many spun copies per source text, reused (0: a new one for every document)")
     ap.add_argument("--fast", action="store_true", help="screen --fast: the scan alone, no cascade into restoration")
     args = ap.parse_args()
     sizes = [float(x) for x in args.sizes.split(",")]
@@ -223,7 +235,7 @@ def main() -> int:
             corpus = args.corpus or os.path.join(tmp, f"corpus-{mb:g}mb.jsonl")
             if not os.path.exists(corpus):
                 t0 = time.monotonic()
-                n = make_corpus(corpus, mb, args.source, args.spun_share)
+                n = make_corpus(corpus, mb, args.source, args.spun_share, args.spin_variants)
                 print(json.dumps({"built": corpus, "records": n, "size_mb": mb, "spun_share": args.spun_share,
                                   "build_s": round(time.monotonic() - t0, 1)}), flush=True)
             if args.build_only:
