@@ -213,6 +213,19 @@ def _blobs(seq, surf, seq_len, pass_doc, pass_tok0, pass_len, keys, starts, pids
             to_blob(np.asarray(keys, np.uint64)), to_blob(np.asarray(starts, np.int64)), enc_pids(starts, pids), b"")
 
 
+
+def _key_lists(pair: np.ndarray, span: int, key_vocab: np.ndarray):
+    """Sorted integers ``key rank * span + passage`` -> (key hashes, start of each key's list
+    with the end appended, passages): the posting lists of a segment."""
+    pk, pp = np.divmod(pair, span)
+    if len(pk):
+        key_start = np.flatnonzero(np.concatenate(([True], pk[1:] != pk[:-1])))
+        keys = key_vocab[pk[key_start]]
+        starts = np.append(key_start, len(pk)).astype(np.int64)
+    else:
+        keys, starts = np.zeros(0, np.uint64), np.zeros(1, np.int64)
+    return keys, starts, pp
+
 def pack(texts: list[str]) -> tuple[list[int], int, tuple[bytes, ...]]:
     """Signatures, passages and postings of a batch of source texts. Returns (words per text,
     number of passages, the blobs seq, surf, seq_len, pass_doc, pass_tok0, pass_len, keys,
@@ -251,13 +264,7 @@ def pack(texts: list[str]) -> tuple[list[int], int, tuple[bytes, ...]]:
     pair = np.sort(k[keep] * max(n_pass, 1) + pids[keep])
     if len(pair):
         pair = pair[np.concatenate(([True], pair[1:] != pair[:-1]))]
-    pk, pp = np.divmod(pair, max(n_pass, 1))
-    if len(pk):
-        key_start = np.flatnonzero(np.concatenate(([True], pk[1:] != pk[:-1])))
-        keys = key_vocab[pk[key_start]]
-        starts = np.append(key_start, len(pk)).astype(np.int64)
-    else:
-        keys, starts = np.zeros(0, np.uint64), np.zeros(1, np.int64)
+    keys, starts, pp = _key_lists(pair, max(n_pass, 1), key_vocab)
     blobs = (_enc_vocab_ids(key_vocab, seq_ids), _enc_vocab_ids(surf_vocab, surf_ids),
              enc_packed(lens_a.astype(np.int32)), enc_packed(pass_doc.astype(np.int32)),
              enc_packed(pass_tok0.astype(np.int32)), enc_packed(pass_len.astype(np.int32)),
@@ -353,13 +360,7 @@ def merge(rows) -> tuple[int, int, tuple[bytes, ...]]:
         + dec_pids(r[13], st) + (r[3] - first_pass)
         for r, k, st in zip(rows, seg_keys, seg_starts)])
     pair = np.sort(pair, kind="stable")
-    pk, pp = np.divmod(pair, span)
-    if len(pk):
-        key_start = np.flatnonzero(np.concatenate(([True], pk[1:] != pk[:-1])))
-        keys = key_vocab[pk[key_start]]
-        starts = np.append(key_start, len(pk)).astype(np.int64)
-    else:
-        keys, starts = np.zeros(0, np.uint64), np.zeros(1, np.int64)
+    keys, starts, pp = _key_lists(pair, span, key_vocab)
     return n_docs, n_pass, (seq, surf, enc_packed(seq_len), enc_packed(pass_doc), enc_packed(pass_tok0),
                             enc_packed(pass_len), to_blob(keys), to_blob(starts),
                             enc_pids(starts, pp.astype(np.int32)), b"")
