@@ -241,10 +241,11 @@ def corpus(docs: list[dict], filler_path: str | None, size: int, reserved: set[s
 
 
 def only_a_word_dropped(source: str, twin: str) -> bool:
-    """Whether ``twin`` is ``source`` less one word: what ``make_trace_bench.change_fact`` makes of
-    a paragraph with no number, name or weekday. Such a twin is a near-copy of its source (often
-    only "the" or "and" is gone), so its source's spin queries measure a coin toss more than
-    tracing; the results list the spin rates without them too."""
+    """Whether ``twin`` is ``source`` less one word: what ``make_trace_bench.change_fact`` made of
+    a paragraph with no number, name or weekday until 2026-12-07 (it now changes a content word,
+    so sets made since have none). Such a twin is a near-copy of its source (often only "the" or
+    "and" is gone), so its source's spin queries measure a coin toss more than tracing; the
+    results list the spin rates without them too (for sets made before)."""
     a, b = source.split(), twin.split()
     return len(b) == len(a) - 1 and any(a[:i] + a[i + 1:] == b for i in range(len(a)))
 

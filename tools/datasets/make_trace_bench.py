@@ -7,7 +7,8 @@ Sources are the paragraphs of the Lee news corpus (``--lee``, one article a line
 originals of the wild-dev pairs (``--wild``). Every paragraph of every article is indexed, so the
 other paragraphs of a query's own article are distractors on the same story. Added distractors:
 
-* ``twin``: each Lee paragraph with one fact changed (a number, else a name, else a date word);
+* ``twin``: each Lee paragraph with one fact changed (a number, else a name, else a weekday, else
+  a content word: a noun, verb or adjective replaced by a frequent non-synonym of the same tags);
 * ``spin-other``: spins of the Lee paragraphs that are *not* query sources (``wordnet`` and
   ``ppdb`` styles, 20-60 %), so spun-looking news competes with the right answer.
 
@@ -38,6 +39,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import random
@@ -72,7 +74,8 @@ def read_articles(paths: list[str]) -> list[list[str]]:
 
 
 def change_fact(text: str, names: list[str], rng: random.Random) -> str:
-    """``text`` with one fact changed: a number, else a name, else a weekday; else one word dropped."""
+    """``text`` with one fact changed: a number, else a name, else a weekday, else a content word
+    (:func:`change_word`)."""
     nums = list(_NUMBER.finditer(text))
     if nums:
         m = rng.choice(nums)
@@ -90,9 +93,78 @@ def change_fact(text: str, names: list[str], rng: random.Random) -> str:
     for day in _DAYS:
         if day in text:
             return text.replace(day, rng.choice([d for d in _DAYS if d != day]), 1)
-    words = text.split()
-    del words[rng.randrange(len(words))]
-    return " ".join(words)
+    # No number, name or weekday: one content word replaced by another of the same kind. The one
+    # draw from ``rng`` is the one the older version made (it dropped the word at that position),
+    # so the stream, and with it every other twin, the sources picked and the queries, is unchanged.
+    at = rng.randrange(len(text.split()))
+    return change_word(text, at, random.Random(f"{at} {text}"))
+
+
+_CORE = re.compile(r"[\"'(\[]*([A-Za-z]+)[^A-Za-z]*")
+_CONTENT_TAG = re.compile(r"NN|VB|JJ")  # noun, verb, adjective (adverbs only alongside one)
+
+
+def _tags(word: str) -> frozenset[str]:
+    from unspin.lang.morph import analyses
+
+    return frozenset(tag for _upos, _lemma, tag in analyses(word) if tag[:2] in ("NN", "VB", "JJ", "RB"))
+
+
+def _is_content(word: str) -> bool:
+    from unspin.lang.words import CONTRACTIONS, FUNCTION_WORDS, QUANTIFIERS
+
+    return (len(word) > 2 and word not in FUNCTION_WORDS and word not in QUANTIFIERS
+            and word not in CONTRACTIONS and any(_CONTENT_TAG.match(t) for t in _tags(word)))
+
+
+@functools.lru_cache(maxsize=1)
+def _pool() -> dict[frozenset[str], list[str]]:
+    """The 20,000 most frequent English words (wordfreq) that are content words, by their set of
+    Penn tags, the shipped blocklist's terms left out: the replacements a twin's changed word is
+    drawn from."""
+    from wordfreq import top_n_list
+
+    from unspin.lang.lexicon import shipped_blocklist
+
+    blocked = shipped_blocklist()
+    pool: dict[frozenset[str], list[str]] = {}
+    for w in top_n_list("en", 20_000):
+        if w.isalpha() and w.isascii() and w not in blocked and _is_content(w):
+            pool.setdefault(_tags(w), []).append(w)
+    return pool
+
+
+def _related(a: str, b: str) -> bool:
+    """Same lemma, or linked in the thesaurus (either way): a synonym, not a changed fact."""
+    from unspin.lang.lexicon import get_lexicon
+    from unspin.lang.morph import analyses
+
+    lex = get_lexicon()
+    if {lem for _u, lem, _t in analyses(a)} & {lem for _u, lem, _t in analyses(b)}:
+        return True
+    return any(t == b for t, _f in lex.originals(a)) or any(t == a for t, _f in lex.originals(b))
+
+
+def change_word(text: str, at: int, rng: random.Random) -> str:
+    """``text`` with one content word (a noun, verb or adjective, never a function word) replaced
+    by a frequent word with the same parts of speech (the same Penn tags) that is not its synonym:
+    the content word nearest the ``at``-th word (lower case preferred, a capitalised one only when
+    there is none), the replacement drawn with ``rng``. Unchanged when the text has no content
+    word with a replacement."""
+    from unspin.lang.words import match_case
+
+    spans = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+    found = []
+    for i, (a, b) in enumerate(spans):
+        m = _CORE.fullmatch(text, a, b)
+        if m and _is_content(m.group(1).lower()):
+            found.append((not m.group(1).islower(), abs(i - at), i, m.start(1), m.end(1)))
+    for _cap, _dist, _i, a, b in sorted(found):
+        word = text[a:b].lower()
+        options = [w for w in _pool().get(_tags(word), ()) if not _related(word, w)]
+        if options:
+            return text[:a] + match_case(rng.choice(options), text[a:b]) + text[b:]
+    return text
 
 
 def phrase_swap(text: str, rng: random.Random) -> str:
