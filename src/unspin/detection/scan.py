@@ -271,7 +271,7 @@ class Scanner:
                     base = lp + prob((n1, w, p1)) * to_ln
                     scored = [((prob((c, p1, p2)) + prob((n1, c, p1))) * to_ln - base, c, f) for c, f in cands]
                 else:
-                    base = lp + 0.0
+                    base = lp
                     scored = [(prob((c, p1, p2)) * to_ln - base, c, f) for c, f in cands]
                 scored.sort(reverse=True)
                 # The word after next, for the two best neighbours and the word itself.

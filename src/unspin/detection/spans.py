@@ -12,7 +12,6 @@ import dataclasses
 import heapq
 import math
 
-
 from ..lang.words import match_case
 from ..results import Edit, Span
 from .scan import Analysis, TokenEvidence, counted
