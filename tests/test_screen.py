@@ -227,12 +227,18 @@ def kill_after_first_shard(src, out, common) -> int:
                          stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and p.poll() is None:
-        if manifest.exists() and json.loads(manifest.read_text() or "{}").get("units"):
+        if manifest.exists() and done_units(manifest):
             break  # at least one shard is done: kill it mid-run
         time.sleep(0.02)
     os.killpg(p.pid, signal.SIGKILL)
     p.wait()
-    return len(json.loads(manifest.read_text())["units"])
+    return done_units(manifest)
+
+
+def done_units(manifest) -> int:
+    from unspin.screening.manifest import _parse
+
+    return len(_parse(str(manifest), manifest.read_text(encoding="utf-8"))["units"])
 
 
 def test_resume_after_kill_9_loses_and_duplicates_nothing(tmp_path):
@@ -305,3 +311,34 @@ def test_fast_needs_detect(tmp_path, run_cli):
     assert code == 2 and "--fast applies to --detect" in err
     code, _, err = screen(run_cli, src, "-o", tmp_path / "o.jsonl", "--restore", "--detect", "--fast")
     assert code == 0, err
+
+
+def test_manifest_appends_a_line_per_unit_and_reads_both_formats(tmp_path):
+    from unspin.errors import UnspinError
+    from unspin.screening.manifest import MANIFEST, Manifest
+
+    job = {"inputs": ["a.jsonl"], "shard_size": 2}
+    m = Manifest(str(tmp_path), job)
+    m.done("u1", {"documents": 2})
+    size = (tmp_path / MANIFEST).stat().st_size
+    m.done("u2", {"documents": 1})
+    lines = (tmp_path / MANIFEST).read_text().splitlines()
+    assert len(lines) == 3 and (tmp_path / MANIFEST).stat().st_size > size  # appended, not rewritten
+    assert Manifest.load(str(tmp_path), job).units == {"u1": {"documents": 2}, "u2": {"documents": 1}}
+    # A crash while appending leaves a cut line at the end: that unit is simply not done.
+    with open(tmp_path / MANIFEST, "a") as f:
+        f.write('{"unit": "u3", "sta')
+    again = Manifest.load(str(tmp_path), job)
+    assert set(again.units) == {"u1", "u2"}
+    again.done("u3", {"documents": 4})
+    assert set(Manifest.load(str(tmp_path), job).units) == {"u1", "u2", "u3"}
+    # A cut line in the middle is damage, not a crash: an error, not a silent loss.
+    lines = (tmp_path / MANIFEST).read_text().splitlines()
+    (tmp_path / MANIFEST).write_text("\n".join(lines[:1] + ['{"unit": "u1", "sta'] + lines[2:]) + "\n")
+    with pytest.raises(UnspinError, match="unreadable manifest line"):
+        Manifest.load(str(tmp_path), job)
+    # The earlier format (one JSON object) is read, and rewritten as lines.
+    (tmp_path / MANIFEST).write_text(json.dumps({"job": job, "units": {"u1": {"documents": 2}}}))
+    old = Manifest.load(str(tmp_path), job)
+    assert old.units == {"u1": {"documents": 2}}
+    assert len((tmp_path / MANIFEST).read_text().splitlines()) == 2
