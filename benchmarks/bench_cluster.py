@@ -94,9 +94,12 @@ def near_duplicate_pairs(texts: list[str], threshold: float = NEAR_DUPLICATE, n:
     ``m`` words that differ by ``k`` scattered substitutions share ``m-2-3k`` trigrams of
     ``m-2+3k``, which is at least half when ``k <= (m-2)/9``: about one word in nine or fewer
     changed (one word in a 12-word text: 7/13 = 0.54). Texts that close are copies by any
-    curator's standard, and closer than the benchmark's own spun copies, which swap 20-60 % of
-    their eligible words. Exact, not estimated: every two texts that share a shingle are
-    compared."""
+    curator's standard (a light spin of a long text can be as close: about a quarter of the
+    benchmark's spun pairs are, docs/screen.md). It is the measure MinHash-LSH estimates, so the
+    pairs that MinHash joins at 0.5 are mostly near-duplicates by this definition. Two texts of
+    one template with different slot words ("Construct a canvas widget ..." / "Construct a
+    labelframe widget ...") are not: they share the frame, not the text. Exact, not estimated:
+    every two texts that share a shingle are compared."""
     sets = [shingles(t, n) for t in texts]
     postings: dict[bytes, list[int]] = {}
     for i, s in enumerate(sets):
