@@ -110,7 +110,7 @@ def near_duplicate_pairs(texts: list[str], threshold: float = NEAR_DUPLICATE, n:
         shared: dict[int, int] = {}
         for sh in s:
             for j in postings[sh]:
-                if j > i + 0:
+                if j > i:
                     shared[j] = shared.get(j, 0) + 1
         out += [(i, j) for j, k in shared.items() if k / (len(s) + len(sets[j]) - k) >= threshold]
     return sorted(out)
