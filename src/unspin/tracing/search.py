@@ -183,7 +183,8 @@ def _score_chunk(index: Index, qa, t0: int, t1: int, n_cand: int):
     avg = index.avg_pass_len
 
     # -- first pass: posting lists, the FIRST_PASS_ALTS most telling alternatives per word ---
-    use = (a_df > 0) & (gain > FIRST_PASS_MIN_GAIN) & ((a_df <= DF_CAP * P) | (P < 200))
+    no_evidence = ~same & (tok_stop[a_tok] | a_stop)  # a function word's thesaurus neighbours say nothing
+    use = (a_df > 0) & (gain > FIRST_PASS_MIN_GAIN) & ~no_evidence & ((a_df <= DF_CAP * P) | (P < 200))
     rows = np.flatnonzero(use)
     rows = rows[np.lexsort((-gain[rows], a_tok[rows]))]
     rt = a_tok[rows]
@@ -242,7 +243,12 @@ def _score_chunk(index: Index, qa, t0: int, t1: int, n_cand: int):
     m_c = owner[m_tok]
     m_q = a_tok[alt_row]
     c_loglen = np.log(np.maximum(lens, 1) / avg)
-    m_v = gain[alt_row] - np.where(same[alt_row] & (a_stop[alt_row] | tok_stop[m_q]), 0.0, c_loglen[m_c])
+    # A short passage's matches are worth more (fewer words to hold one by chance), but only
+    # where a match is evidence: a function word, or a function word's thesaurus neighbour, is
+    # worth its fixed small value (or nothing) at any passage length. Until 2026-12-07 only kept
+    # function words were exempt, so "is", "had", "been" each matched the "up" of a 10-word
+    # Python docstring at +1.4 nats, and such lines outranked the source of heavy spins.
+    m_v = gain[alt_row] - np.where(a_stop[alt_row] | tok_stop[m_q], 0.0, c_loglen[m_c])
     inflected = same[alt_row] & ~tok_stop[m_q] & (index.surf[tok_pos[m_tok]] != qa.surface[t0:t1][m_q])
     m_v = m_v + np.where(inflected, math.log(P_INFLECT), 0.0)
     keep = m_v > 0
@@ -257,16 +263,26 @@ def _score_chunk(index: Index, qa, t0: int, t1: int, n_cand: int):
     inside = (m_q >= lo_q[m_c]) & (m_q < hi_q[m_c])
     m_c, m_q, m_v, m_tok = m_c[inside], m_q[inside], m_v[inside], m_tok[inside]
     best[(np.arange(nt)[None, :] < lo_q[:, None]) | (np.arange(nt)[None, :] >= hi_q[:, None])] = 0.0
-    # word order: consecutive matched query words whose best matches follow within ORDER_GAP.
-    # Where a query word matches equally well at several places (a repeated word or number), take
-    # the one nearest the candidate's diagonal (its mean offset from query to source position), so
-    # that a repeated "200" maps to each of the source's "200"s in turn, not twice to the first.
+    # One source word is the original of one query word: each (candidate, query word) keeps one
+    # match and each source word serves one query word, the best-valued first and, among equals
+    # (a repeated word or number), the one nearest the candidate's diagonal (its mean offset from
+    # query to source position), so that a repeated "200" maps to each of the source's "200"s in
+    # turn. Without it a twin with one "Gibbons" matched both of the query's, and a 10-word
+    # passage whose "up" is a loose neighbour of a dozen spun words matched all of them. The
+    # run and its score are then taken again on that alignment.
     m_pos = rel_pos[m_tok]
-    n_m = np.maximum(np.bincount(m_c, minlength=len(cand)), 1)
-    diag = np.bincount(m_c, weights=m_pos - m_q, minlength=len(cand)) / n_m
+    diag = _diagonal(m_c, m_q, m_pos, m_tok, len(cand), nt, len(toks))
     off_diag = np.abs(m_pos - m_q - diag[m_c])
-    rows_b = _pick_matches(m_c * nt + m_q, m_v, off_diag, len(cand) * nt)
-    bc, bq, bp = m_c[rows_b], m_q[rows_b], rel_pos[m_tok[rows_b]]
+    rows_b = _one_to_one(m_c * nt + m_q, m_tok, m_v, off_diag, len(cand) * nt, len(toks))
+    m_c, m_q, m_v, m_tok = m_c[rows_b], m_q[rows_b], m_v[rows_b], m_tok[rows_b]
+    best = np.zeros((len(cand), nt))
+    best.reshape(-1)[m_c * nt + m_q] = m_v
+    lo_q, hi_q, score = _best_run(best, tok_stop)
+    inside = (m_q >= lo_q[m_c]) & (m_q < hi_q[m_c])
+    m_c, m_q, m_v, m_tok = m_c[inside], m_q[inside], m_v[inside], m_tok[inside]
+    best[(np.arange(nt)[None, :] < lo_q[:, None]) | (np.arange(nt)[None, :] >= hi_q[:, None])] = 0.0
+    # word order: consecutive matched query words whose matches follow within ORDER_GAP
+    bc, bq, bp = m_c, m_q, rel_pos[m_tok]
     content = ~tok_stop[bq]
     bc, bq, bp = bc[content], bq[content], bp[content]
     same_c = bc[1:] == bc[:-1]
@@ -299,20 +315,56 @@ def _score_chunk(index: Index, qa, t0: int, t1: int, n_cand: int):
     return cand, score, best_pos, max(top, 1e-9), lo_q, hi_q, best
 
 
-def _pick_matches(cell: np.ndarray, value: np.ndarray, off_diag: np.ndarray, n_cells: int) -> np.ndarray:
-    """Per cell (candidate x query word) that has matches: the row of its best match (highest
-    ``value``), among equals the one nearest the diagonal, among those the first; in order of
-    cell. What a lexsort on (cell, -value, off_diag) gives, without its passes of sorting (it
-    was a fifth of the second pass)."""
-    best = np.full(n_cells, -np.inf)
-    np.maximum.at(best, cell, value)
-    top = np.flatnonzero(value == best[cell])
-    near = np.full(n_cells, np.inf)
-    np.minimum.at(near, cell[top], off_diag[top])
-    top = top[off_diag[top] == near[cell[top]]]
-    pick = np.full(n_cells, len(cell))
-    np.minimum.at(pick, cell[top], top)
-    return pick[pick < len(cell)]
+def _diagonal(m_c, m_q, m_pos, m_tok, n_cand: int, nt: int, n_toks: int) -> np.ndarray:
+    """Per candidate, the mean offset from query to source position of its unambiguous matches
+    (a query word with one match, at a source word matched by no other): loose thesaurus
+    matches scattered over the passage would pull a mean over all matches off the copy's line.
+    Candidates with no unambiguous match use all their matches."""
+    per_cell = np.bincount(m_c * nt + m_q, minlength=n_cand * nt)
+    per_tok = np.bincount(m_tok, minlength=n_toks)
+    sure = (per_cell[m_c * nt + m_q] == 1) & (per_tok[m_tok] == 1)
+    off = (m_pos - m_q).astype(np.float64)
+    n_all = np.bincount(m_c, minlength=n_cand)
+    n_sure = np.bincount(m_c[sure], minlength=n_cand)
+    s_all = np.bincount(m_c, weights=off, minlength=n_cand)
+    s_sure = np.bincount(m_c[sure], weights=off[sure], minlength=n_cand)
+    return np.where(n_sure > 0, s_sure / np.maximum(n_sure, 1), s_all / np.maximum(n_all, 1))
+
+
+def _one_to_one(cell: np.ndarray, tok: np.ndarray, value: np.ndarray, off_diag: np.ndarray,
+                n_cells: int, n_toks: int, rounds: int = 16) -> np.ndarray:
+    """Rows of a one-to-one matching between cells (candidate x query word) and source words,
+    in order of cell: greedy by ``value`` (highest first), then ``off_diag`` (lowest), then row.
+    Done in rounds without a Python loop over rows: a row that is the best left both for its
+    cell and for its source word is taken, and the rows of what it took are dropped; the best
+    row left overall always qualifies, so every round takes at least one. What is left after
+    ``rounds`` (long chains of conflicts, rare) is left unmatched."""
+    n = len(cell)
+    if n == 0:
+        return np.zeros(0, np.int64)
+    order = np.lexsort((np.arange(n), off_diag, -value))
+    prio = np.empty(n, np.int64)
+    prio[order] = np.arange(n)
+    alive = np.arange(n)
+    chosen = []
+    for _ in range(rounds):
+        c, t, p = cell[alive], tok[alive], prio[alive]
+        cell_min = np.full(n_cells, n)
+        np.minimum.at(cell_min, c, p)
+        tok_min = np.full(n_toks, n)
+        np.minimum.at(tok_min, t, p)
+        win = (p == cell_min[c]) & (p == tok_min[t])
+        won = alive[win]
+        chosen.append(won)
+        cell_taken = np.zeros(n_cells, dtype=bool)
+        cell_taken[cell[won]] = True
+        tok_taken = np.zeros(n_toks, dtype=bool)
+        tok_taken[tok[won]] = True
+        alive = alive[~win & ~cell_taken[c] & ~tok_taken[t]]
+        if not len(alive):
+            break
+    sel = np.concatenate(chosen)
+    return sel[np.argsort(cell[sel], kind="stable")]
 
 
 def _within_budget(rows: np.ndarray, a_df: np.ndarray, gain: np.ndarray) -> np.ndarray:
