@@ -4,7 +4,7 @@ and off (everything else as shipped) and count the words each changes, and the e
 source's side makes.
 
     PYTHONPATH=src .venv/bin/python -m tools.analysis.terms_clean lee /tmp/gs/gensim/test/test_data/lee_background.cor
-    PYTHONPATH=src .venv/bin/python -m tools.analysis.terms_clean pydoc 400
+    PYTHONPATH=src .venv/bin/python -m tools.analysis.terms_clean pydoc 400 [term_listed=7 ...]
 
 ``lee FILE``: one document per line (the Lee corpus of Australian news); ``pydoc N``: the
 docstrings of the first N documented objects of the Python standard library's modules (a
@@ -57,11 +57,13 @@ def changed_words(r) -> int:
 def main() -> int:
     kind = sys.argv[1]
     docs = lee_docs(sys.argv[2]) if kind == "lee" else pydoc_docs(int(sys.argv[2]))
+    # NAME=VALUE channel weight overrides (both sides)
+    weights = tuple((k, float(v)) for k, v in (a.split("=", 1) for a in sys.argv[3:]))
     words = sum(len(tokenize(d)) for d in docs)
     out = {"docs": len(docs), "words": words}
     edits = {}
     for on in (False, True):
-        rs = Restorer(RestoreConfig(terms=on))
+        rs = Restorer(RestoreConfig(terms=on, weights=weights))
         t0 = time.time()
         res = [rs.restore(d) for d in docs]
         dt = time.time() - t0

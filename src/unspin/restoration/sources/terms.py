@@ -9,8 +9,9 @@ term (docs/restore.md, "Tortured phrases word by word"); a list of real terms ma
 small. A span of ``n`` words proposes a term of ``n`` words when, position by position, the text
 word equals the term word or is linked to it in the shipped lexicon (Moby, WordNet) or PPDB,
 either direction, at word or lemma level; at least one word must differ (the span itself being
-a term proposes nothing) and a function word only matches itself (thesaurus links among
-function words are alignments, not swaps).
+a term proposes nothing), a function word only matches itself (thesaurus links among function
+words are alignments, not swaps), and when every word differs, the term must be on the PPS list
+(not only WordNet's) and at least one link must be WordNet's or PPDB's (not Moby's alone).
 
 Strengths: ``(1.0, listed, ln(1 + entries), changed, weak)``: ``entries`` is the number of PPS
 entries with the term (0: WordNet only), ``listed`` whether it is one: a term of the field, and
@@ -28,6 +29,7 @@ from importlib import resources
 
 from ...lang.morph import analyses, inflect
 from ...lang.words import FUNCTION_WORDS
+from .ppdb import MAX_LINKS
 from . import Candidate, Strengths
 
 MIN_WORDS = 2
@@ -141,7 +143,9 @@ class TermSource:
                     yield o, bool(fl & WORDNET_SYNONYM)
             table = self.ppdb
             if w in table:
-                for link in table.links(w):
+                # as many as the ppdb source proposes: further down a row PPDB links words
+                # that merely co-occur ("voter" -> "election")
+                for link in table.links(w, limit=MAX_LINKS, skip=FUNCTION_WORDS):
                     yield link.original, True
 
         for o, strong in links(word):
@@ -208,6 +212,13 @@ class TermSource:
                         weak += not strong
                     else:
                         k = self.terms[t]
+                        if changed == n and (not k or weak == changed):
+                            # Every word a guess, and the term only WordNet's or every link
+                            # Moby's alone: in clean news and wild-dev's originals these were
+                            # wrong ("deputy chairmen" -> "vice president", "urgent tap" ->
+                            # "critical value"); the 3-gram favours any common collocation
+                            # over a rare phrase, so the evidence must come from here.
+                            continue
                         out.append((t, (1.0, float(k > 0), math.log1p(k), float(changed), float(weak))))
         return out
 
