@@ -117,13 +117,16 @@ def main() -> int:
     ap.add_argument("--backend", default="ngram", help="context model: ngram, or a neural spec (gguf, hf:NAME)")
     ap.add_argument("--no-terms", action="store_true", help="turn the term source off")
     ap.add_argument("--terms-folds", type=int, default=0, help="score the term source k-fold by entry (module docstring)")
+    ap.add_argument("--every-word", action="store_true", help="term source: admit spans with every word changed")
     ap.add_argument("--fold", type=int, default=None, help="with --terms-folds: score this fold only")
     ap.add_argument("--weight", action="append", default=[], help="NAME=VALUE: a channel weight override")
     args = ap.parse_args()
     weights = tuple((k, float(v)) for k, v in (w.split("=", 1) for w in args.weight))
     restorer = get_restorer(RestoreConfig(fingerprints=not args.no_fingerprints, threshold=args.threshold,
                                           backend=args.backend, terms=not args.no_terms, weights=weights))
-    meta = dict(fingerprints=not args.no_fingerprints, terms=not args.no_terms, backend=args.backend,
+    if args.every_word:
+        restorer.generator._by_name["term"].every_word = True
+    meta = dict(every_word=args.every_word, fingerprints=not args.no_fingerprints, terms=not args.no_terms, backend=args.backend,
                 sample=args.sample, weights=dict(weights))
     if args.terms_folds:
         if args.no_terms:

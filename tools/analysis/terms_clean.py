@@ -4,7 +4,7 @@ and off (everything else as shipped) and count the words each changes, and the e
 source's side makes.
 
     PYTHONPATH=src .venv/bin/python -m tools.analysis.terms_clean lee /tmp/gs/gensim/test/test_data/lee_background.cor
-    PYTHONPATH=src .venv/bin/python -m tools.analysis.terms_clean pydoc 400 [term_listed=7 ...]
+    PYTHONPATH=src .venv/bin/python -m tools.analysis.terms_clean pydoc 400 [term_listed=7 ...] [--every-word]
 
 ``lee FILE``: one document per line (the Lee corpus of Australian news); ``pydoc N``: the
 docstrings of the first N documented objects of the Python standard library's modules (a
@@ -54,7 +54,14 @@ def changed_words(r) -> int:
     return sum(len(tokenize(e.spun)) for e in r.edits)
 
 
+EVERY_WORD = False
+
+
 def main() -> int:
+    global EVERY_WORD
+    if "--every-word" in sys.argv:
+        sys.argv.remove("--every-word")
+        EVERY_WORD = True
     kind = sys.argv[1]
     docs = lee_docs(sys.argv[2]) if kind == "lee" else pydoc_docs(int(sys.argv[2]))
     # NAME=VALUE channel weight overrides (both sides)
@@ -64,6 +71,7 @@ def main() -> int:
     edits = {}
     for on in (False, True):
         rs = Restorer(RestoreConfig(terms=on, weights=weights))
+        rs.generator._by_name["term"].every_word = EVERY_WORD
         t0 = time.time()
         res = [rs.restore(d) for d in docs]
         dt = time.time() - t0

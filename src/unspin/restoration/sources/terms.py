@@ -10,8 +10,8 @@ small. A span of ``n`` words proposes a term of ``n`` words when, position by po
 word equals the term word or is linked to it in the shipped lexicon (Moby, WordNet) or PPDB,
 either direction, at word or lemma level; at least one word must differ (the span itself being
 a term proposes nothing), a function word only matches itself (thesaurus links among function
-words are alignments, not swaps), and when every word differs, the term must be on the PPS list
-(not only WordNet's) and at least one link must be WordNet's or PPDB's (not Moby's alone).
+words are alignments, not swaps), and at least one word of the span must be the term's own (``every_word=True`` lifts this for PPS
+terms with a WordNet or PPDB link: more tortured phrases restored, many more false edits).
 
 Strengths: ``(1.0, listed, ln(1 + entries), changed, weak)``: ``entries`` is the number of PPS
 entries with the term (0: WordNet only), ``listed`` whether it is one: a term of the field, and
@@ -74,7 +74,13 @@ class TermSource:
     max_words = MAX_WORDS
     CACHE_LIMIT = 100_000
 
-    def __init__(self, terms: dict[tuple[str, ...], int] | None = None, lexicon=None, ppdb=None):
+    def __init__(self, terms: dict[tuple[str, ...], int] | None = None, lexicon=None, ppdb=None,
+                 every_word: bool = False):
+        # Whether every word of the span may differ from the term. Off by default: such
+        # compositions ("string argument" -> "command line") were most of the source's false
+        # edits in Python's docstrings (docs/restore.md, session 12); on, they are admitted for
+        # PPS terms with at least one WordNet/PPDB link.
+        self.every_word = every_word
         self._lexicon = lexicon
         self._ppdb = ppdb
         self.set_terms(terms or {})
@@ -212,7 +218,7 @@ class TermSource:
                         weak += not strong
                     else:
                         k = self.terms[t]
-                        if changed == n and (not k or weak == changed):
+                        if changed == n and (not self.every_word or not k or weak == changed):
                             # Every word a guess, and the term only WordNet's or every link
                             # Moby's alone: in clean news and wild-dev's originals these were
                             # wrong ("deputy chairmen" -> "vice president", "urgent tap" ->
