@@ -58,7 +58,9 @@ def test_every_word_a_guess_needs_a_listed_term_and_a_strong_link():
     # a WordNet-only term (count 0) with every word changed: not proposed either
     lex = TinyLexicon({"profound": [("deep", WORDNET_SYNONYM)], "erudition": [("learning", WORDNET_SYNONYM)]})
     assert TermSource({("deep", "learning"): 0}, lexicon=lex, ppdb=NoPpdb(), every_word=True).propose(("profound", "erudition")) == []
-    # ... nor by default a listed one; with every_word, a listed one with a WordNet link is
+    # ... nor by default a listed one, nor with a function word kept; with every_word, a listed one with a WordNet link is
+    lex3 = TinyLexicon({"worth": [("quality", WORDNET_SYNONYM)], "existence": [("life", WORDNET_SYNONYM)]})
+    assert TermSource({("quality", "of", "life"): 3}, lexicon=lex3, ppdb=NoPpdb()).propose(("worth", "of", "existence")) == []
     assert TermSource({("deep", "learning"): 3}, lexicon=lex, ppdb=NoPpdb()).propose(("profound", "erudition")) == []
     assert TermSource({("deep", "learning"): 3}, lexicon=lex, ppdb=NoPpdb(), every_word=True).propose(("profound", "erudition"))
 

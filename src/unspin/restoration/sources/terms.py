@@ -10,7 +10,7 @@ small. A span of ``n`` words proposes a term of ``n`` words when, position by po
 word equals the term word or is linked to it in the shipped lexicon (Moby, WordNet) or PPDB,
 either direction, at word or lemma level; at least one word must differ (the span itself being
 a term proposes nothing), a function word only matches itself (thesaurus links among function
-words are alignments, not swaps), and at least one word of the span must be the term's own (``every_word=True`` lifts this for PPS
+words are alignments, not swaps), and at least one content word of the span must be the term's own (``every_word=True`` lifts this for PPS
 terms with a WordNet or PPDB link: more tortured phrases restored, many more false edits).
 
 Strengths: ``(1.0, listed, ln(1 + entries), changed, weak)``: ``entries`` is the number of PPS
@@ -207,9 +207,10 @@ class TermSource:
                 continue
             for b in second & by_second.keys():
                 for t in by_second[b]:
-                    changed = weak = 0
+                    changed = weak = kept = 0
                     for w, r, tw in zip(words, reach, t):
                         if w == tw:
+                            kept += w not in FUNCTION_WORDS
                             continue
                         strong = r.get(tw)
                         if strong is None:
@@ -218,7 +219,7 @@ class TermSource:
                         weak += not strong
                     else:
                         k = self.terms[t]
-                        if changed == n and (not self.every_word or not k or weak == changed):
+                        if not kept and (not self.every_word or not k or weak == changed):
                             # Every word a guess, and the term only WordNet's or every link
                             # Moby's alone: in clean news and wild-dev's originals these were
                             # wrong ("deputy chairmen" -> "vice president", "urgent tap" ->
