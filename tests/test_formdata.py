@@ -138,7 +138,7 @@ def test_may_have_and_learned_gate():
     def may_have_reference(words):
         if words in gen.fingerprints or (gen.table is not None and gen.table.lookup(words)):
             return True
-        if any(s.name == "periphrase" and s.propose(words) for s in gen.sources):
+        if any(s.name in ("periphrase", "term") and s.propose(words) for s in gen.sources):
             return True
         if " ".join(words) in lex:
             return True

@@ -59,6 +59,8 @@ def register(sub, eval_sub) -> None:
 def _config_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-fingerprints", action="store_true", help="switch the tortured-phrase list off")
     p.add_argument("--no-table", action="store_true", help="switch the learned substitution table off")
+    p.add_argument("--no-terms", action="store_true",
+                   help="do not compose multi-word spans towards the term list (tortured phrases the list lacks)")
     p.add_argument("--no-document", action="store_true",
                    help="decode sentence by sentence: no detector gate, no document-level boldness or "
                         "ties (more false edits)")
@@ -77,7 +79,7 @@ def _config(args):
     if args.edit_model and not os.path.isfile(args.edit_model):
         raise UnspinError(f"no such edit model file: {args.edit_model}")
     return RestoreConfig(fingerprints=not args.no_fingerprints, learned_table=not args.no_table,
-                         threshold=args.threshold, backend=args.backend, document=not args.no_document,
+                         terms=not args.no_terms, threshold=args.threshold, backend=args.backend, document=not args.no_document,
                          edit_model=args.edit_model)
 
 

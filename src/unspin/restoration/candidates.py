@@ -32,6 +32,9 @@ class CandidateGenerator:
         self._possessive = frozenset(s.name for s in self.sources if s.possessive)
         # Every span some source proposes an exact substitution for.
         self._exact_spans = frozenset(k for s in self.sources for k in s.spun_sides())
+        # Sources that compose multi-word originals rather than list their spans (the term
+        # source): may_have asks them when nothing listed can match.
+        self._composers = tuple(s for s in self.sources if hasattr(s, "may_have"))
         self._cache: dict[tuple[str, ...], list[Candidate]] = {}
         self._verb_starts: dict = {}  # may_have's per-word answers (_first_word)
         self._starts: frozenset[str] | None = None
@@ -84,6 +87,11 @@ class CandidateGenerator:
     # its phrases are the lexicon's, plus verb lemmas ("carried out" -> "carry out").
     def may_have(self, words: tuple[str, ...]) -> bool:
         """Cheap test whether a multi-word span can have any candidate at all."""
+        if self._listed_may_have(words):
+            return True
+        return any(s.may_have(words) for s in self._composers)
+
+    def _listed_may_have(self, words: tuple[str, ...]) -> bool:
         w0 = words[0]
         verbs = self._verb_starts.get(w0)
         if verbs is None:
@@ -202,4 +210,5 @@ class CandidateGenerator:
             return Candidate(words=words, flags=flags)
         ordered = tuple((s.name, support[s.name]) for s in self.sources if s.name in support)
         exact = any(self._by_name[n].exact(s) for n, s in ordered)
-        return Candidate(words=words, flags=flags, support=ordered, exact=exact)
+        bold = any(getattr(self._by_name[n], "bold", True) for n, _ in ordered)
+        return Candidate(words=words, flags=flags, support=ordered, exact=exact, bold=bold)

@@ -49,6 +49,13 @@ class Weights:
     ppdb_syn: float = 0.0        # PPDB 2.0 labels the pair a synonym (+0.004 repair, +0.07 % false edits at 1.0)
     periphrase: float = 4.0      # a wordy form of the original in the grammar table (data/periphrases.tsv)
     periphrase_aux: float = -2.0  # ... an auxiliary periphrase ("have been"): natural in clean text too
+    # A span composed word by word towards a known term (sources/terms.py); set by hand, not
+    # fitted (docs/restore.md, "composing towards a term list").
+    term: float = 5.0            # the span reaches a term of the list word by word
+    term_listed: float = 5.0     # ... a term of the PPS list (not only a WordNet lemma): the field's
+    term_prior: float = 1.0      # per ln(1 + PPS entries with the term): terms spinners hit often
+    term_changed: float = -2.0   # per word that differs: each is one more guess
+    term_weak: float = -1.0      # per differing word only Moby links (no WordNet or PPDB link)
     # -- of the two sides ----------------------------------------------------------------
     zipf: float = 0.4            # per unit of zipf frequency the original is more common than the spun form
     spun_zipf: float = -0.3      # per zipf unit the spun form is more common than 4 (common words are rarely spins)

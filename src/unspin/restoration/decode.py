@@ -114,7 +114,7 @@ class Decoder:
                         break
                     if bonus:
                         ch += bonus.get((spun, c.words), 0.0)
-                    b = boost if c.support else boost * unsupported
+                    b = boost if c.support and c.bold else boost * unsupported
                     local = lmw * (sequence(list(c.words) + follow, p1, p2) - base) + ch + b
                     scored.append((local, n, c, ch + b))
             scored.sort(key=lambda x: -x[0])

@@ -141,7 +141,8 @@ class NeuralRescorer:
                     scored.append((local, ch, x, y))
             scored.sort(key=lambda t: -t[0])
             yield i, [Option(i, 2, x.words + y.words, ch,
-                             Candidate(x.words + y.words, x.flags | y.flags, x.support + y.support), local)
+                             Candidate(x.words + y.words, x.flags | y.flags, x.support + y.support,
+                                       bold=x.bold or y.bold), local)
                       for local, ch, x, y in scored[:self.COMPOSE_READINGS]]
 
     def _doubtful(self, row, chosen: Choice | None) -> list:

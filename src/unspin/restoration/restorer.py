@@ -38,6 +38,7 @@ from .sources.fingerprint import FingerprintSource
 from .sources.ppdb import PpdbSource
 from .sources.phrases import PhraseSource
 from .sources.table import TableSource
+from .sources.terms import TermSource
 from .sources.thesaurus import ThesaurusSource
 from .table import SubstitutionTable
 from ..lang.tokenize import Token, is_sentence_initial, joinable, sentences, tokenize
@@ -51,6 +52,7 @@ class RestoreConfig:
     """Options of :func:`restore`. Frozen, so one configured pipeline is built per process."""
 
     fingerprints: bool = True            # use the tortured-phrase fingerprint list
+    terms: bool = True                   # compose multi-word spans towards the term list (sources/terms.py)
     learned_table: bool = True           # use the substitution table learned from aligned pairs
     backend: str = "ngram"               # "ngram", or a neural re-scorer spec ("gguf", "hf:NAME")
     threshold: float = 0.0               # extra evidence an edit needs (natural-log units)
@@ -84,6 +86,7 @@ def build_sources(config: RestoreConfig, table: SubstitutionTable | None) -> lis
         TableSource(table),
         PpdbSource(),
         PhraseSource.shipped(),
+        TermSource.shipped() if config.terms else TermSource(),
     ]
 
 

@@ -51,6 +51,9 @@ class Candidate:
     # order the sources are registered; empty for a thesaurus-only candidate.
     support: tuple[tuple[str, Strengths], ...] = ()
     exact: bool = False      # a source vouches for this exact substitution (not only its lemmas)
+    # A source whose support takes the document's boldness in full supports it (see
+    # CandidateSource.bold); False: only the share thesaurus-only candidates get.
+    bold: bool = True
 
     def strengths(self, name: str) -> Strengths | None:
         """What source ``name`` stated for this candidate (None: it did not propose it)."""
@@ -72,6 +75,9 @@ class CandidateSource(Protocol):
     name: str                   # named in the evidence of every edit it supports
     weights: tuple[str, ...]    # the Weights fields (channel features) it contributes
     possessive: bool            # its support for "x" carries over to "x's"
+    # Optional (default True): whether its support alone earns a candidate the document's full
+    # boldness (Restorer._lattice); a source as loose as the thesaurus says False.
+    bold: bool
 
     def propose(self, words: tuple[str, ...]) -> Iterable[tuple[tuple[str, ...], Strengths]]:
         """Originals for the span ``words`` (lower-case), with their strengths. A span of

@@ -1,0 +1,242 @@
+"""The ``term`` source: a multi-word span read back as a known term of the field whose words it
+reaches word by word ("profound learning" -> "deep learning", "irregular woodland" -> "random
+forest"), from the term list ``data/terms.tsv`` (built by ``tools/build/build_terms.py``: the
+correct sides of the Problematic Paper Screener's list and WordNet 3.0's multi-word lemmas).
+
+Tortured phrases are made by swapping each word of a term for a thesaurus neighbour. Composing
+every neighbour of every word gives thousands of pairs, among which the 3-gram cannot pick the
+term (docs/restore.md, "Tortured phrases word by word"); a list of real terms makes the choice
+small. A span of ``n`` words proposes a term of ``n`` words when, position by position, the text
+word equals the term word or is linked to it in the shipped lexicon (Moby, WordNet) or PPDB,
+either direction, at word or lemma level; at least one word must differ (the span itself being
+a term proposes nothing), a function word only matches itself (thesaurus links among function
+words are alignments, not swaps), and at least one content word of the span must be the term's own (``every_word=True`` lifts this for PPS
+terms with a WordNet or PPDB link: more tortured phrases restored, many more false edits).
+
+Strengths: ``(1.0, listed, ln(1 + entries), changed, weak)``: ``entries`` is the number of PPS
+entries with the term (0: WordNet only), ``listed`` whether it is one: a term of the field, and
+the more entries the more spinners hit it; ``changed`` the number of
+words that differ; ``weak`` how many of those only Moby links (WordNet and PPDB links are
+closer synonyms). The channel and the 3-gram decide, as for every source.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from importlib import resources
+
+from ...lang.morph import analyses, inflect
+from ...lang.words import FUNCTION_WORDS
+from .ppdb import MAX_LINKS
+from . import Candidate, Strengths
+
+MIN_WORDS = 2
+MAX_WORDS = 4
+
+_WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+
+
+def term_words(text: str) -> tuple[str, ...]:
+    """A term as the restorer's tokens see it: lower case, hyphens and brackets split."""
+    return tuple(w.lower().replace("’", "'") for w in _WORD_RE.findall(text))
+
+
+def parse_terms(text: str) -> dict[tuple[str, ...], int]:
+    out = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        term, _, n = line.partition("\t")
+        out[tuple(term.split())] = int(n or 0)
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def load_terms() -> dict[tuple[str, ...], int]:
+    """The shipped term list (empty when the file is absent)."""
+    try:
+        raw = (resources.files("unspin") / "data" / "terms.tsv").read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    return parse_terms(raw)
+
+
+class TermSource:
+    name = "term"
+    weights = ("term", "term_listed", "term_prior", "term_changed", "term_weak")
+    possessive = False  # a term says nothing about a possessive
+    # A composition is a guess from thesaurus links, however good the term: in a document the
+    # gate calls spun it gets the boldness thesaurus-only candidates get, not the full one
+    # (at full boldness it edited clean news: "royal commissioner" -> "prime minister").
+    bold = False
+    max_words = MAX_WORDS
+    CACHE_LIMIT = 100_000
+
+    def __init__(self, terms: dict[tuple[str, ...], int] | None = None, lexicon=None, ppdb=None,
+                 every_word: bool = False):
+        # Whether every word of the span may differ from the term. Off by default: such
+        # compositions ("string argument" -> "command line") were most of the source's false
+        # edits in Python's docstrings (docs/restore.md, session 12); on, they are admitted for
+        # PPS terms with at least one WordNet/PPDB link.
+        self.every_word = every_word
+        self._lexicon = lexicon
+        self._ppdb = ppdb
+        self.set_terms(terms or {})
+
+    def set_terms(self, terms: dict[tuple[str, ...], int]) -> None:
+        """Use another term list (the evaluation's folds: tools/analysis/eval_pps.py). The
+        restorer caches candidates per span: clear its caches too."""
+        # Two content words at least: with one ("this study") a composition is a single-word
+        # thesaurus swap ("this paper" -> "this study") that the list's prior would push through.
+        self.terms = {t: n for t, n in terms.items() if MIN_WORDS <= len(t) <= MAX_WORDS
+                      and sum(w not in FUNCTION_WORDS for w in t) >= 2}
+        # (first word, length) -> {second word: [terms]}: the index a span is looked up in
+        self._index: dict[tuple[str, int], dict[str, list[tuple[str, ...]]]] = {}
+        for t in self.terms:
+            self._index.setdefault((t[0], len(t)), {}).setdefault(t[1], []).append(t)
+        self._vocab = frozenset(w for t in self.terms for w in t)
+        self._first = frozenset(t[0] for t in self.terms)
+        self._reach: dict[str, dict[str, bool]] = {}   # word -> {term word: strong link}
+        self._starts: dict[str, tuple[str, ...]] = {}  # word -> the term first words it reaches
+        self._spans: dict[tuple[str, ...], list] = {}  # span -> proposals
+
+    @classmethod
+    def shipped(cls) -> "TermSource":
+        return cls(load_terms())
+
+    @property
+    def lexicon(self):
+        if self._lexicon is None:
+            from ...lang.lexicon import get_lexicon
+
+            self._lexicon = get_lexicon()
+        return self._lexicon
+
+    @property
+    def ppdb(self):
+        if self._ppdb is None:
+            from ...lang.ppdb import get_ppdb
+
+            self._ppdb = get_ppdb()
+        return self._ppdb
+
+    # -- which term words a text word reaches (cached per word) ---------------------------
+    def reach(self, word: str) -> dict[str, bool]:
+        """Term words ``word`` is linked to (not itself), each with whether a WordNet or PPDB
+        link (not Moby alone) joins them."""
+        got = self._reach.get(word)
+        if got is None:
+            if len(self._reach) > self.CACHE_LIMIT:
+                self._reach.clear()
+            got = self._reach[word] = {} if word in FUNCTION_WORDS else self._compute_reach(word)
+        return got
+
+    def _compute_reach(self, word: str) -> dict[str, bool]:
+        from ...lang.lexicon import WORDNET_SYNONYM
+
+        vocab = self._vocab
+        found: dict[str, bool] = {}
+
+        def add(o: str, strong: bool):
+            if o != word and o in vocab and o not in FUNCTION_WORDS:
+                found[o] = found.get(o, False) or strong
+
+        def links(w: str):
+            for o, fl in self.lexicon.originals(w):
+                if " " not in o:
+                    yield o, bool(fl & WORDNET_SYNONYM)
+            table = self.ppdb
+            if w in table:
+                # as many as the ppdb source proposes: further down a row PPDB links words
+                # that merely co-occur ("voter" -> "election")
+                for link in table.links(w, limit=MAX_LINKS, skip=FUNCTION_WORDS):
+                    yield link.original, True
+
+        for o, strong in links(word):
+            add(o, strong)
+        # "woodlands" -> lemma "woodland" -> "forest" -> "forests"
+        for upos, lemma, tag in analyses(word):
+            if lemma == word:
+                continue
+            for o, strong in links(lemma):
+                form = inflect(o, upos, tag)
+                if form and " " not in form:
+                    add(form, strong)
+        return found
+
+    def _first_words(self, word: str) -> tuple[str, ...]:
+        got = self._starts.get(word)
+        if got is None:
+            if len(self._starts) > self.CACHE_LIMIT:
+                self._starts.clear()
+            first = self._first
+            got = tuple(w for w in (word, *self.reach(word)) if w in first)
+            self._starts[word] = got
+        return got
+
+    # -- the CandidateGenerator's hooks ---------------------------------------------------
+    def may_have(self, words: tuple[str, ...]) -> bool:
+        """Whether the span ``words`` may compose to a term (exact: its proposals, cached)."""
+        if not MIN_WORDS <= len(words) <= MAX_WORDS or not self._first_words(words[0]):
+            return False  # the common answer: one dict look-up once the word is cached
+        return bool(self.propose(words))
+
+    def propose(self, words: tuple[str, ...]) -> list[tuple[tuple[str, ...], Strengths]]:
+        n = len(words)
+        if not MIN_WORDS <= n <= MAX_WORDS:
+            return []
+        got = self._spans.get(words)
+        if got is None:
+            if len(self._spans) > self.CACHE_LIMIT:
+                self._spans.clear()
+            got = self._spans[words] = self._compose(words) if words not in self.terms else []
+        return got
+
+    def _compose(self, words: tuple[str, ...]) -> list[tuple[tuple[str, ...], Strengths]]:
+        n = len(words)
+        if all(w in FUNCTION_WORDS for w in words):
+            return []
+        reach = [self.reach(w) for w in words]
+        second = {words[1], *reach[1]}
+        out = []
+        for a in self._first_words(words[0]):
+            by_second = self._index.get((a, n))
+            if not by_second:
+                continue
+            for b in second & by_second.keys():
+                for t in by_second[b]:
+                    changed = weak = kept = 0
+                    for w, r, tw in zip(words, reach, t):
+                        if w == tw:
+                            kept += w not in FUNCTION_WORDS
+                            continue
+                        strong = r.get(tw)
+                        if strong is None:
+                            break
+                        changed += 1
+                        weak += not strong
+                    else:
+                        k = self.terms[t]
+                        if not kept and (not self.every_word or not k or weak == changed):
+                            # Every word a guess, and the term only WordNet's or every link
+                            # Moby's alone: in clean news and wild-dev's originals these were
+                            # wrong ("deputy chairmen" -> "vice president", "urgent tap" ->
+                            # "critical value"); the 3-gram favours any common collocation
+                            # over a rare phrase, so the evidence must come from here.
+                            continue
+                        out.append((t, (1.0, float(k > 0), math.log1p(k), float(changed), float(weak))))
+        return out
+
+    def spun_sides(self):
+        return ()  # nothing exact: a composed term never vouches for editing a name or a number
+
+    def exact(self, strengths: Strengths) -> bool:
+        return False
+
+    def features(self, spun: tuple[str, ...], c: Candidate) -> dict[str, float]:
+        s = c.strengths(self.name)
+        if s is None:
+            return {"term": 0.0, "term_listed": 0.0, "term_prior": 0.0, "term_changed": 0.0, "term_weak": 0.0}
+        return {"term": 1.0, "term_listed": s[1], "term_prior": s[2], "term_changed": s[3], "term_weak": s[4]}

