@@ -38,6 +38,7 @@ DATA = os.path.join(ROOT, "src", "unspin", "data")
 DEFAULT_INPUT = os.path.join(ROOT, "..", "shared", "data", "pps", "tortured-phrases.json")
 
 from unspin.restoration.sources.terms import MAX_WORDS, MIN_WORDS, term_words  # noqa: E402
+from tools.build.build_lexicon import sha256  # noqa: E402
 
 POS = ("noun", "verb", "adj", "adv")
 
@@ -81,14 +82,6 @@ def build_terms(entries, wn_terms, known=None) -> dict[tuple[str, ...], int]:
         if MIN_WORDS <= len(t) <= MAX_WORDS and (known is None or all(map(known, t))):
             out[t] = counts.get(t, 0)
     return out
-
-
-def sha256(path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def main(argv=None) -> int:
