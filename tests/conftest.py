@@ -51,3 +51,15 @@ def story_index(tmp_path_factory):
     build(str(d / "i.db"), iter_sources([str(src)]))
     return str(d / "i.db")
 
+
+def load_benchmark(name: str):
+    """A script of ``benchmarks/`` as a module (they are scripts, not a package), for tests of
+    their helpers: ``load_benchmark("bench_cluster")``."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+

@@ -1,17 +1,11 @@
 """benchmarks/bench_cluster.py's scoring: the near-duplicate labelling that decides which merges
 count as false (a mistake here would move the false-merge figure of issue 12 silently)."""
 
-import importlib.util
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import load_benchmark
 
 
 def _bench():
-    spec = importlib.util.spec_from_file_location("bench_cluster", ROOT / "benchmarks" / "bench_cluster.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_benchmark("bench_cluster")
 
 
 ROW = "This command is similar to the columnconfigure command except that it applies to the row weights."

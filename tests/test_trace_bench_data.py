@@ -1,21 +1,15 @@
 """The hard trace benchmark's data maker and scoring (tools/datasets/make_trace_bench.py,
 benchmarks/bench_trace_peers.py): the parts whose mistakes would silently skew the peer table."""
 
-import importlib.util
 import random
 import re
-from pathlib import Path
 
+from conftest import load_benchmark
 from tools.datasets.make_trace_bench import change_fact, halves, phrase_swap
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def _bench():
-    spec = importlib.util.spec_from_file_location("bench_trace_peers", ROOT / "benchmarks" / "bench_trace_peers.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_benchmark("bench_trace_peers")
 
 
 def test_change_fact_changes_one_number_only():
