@@ -267,21 +267,42 @@ def hits(ranked: list[str], gold: list[str]) -> tuple[bool, bool]:
     return set(gold) <= set(ranked[:len(gold)]), set(gold) <= set(ranked[:5])
 
 
+def miss_label(top: str, gold: list[str], meta: dict[str, dict]) -> str:
+    """What a missed query's first result is: the gold source's ``twin`` or ``retold`` version,
+    another paragraph of the ``same story`` (or a version of one), a ``spin-other`` or
+    ``wild-original`` of another story, a ``source`` of another story, or ``filler``."""
+    d = meta.get(top)
+    if d is None:
+        return "filler"
+    kind = d.get("kind", "source")
+    if kind in ("twin", "retold") and top.rsplit("-", 1)[0] in gold:
+        return kind
+    gold_articles = {meta[g].get("article") for g in gold if g in meta} - {None}
+    if d.get("article") is not None and d["article"] in gold_articles:
+        return "same story"
+    return kind
+
+
 def run_system(system, ids: list[str], texts: list[str], queries: list[dict],
-               near_copy_twins: frozenset[str] = frozenset()) -> dict:
+               near_copy_twins: frozenset[str] = frozenset(), meta: dict[str, dict] | None = None) -> dict:
     t = time.perf_counter()
     system.build(ids, texts)
     build_s = time.perf_counter() - t
     size = system.size()
     per_group: dict[str, list[tuple[bool, bool]]] = {}
     lat = []
+    first_on_miss: dict[str, int] = {}
     for q in queries:
         t = time.perf_counter()
         rows = system.query(q["text"], 5)
         lat.append((time.perf_counter() - t) * 1000)
-        h = hits([ids[r] for r in rows], q["gold"])
+        ranked = [ids[r] for r in rows]
+        h = hits(ranked, q["gold"])
         for g in groups_of(q, near_copy_twins) + ["all"]:
             per_group.setdefault(g, []).append(h)
+        if q["kind"] == "spin" and not h[0]:
+            label = miss_label(ranked[0], q["gold"], meta or {}) if ranked else "nothing"
+            first_on_miss[label] = first_on_miss.get(label, 0) + 1
     if hasattr(system, "close"):
         system.close()
     lat.sort()
@@ -290,6 +311,7 @@ def run_system(system, ids: list[str], texts: list[str], queries: list[dict],
         "query_ms_median": round(statistics.median(lat), 2), "query_ms_p95": round(lat[int(0.95 * (len(lat) - 1))], 2),
         "recall": {g: {"n": len(v), "@1": round(sum(a for a, _ in v) / len(v), 4),
                        "@5": round(sum(b for _, b in v) / len(v), 4)} for g, v in sorted(per_group.items())},
+        "spin_misses_first": dict(sorted(first_on_miss.items(), key=lambda kv: -kv[1])),
     }
 
 
@@ -325,6 +347,9 @@ def markdown(report: dict) -> str:
             cells = [res["systems"][s]["recall"][g] for s in systems]
             out.append(f"| {g} | {cells[0]['n']} | " + " | ".join(f"{c['@1']:.3f} ({c['@5']:.3f})" for c in cells) + " |")
         out.append("\n" + target_line(res))
+        out.append("\nWhat ranked first when a spin query missed: " + "; ".join(
+            f"{s}: " + (", ".join(f"{k} {n}" for k, n in res["systems"][s].get("spin_misses_first", {}).items()) or "none")
+            for s in systems))
         out.append("\n| system | build s | index MB | median ms | p95 ms |\n|---|---|---|---|---|")
         for s in systems:
             r = res["systems"][s]
@@ -353,6 +378,7 @@ def main(argv=None) -> int:
     queries = read_jsonl(os.path.join(args.data, "queries.jsonl"))
     reserved = {p for q in queries for p in q.get("page_ids", ())}
     text_of = {d["id"]: d["text"] for d in docs}
+    meta = {d["id"]: d for d in docs}
     near_copy_twins = frozenset(i for i in text_of if i + "-twin" in text_of
                                 and only_a_word_dropped(text_of[i], text_of[i + "-twin"]))
     from unspin.tracing.signatures import term_table
@@ -363,7 +389,7 @@ def main(argv=None) -> int:
         ids, texts = corpus(docs, args.filler, size, reserved)
         res = {"documents": len(ids), "systems": {}}
         for system in make_systems(args.systems.split(","), [float(t) for t in args.lsh_thresholds.split(",")]):
-            res["systems"][system.name] = run_system(system, ids, texts, queries, near_copy_twins)
+            res["systems"][system.name] = run_system(system, ids, texts, queries, near_copy_twins, meta)
             print(f"{len(ids)} docs: {system.name} done", file=sys.stderr)
         report["sizes"][str(size)] = res
     print(json.dumps(report, indent=1))

@@ -5,7 +5,7 @@ import random
 import re
 
 from conftest import load_benchmark
-from tools.datasets.make_trace_bench import change_fact, halves, phrase_swap
+from tools.datasets.make_trace_bench import _retell_job, change_fact, halves, make_retold, phrase_swap, retell_plan
 
 
 def _bench():
@@ -138,3 +138,44 @@ def test_top_drops_zero_scores_and_orders():
     top = _bench()._top
     assert top(np.array([0.0, 0.5, 0.9, 0.0]), 3) == [2, 1]
     assert top(np.array([0.2]), 5) == [0]
+
+
+def test_retold_keeps_quotations_and_facts_and_rewords_the_rest():
+    # the first sentence is never the one dropped
+    text = ('The mayor said "we will rebuild every house that was lost" after visiting the town. '
+            'Police said 14 people were hurt when the storm struck the coast on Tuesday. '
+            'Rescue workers searched the damaged buildings through the night.')
+    plan = retell_plan(text, ["Officials later confirmed that power was restored to most homes."], random.Random(2))
+    assert "Officials later confirmed" in plan  # a sibling's sentence joins
+    assert plan != text
+    out = _retell_job((plan, "wordnet", 7))
+    assert '"we will rebuild every house that was lost"' in out
+    for style in ("moby", "ppdb"):  # numbers are facts: never reworded
+        assert "14 " in _retell_job(("Police said 14 people were hurt when the storm struck the coast.", style, 3))
+    outside = re.sub(r'"[^"]*"', "", out).split()
+    assert sum(w not in text.split() for w in outside) >= 3  # reworded outside the quotation
+
+
+def test_retold_has_its_own_stream_and_never_the_query_style():
+    lee = [{"id": f"lee00{a}-p0{p}", "text": f"Paragraph {p} of story {a} tells how the council voted on the new bridge.",
+            "kind": "source", "article": a} for a in range(2) for p in range(2)]
+    sources = [lee[0], lee[2]]
+    a = make_retold(sources, lee, 5, 1)
+    assert a == make_retold(sources, lee, 5, 1)
+    assert [d["id"] for d in a] == ["lee000-p00-retold", "lee001-p00-retold"]
+    # the query styles of sources 0 and 1 are moby and wordnet (STYLES cycled)
+    assert a[0]["style"] != "moby" and a[1]["style"] != "wordnet"
+
+
+def test_a_miss_is_labelled_by_what_ranked_first():
+    bench = _bench()
+    meta = {"lee001-p00": {"kind": "source", "article": 1}, "lee001-p01": {"kind": "source", "article": 1},
+            "lee001-p00-twin": {"kind": "twin", "article": 1}, "lee001-p00-retold": {"kind": "retold", "article": 1},
+            "lee002-p00": {"kind": "source", "article": 2}, "lee001-p01-retold": {"kind": "retold", "article": 1}}
+    gold = ["lee001-p00"]
+    assert bench.miss_label("lee001-p00-twin", gold, meta) == "twin"
+    assert bench.miss_label("lee001-p00-retold", gold, meta) == "retold"
+    assert bench.miss_label("lee001-p01", gold, meta) == "same story"
+    assert bench.miss_label("lee001-p01-retold", gold, meta) == "same story"
+    assert bench.miss_label("lee002-p00", gold, meta) == "source"
+    assert bench.miss_label("filler:x", gold, meta) == "filler"

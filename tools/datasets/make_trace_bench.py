@@ -10,7 +10,14 @@ other paragraphs of a query's own article are distractors on the same story. Add
 * ``twin``: each Lee paragraph with one fact changed (a number, else a name, else a weekday, else
   a content word: a noun, verb or adjective replaced by a frequent non-synonym of the same tags);
 * ``spin-other``: spins of the Lee paragraphs that are *not* query sources (``wordnet`` and
-  ``ppdb`` styles, 20-60 %), so spun-looking news competes with the right answer.
+  ``ppdb`` styles, 20-60 %), so spun-looking news competes with the right answer;
+* ``retold`` (``--retold``, the default since 2026-12-07): for each query source, another
+  outlet's version of the same story, simulated because no offline corpus holds several outlets'
+  versions of one story: the same facts (names and numbers kept, quotations kept word for word),
+  other paragraphing (one sentence of a sibling paragraph added, one sentence dropped from a
+  paragraph of three or more, two neighbouring sentences swapped) and other wording (the text
+  outside quotations spun at 50 % in a style other than the query's). It is made with its own
+  random stream, so the other documents and the queries are those of ``--no-retold``.
 
 Queries (each with ``gold``, the ids that must be found):
 
@@ -208,6 +215,66 @@ def spin_all(jobs: list[tuple[str, float, str, int]], n_proc: int) -> list[str]:
         return pool.map(_spin_job, jobs, chunksize=4)
 
 
+_QUOTE = re.compile(r'"[^"]*"|\u201c[^\u201d]*\u201d')
+
+
+def retell_plan(text: str, siblings: list[str], rng: random.Random) -> str:
+    """The sentences of another outlet's paragraph on the same facts, before its rewording: one
+    sentence of a sibling paragraph added, one dropped when there are three or more, two
+    neighbours swapped."""
+    from unspin.lang.tokenize import sentence_spans
+
+    sents = [text[a:b].strip() for a, b in sentence_spans(text) if text[a:b].strip()]
+    if len(sents) >= 3:
+        del sents[rng.randrange(1, len(sents))]
+    extra = [s for sib in siblings for a, b in sentence_spans(sib) if len(s := sib[a:b].strip().split()) >= 5]
+    if extra:
+        sents.insert(rng.randint(0, len(sents)), " ".join(rng.choice(extra)))
+    if len(sents) >= 2:
+        i = rng.randrange(len(sents) - 1)
+        sents[i], sents[i + 1] = sents[i + 1], sents[i]
+    return " ".join(sents)
+
+
+def _retell_job(job: tuple[str, str, int]) -> str:
+    """``text`` reworded outside its quotations (kept word for word) at 50 % in ``style``, one
+    consistent mapping for the whole text."""
+    from unspin.evaluation.spinners import load_ppdb, spin
+
+    text, style, seed = job
+    memo: dict = {}
+    ppdb = load_ppdb() if style == "ppdb" else None
+    out, pos = [], 0
+    for k, m in enumerate(list(_QUOTE.finditer(text)) + [None]):
+        end = m.start() if m else len(text)
+        if end > pos:
+            out.append(spin(text[pos:end], 0.5, seed + k, style, memo=memo, ppdb=ppdb)[0])
+        if m:
+            out.append(m.group())
+            pos = m.end()
+    return "".join(out)
+
+
+def make_retold(sources: list[dict], lee_docs: list[dict], seed: int, n_proc: int) -> list[dict]:
+    """The ``retold`` distractors: one per query source, from its own random stream."""
+    rng = random.Random(f"retold {seed}")
+    by_article: dict[int, list[str]] = {}
+    for d in lee_docs:
+        by_article.setdefault(d["article"], []).append(d["text"])
+    jobs = []
+    for i, d in enumerate(sources):
+        siblings = [t for t in by_article[d["article"]] if t != d["text"]]
+        style = rng.choice([s for s in STYLES if s != STYLES[i % len(STYLES)]])
+        jobs.append((retell_plan(d["text"], siblings, rng), style, seed * 104_729 + 100 * i))
+    if n_proc <= 1:
+        out = [_retell_job(j) for j in jobs]
+    else:
+        with Pool(n_proc) as pool:
+            out = pool.map(_retell_job, jobs, chunksize=4)
+    return [{"id": d["id"] + "-retold", "text": t, "kind": "retold", "article": d["article"],
+             "style": job[1]} for d, t, job in zip(sources, out, jobs)]
+
+
 def read_jsonl(path: str) -> list[dict]:
     with open(path, encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
@@ -276,6 +343,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--extra", type=int, default=80, help="sources also used for phrase/partial/mosaic queries")
     ap.add_argument("--seed", type=int, default=14)
     ap.add_argument("--jobs", type=int, default=2, help="spinning processes")
+    ap.add_argument("--retold", action=argparse.BooleanOptionalAction, default=True,
+                    help="add another outlet's (simulated) version of each query source (default: yes)")
     args = ap.parse_args(argv)
     rng = random.Random(args.seed)
 
@@ -301,6 +370,9 @@ def main(argv: list[str] | None = None) -> int:
         for k in range(2):
             docs.append({"id": f"{d['id']}-spin{k}", "text": rest[2 * j + k], "kind": "spin-other",
                          "article": d["article"]})
+
+    if args.retold:
+        docs += make_retold(sources, lee_docs, args.seed, args.jobs)
 
     pages = [r for r in read_jsonl(args.pages) if not str(r.get("source", "")).startswith("lee")]
     pages = rng.sample(pages, min(2000, len(pages)))
