@@ -52,6 +52,15 @@ def test_composes_towards_a_listed_term():
     assert not s.may_have(("profound",)) and not s.may_have(("unrelated", "words"))
 
 
+def test_an_inflected_word_reaches_the_inflected_term_word_and_nothing_else_is_inflected():
+    s = source({("random", "forests"): 3})
+    assert s.reach("woodlands") == {"forests": False}  # woodlands -> woodland -> forest -> forests
+    assert [t for t, _ in s.propose(("random", "woodlands"))] == [("random", "forests")]
+    # a linked lemma that is no term word's lemma is not inflected (it could not become one)
+    assert "forest" in s.vocab_lemmas() and "woodland" not in s.vocab_lemmas()
+    assert source({("deep", "learning"): 1}).reach("woodlands") == {}
+
+
 def test_every_word_a_guess_needs_a_listed_term_and_a_strong_link():
     # both links Moby's alone: not proposed, listed or not
     assert TermSource({("random", "forest"): 5}, lexicon=LEX, ppdb=NoPpdb(), every_word=True).propose(("irregular", "woodland")) == []
