@@ -61,6 +61,27 @@ def test_an_inflected_word_reaches_the_inflected_term_word_and_nothing_else_is_i
     assert source({("deep", "learning"): 1}).reach("woodlands") == {}
 
 
+class CountingLexicon(TinyLexicon):
+    def __init__(self, links):
+        super().__init__(links)
+        self.asked = []
+
+    def originals(self, term, min_zipf=0.0, flags=0):
+        self.asked.append(term)
+        return super().originals(term, min_zipf, flags)
+
+
+def test_a_span_with_no_term_word_in_place_reads_no_thesaurus_link():
+    # A term keeps one content word in place, so a span holding none of the terms' words at
+    # their places is answered without reading a link (it was a third of restoring clean text).
+    lex = CountingLexicon({"profound": [("deep", WORDNET_SYNONYM)], "erudition": [("learning", WORDNET_SYNONYM)]})
+    s = TermSource({("deep", "learning"): 3, ("machine", "learning"): 2}, lexicon=lex, ppdb=NoPpdb())
+    assert not s.may_have(("profound", "erudition")) and not s.may_have(("learning", "profound"))
+    assert lex.asked == []
+    assert s.may_have(("profound", "learning")) and lex.asked == ["profound"]
+    assert [t for t, _ in s.propose(("profound", "learning"))] == [("deep", "learning")]
+
+
 def test_every_word_a_guess_needs_a_listed_term_and_a_strong_link():
     # both links Moby's alone: not proposed, listed or not
     assert TermSource({("random", "forest"): 5}, lexicon=LEX, ppdb=NoPpdb(), every_word=True).propose(("irregular", "woodland")) == []
