@@ -269,8 +269,9 @@ def hits(ranked: list[str], gold: list[str]) -> tuple[bool, bool]:
 
 def miss_label(top: str, gold: list[str], meta: dict[str, dict]) -> str:
     """What a missed query's first result is: the gold source's ``twin`` or ``retold`` version,
-    another paragraph of the ``same story`` (or a version of one), a ``spin-other`` or
-    ``wild-original`` of another story, a ``source`` of another story, or ``filler``."""
+    another paragraph of the ``same story`` (or a version of one), another story's ``source``,
+    ``twin (other story)``, ``retold (other story)``, ``spin-other`` or ``wild-original``, or
+    ``filler``."""
     d = meta.get(top)
     if d is None:
         return "filler"
@@ -280,7 +281,7 @@ def miss_label(top: str, gold: list[str], meta: dict[str, dict]) -> str:
     gold_articles = {meta[g].get("article") for g in gold if g in meta} - {None}
     if d.get("article") is not None and d["article"] in gold_articles:
         return "same story"
-    return kind
+    return f"{kind} (other story)" if kind in ("twin", "retold") else kind
 
 
 def run_system(system, ids: list[str], texts: list[str], queries: list[dict],

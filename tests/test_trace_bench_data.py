@@ -178,4 +178,6 @@ def test_a_miss_is_labelled_by_what_ranked_first():
     assert bench.miss_label("lee001-p01", gold, meta) == "same story"
     assert bench.miss_label("lee001-p01-retold", gold, meta) == "same story"
     assert bench.miss_label("lee002-p00", gold, meta) == "source"
+    meta["lee002-p00-retold"] = {"kind": "retold", "article": 2}
+    assert bench.miss_label("lee002-p00-retold", gold, meta) == "retold (other story)"
     assert bench.miss_label("filler:x", gold, meta) == "filler"
