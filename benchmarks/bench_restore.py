@@ -28,20 +28,20 @@ def main() -> int:
     ap.add_argument("--limit", type=int, default=3000, help="documents to take from --jsonl")
     ap.add_argument("--articles", type=int, default=1,
                     help="join this many consecutive --jsonl documents into one article (restore decodes documents)")
+    ap.add_argument("--no-terms", action="store_true", help="without the term source (RestoreConfig.terms)")
     ap.add_argument("--spun-share", type=float, default=0.0,
                     help="spin this share of the articles (consistent moby spinner, rate 0.3): a mixed stream")
     args = ap.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-    import unspin
     from unspin.restoration.restorer import RestoreConfig, get_restorer
     from unspin.lang.tokenize import tokenize
 
     text = Path(args.file).read_text(encoding="utf-8")
     words = len(tokenize(text))
     t0 = time.perf_counter()
-    restorer = get_restorer(RestoreConfig(backend=args.backend))
-    unspin.restore("warm up the models")
+    restorer = get_restorer(RestoreConfig(backend=args.backend, terms=not args.no_terms))
+    restorer.restore("warm up the models")
     load = time.perf_counter() - t0
     t0 = time.perf_counter()
     restorer.restore(text)
@@ -70,13 +70,16 @@ def main() -> int:
             docs = [spin(d, 0.3, k, "moby", memo={})[0] if k % every == 0 else d for k, d in enumerate(docs)]
             print(f"stream: {len(docs)} articles of {args.articles} documents, every {every}th spun")
         half = len(docs) // 2
+        n_all, t_all = sum(len(tokenize(d)) for d in docs), 0.0
         for label, part in (("first half", docs[:half]), ("second half", docs[half:])):
             n = sum(len(tokenize(d)) for d in part)
             t0 = time.perf_counter()
             for d in part:
                 restorer.restore(d)
             dt = time.perf_counter() - t0
+            t_all += dt
             print(f"{Path(args.jsonl).name} {label}: {len(part)} docs, {n} words, {n / dt:,.0f} words/s")
+        print(f"{Path(args.jsonl).name} whole stream: {n_all} words, {n_all / t_all:,.0f} words/s")
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"max RSS {rss:.0f} MB")
     return 0
