@@ -234,9 +234,11 @@ class TermSource:
         if all(w in FUNCTION_WORDS for w in words):
             return []
         if not self.every_word:
-            return self._compose_kept(words)
-        reach = [self.reach(w) for w in words]
-        second = {words[1], *reach[1]}
+            # A term keeps one of the span's content words in place: only the terms with one of
+            # them there are checked, and only the other words' links are read.
+            terms = dict.fromkeys(t for i, w in enumerate(words) for t in self._by_kept.get((n, i, w), ()))
+            return [p for t in terms if (p := self._proposal(words, t)) is not None]
+        second = {words[1], *self.reach(words[1])}
         out = []
         for a in self._first_words(words[0]):
             by_second = self._index.get((a, n))
@@ -244,47 +246,32 @@ class TermSource:
                 continue
             for b in second & by_second.keys():
                 for t in by_second[b]:
-                    changed = weak = kept = 0
-                    for w, r, tw in zip(words, reach, t):
-                        if w == tw:
-                            kept += w not in FUNCTION_WORDS
-                            continue
-                        strong = r.get(tw)
-                        if strong is None:
-                            break
-                        changed += 1
-                        weak += not strong
-                    else:
-                        k = self.terms[t]
-                        if not kept and (not self.every_word or not k or weak == changed):
-                            # Every word a guess, and the term only WordNet's or every link
-                            # Moby's alone: in clean news and wild-dev's originals these were
-                            # wrong ("deputy chairmen" -> "vice president", "urgent tap" ->
-                            # "critical value"); the 3-gram favours any common collocation
-                            # over a rare phrase, so the evidence must come from here.
-                            continue
-                        out.append((t, (1.0, float(k > 0), math.log1p(k), float(changed), float(weak))))
+                    p = self._proposal(words, t)
+                    if p is not None:
+                        out.append(p)
         return out
 
-    def _compose_kept(self, words: tuple[str, ...]) -> list[tuple[tuple[str, ...], Strengths]]:
-        """:meth:`_compose` when a content word must be kept: only the terms that have one of the
-        span's content words at its place are checked, and only the other words' links read."""
-        n = len(words)
-        out = []
-        for t in dict.fromkeys(t for i, w in enumerate(words) for t in self._by_kept.get((n, i, w), ())):
-            changed = weak = 0
-            for w, tw in zip(words, t):
-                if w == tw:
-                    continue
-                strong = self.reach(w).get(tw)
-                if strong is None:
-                    break
-                changed += 1
-                weak += not strong
-            else:
-                k = self.terms[t]
-                out.append((t, (1.0, float(k > 0), math.log1p(k), float(changed), float(weak))))
-        return out
+    def _proposal(self, words: tuple[str, ...], t: tuple[str, ...]) -> tuple[tuple[str, ...], Strengths] | None:
+        """``t`` with its strengths when each word of the span is ``t``'s word there or linked to
+        it, and the rules on changed words allow it; else None."""
+        changed = weak = kept = 0
+        for w, tw in zip(words, t):
+            if w == tw:
+                kept += w not in FUNCTION_WORDS
+                continue
+            strong = self.reach(w).get(tw)
+            if strong is None:
+                return None
+            changed += 1
+            weak += not strong
+        k = self.terms[t]
+        if not kept and (not self.every_word or not k or weak == changed):
+            # Every word a guess, and the term only WordNet's or every link Moby's alone: in
+            # clean news and wild-dev's originals these were wrong ("deputy chairmen" -> "vice
+            # president", "urgent tap" -> "critical value"); the 3-gram favours any common
+            # collocation over a rare phrase, so the evidence must come from here.
+            return None
+        return t, (1.0, float(k > 0), math.log1p(k), float(changed), float(weak))
 
     def spun_sides(self):
         return ()  # nothing exact: a composed term never vouches for editing a name or a number
