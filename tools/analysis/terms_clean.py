@@ -54,14 +54,10 @@ def changed_words(r) -> int:
     return sum(len(tokenize(e.spun)) for e in r.edits)
 
 
-EVERY_WORD = False
-
-
 def main() -> int:
-    global EVERY_WORD
-    if "--every-word" in sys.argv:
+    every_word = "--every-word" in sys.argv
+    if every_word:
         sys.argv.remove("--every-word")
-        EVERY_WORD = True
     kind = sys.argv[1]
     docs = lee_docs(sys.argv[2]) if kind == "lee" else pydoc_docs(int(sys.argv[2]))
     # NAME=VALUE channel weight overrides (both sides)
@@ -71,7 +67,7 @@ def main() -> int:
     edits = {}
     for on in (False, True):
         rs = Restorer(RestoreConfig(terms=on, weights=weights))
-        rs.generator._by_name["term"].every_word = EVERY_WORD
+        rs.generator._by_name["term"].every_word = every_word
         t0 = time.time()
         res = [rs.restore(d) for d in docs]
         dt = time.time() - t0
