@@ -76,3 +76,26 @@ def test_scan_content_form_cache_is_bounded():
         scan._content_form(w)
     assert len(scan._CONTENT) <= 200_001
     assert scan._content_form("house") and not scan._content_form("the") and not scan._content_form("x1y")
+
+
+def test_decoder_lm_memo_is_bounded_and_changes_no_decision():
+    from unspin.restoration.decode import Decoder
+    from unspin.restoration.restorer import RestoreConfig, get_restorer
+
+    r = get_restorer(RestoreConfig())
+    words = "one resident mentioned at the least twelve folks have been killed within the assault".split()
+    joins, protected = [True] * (len(words) - 1), [False] * len(words)
+    dec = r.decoder
+
+    def fresh():
+        return Decoder(dec.lm, dec.channel, dec.max_candidates, dec.beam, dec.prune_margin, dec.wide)
+
+    # The passes of one document: the memo answers the later ones, with other edit costs.
+    for boost, bonus, share in ((0.0, None, 1.0), (6.7, None, 0.5), (6.7, {(("folks",), ("people",)): 2.0}, 0.5)):
+        got = dec.decode(words, joins, protected, boost, bonus, share)
+        want = fresh().decode(words, joins, protected, boost, bonus, share)
+        assert [(c.start, c.n, c.words, c.margin) for c in got] == [(c.start, c.n, c.words, c.margin) for c in want]
+    assert tuple(words) in dec._lm_memo
+    for k in range(Decoder.MEMO_SENTENCES + 10):
+        dec.options([f"zq{k:07d}", "house"], [True], [False, False])
+    assert len(dec._lm_memo) <= Decoder.MEMO_SENTENCES

@@ -51,6 +51,13 @@ class Decoder:
         self.beam = beam
         self.prune_margin = prune_margin
         self.wide = wide  # draw on the channel's wide candidate list (Channel.prior)
+        # Sentence words -> {(start, length): (LM score of the span as it is, {candidate words:
+        # LM gain})}. A document is decoded several times (the detector's gate restores its
+        # doubtful sentences, then the document is decoded boldly, then with its ties), each
+        # pass with other edit costs but the same LM scores, which are most of the time.
+        self._lm_memo: dict[tuple[str, ...], dict] = {}
+
+    MEMO_SENTENCES = 2048  # bounded: only a document's own sentences are read again
 
     @property
     def lm_weight(self) -> float:
@@ -84,6 +91,12 @@ class Decoder:
         prior_of = self.channel.prior
         wide = self.wide
         top_bonus = max(max(bonus.values(), default=0.0), 0.0) if bonus else 0.0
+        key = tuple(words)
+        memo = self._lm_memo.get(key)
+        if memo is None:
+            if len(self._lm_memo) >= self.MEMO_SENTENCES:
+                self._lm_memo.clear()
+            memo = self._lm_memo[key] = {}
         for i in range(N):
             row = [Option(i, 1, (words[i],), 0.0, None)]
             scored = []
@@ -105,7 +118,10 @@ class Decoder:
                 follow = words[i + n:i + n + 2]
                 if i + n + 2 > N:
                     follow.append("</s>")
-                base = sequence(list(spun) + follow, p1, p2)
+                known = memo.get((i, n))
+                if known is None:
+                    known = memo[(i, n)] = (sequence(list(spun) + follow, p1, p2), {})
+                base, gains = known
                 # No reading scores above 0, so no candidate gains more than -base: once the
                 # channel (the prior is sorted by it) can't reach the pruning margin, stop.
                 reach = -self.prune_margin - boost - top_bonus + lmw * base if lmw > 0 else -math.inf
@@ -115,7 +131,10 @@ class Decoder:
                     if bonus:
                         ch += bonus.get((spun, c.words), 0.0)
                     b = boost if c.support and c.bold else boost * unsupported
-                    local = lmw * (sequence(list(c.words) + follow, p1, p2) - base) + ch + b
+                    gain = gains.get(c.words)
+                    if gain is None:
+                        gain = gains[c.words] = sequence(list(c.words) + follow, p1, p2) - base
+                    local = lmw * gain + ch + b
                     scored.append((local, n, c, ch + b))
             scored.sort(key=lambda x: -x[0])
             for local, n, c, ch in scored[: self.max_candidates]:
