@@ -602,3 +602,34 @@ def test_detect_targets_rows_and_f1():
     assert got["wild synonym vs their originals"]["clean"] == 1
     assert got["all spins (rates 0.1-0.6) + wild vs all clean"]["recall_at_0.5"] == round(2 / 3, 4)
     assert f1([0.9, 0.7, 0.2], [0.6, 0.1]) == pytest.approx(2 * 2 / (2 * 2 + 1 + 1))
+
+
+def test_edit_spans_adds_the_edits_no_span_covers():
+    from unspin.results import Edit
+
+    text = "The folks mentioned it within the hall."
+    scan = [Span(4, 9, "folks", "", 0.6, [{"kind": "surprisal"}])]
+    edits = [Edit(4, 9, "folks", "people", 0.9, []), Edit(10, 19, "mentioned", "said", 0.8, []),
+             Edit(23, 29, "within", "in", 0.5, [])]
+    out = SP.edit_spans(text, scan, 0.9, edits)
+    assert [(s.start, s.end, s.original) for s in out] == [(4, 9, ""), (10, 19, "said"), (23, 29, "in")]
+    assert out[1].score == pytest.approx(0.9 * 0.8) and out[1].evidence[0]["kind"] == "restoration"
+    assert all(text[s.start:s.end] == s.text for s in out)
+
+
+def test_a_restored_document_called_spun_has_bold_restorations_edits_as_spans(light_spun, monkeypatch):
+    spun = light_spun
+    d = unspin.detect(spun)
+    assert d.restored and d.score >= D.Detector.BOLD_SPANS_AT, "the fixture no longer escalates"
+    bold = D.get_detector(D.DetectConfig()).restorer.restore_at(spun, d.score)
+    assert bold.edits
+    # Every bold edit lies in a span, and spans that hold one show restoration's original.
+    for ed in bold.edits:
+        assert any(s.start <= ed.start and ed.end <= s.end for s in d.spans), ed
+    assert any(s.original and s.evidence[-1]["kind"] == "restoration" for s in d.spans)
+    # Below the threshold only the cascade's conservative edits are used.
+    monkeypatch.setattr(D.Detector, "BOLD_SPANS_AT", 1.01)
+    less = D.Detector().detect(spun)
+    assert less.score == pytest.approx(d.score)
+    covered = lambda det: sum(s.end - s.start for s in det.spans)  # noqa: E731
+    assert covered(less) < covered(d)

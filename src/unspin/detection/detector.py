@@ -53,7 +53,7 @@ from ..lang.windows import fits, text_windows
 from ..results import Detection, Edit
 from .model import GLR_RATES, Model, logit, shipped_model, sigmoid
 from .scan import Analysis, counted, shared_scanner, token_features
-from .spans import MIN_SPAN_SCORE, TopSpans, attach, build_spans, fingerprint_spans, refine_spans, unguessed
+from .spans import MIN_SPAN_SCORE, TopSpans, attach, build_spans, fingerprint_spans, edit_spans, refine_spans, unguessed
 
 # Largest gain (nats) one phrase adds to the document's phrase evidence.
 PHRASE_GAIN_CLIP = 8.0
@@ -280,7 +280,14 @@ class Detector:
         spans = [sp for sp in build_spans(a, self.model.span_threshold, score, self.model.span_low,
                                              self.model.span_gap, self.model.phrase_p) if sp.score >= MIN_SPAN_SCORE]
         if edits is not None:
-            spans = refine_spans(a.text, spans, score, edits)
+            if score >= self.BOLD_SPANS_AT:
+                # A document the detector calls spun is restored as `unspin restore` would
+                # (boldly): its edits mark swaps the scan alone misses, common words for common
+                # words and periphrases (docs/detect.md, "Spans from bold restoration").
+                edits = self.restorer.restore_at(a.text, score, a.tokens, neural=False).edits
+                spans = edit_spans(a.text, refine_spans(a.text, spans, score, edits), score, edits)
+            else:
+                spans = refine_spans(a.text, spans, score, edits)
         elif self.escalate is not None:
             # The cascade did not restore it (the scan was sure either way): no span shows the
             # scan's word-by-word guess as a likely original. Restoring the settled documents
@@ -288,6 +295,10 @@ class Detector:
             # `unspin restore` or `detect --restore` gives them. --fast keeps the scan's guesses.
             spans = [unguessed(sp) for sp in spans]
         return Detection(score, spans, a.words, f, "full", _short_note(a.words), restored=edits is not None)
+
+    # Restored documents scored at least this spun get spans from bold restoration too (the
+    # decision threshold of the score, not a fitted constant).
+    BOLD_SPANS_AT = 0.5
 
     def thorough(self, f: dict[str, float], swaps, words: int) -> bool:
         """Does the document with features ``f`` get restoration's evidence? ``swaps()``: its

@@ -2,8 +2,9 @@
 
 :func:`build_spans` forms them from the scan (thresholds with hysteresis, function-word
 bridges, fingerprint hits kept whole); :func:`refine_spans` takes restoration's edits as their
-likely originals when restoration ran; :func:`fingerprint_spans` is the fingerprint-only mode's;
-:class:`TopSpans` keeps the best spans of a text too long for one window.
+likely originals when restoration ran, and :func:`edit_spans` adds the edits no span covers;
+:func:`fingerprint_spans` is the fingerprint-only mode's; :class:`TopSpans` keeps the best spans
+of a text too long for one window.
 """
 
 from __future__ import annotations
@@ -223,6 +224,18 @@ def refine_spans(text: str, spans: list[Span], score: float, edits: list[Edit]) 
             continue
         merged.append(sp)
     return merged
+
+
+def edit_spans(text: str, spans: list[Span], score: float, edits: list[Edit]) -> list[Span]:
+    """``spans`` plus a span for every edit that overlaps none of them (its score ``score``
+    times the edit's confidence, restoration's edit its evidence), in text order."""
+    out = list(spans)
+    for ed in sorted(edits, key=lambda x: x.start):
+        if not any(ed.start < sp.end and ed.end > sp.start for sp in out):
+            out.append(Span(ed.start, ed.end, text[ed.start:ed.end], ed.original, score * ed.confidence,
+                            [_restoration_evidence(ed)]))
+    out.sort(key=lambda x: x.start)
+    return out
 
 
 def unguessed(sp: Span) -> Span:

@@ -167,9 +167,18 @@ class Restorer:
         p_spun = self.gate.p_spun(text, tokens) if tokens else None
         if p_spun is None or p_spun < SKIP_BELOW:
             return Restoration(input=text, text=text, edits=[])
+        return self.restore_at(text, p_spun, tokens, neural=neural)
+
+    def restore_at(self, text: str, p_spun: float, tokens: list[Token] | None = None,
+                   neural: bool = True) -> Restoration:
+        """Document decoding of one window as bold as ``p_spun`` (the gate's P(spun), when the
+        caller already has it: the detector, whose spans of a spun document are these edits)
+        says. ``neural=False``: the 3-gram alone, whatever the backend."""
+        if tokens is None:
+            tokens = tokenize(text)
         bold = BOLDNESS * max(0.0, 2 * p_spun - 1) if len(tokens) >= BOLD_MIN_WORDS else 0.0
         return self._lattice(text, tokens, self._sentences(text, tokens), bold, [f"doc:spun={p_spun:.2f}"],
-                             tie=True)
+                             tie=True, neural=neural)
 
     def _lattice(self, text: str, tokens: list[Token], sents: list, boost: float, notes: list[str],
                  tie: bool = False, neural: bool = True) -> Restoration:
