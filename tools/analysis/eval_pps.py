@@ -12,7 +12,10 @@ scored with a term list built (``tools.build.build_terms.build_terms``) from the
 correct sides plus WordNet. The figures are split by whether the fold's list has the term from
 another PPS entry (``seen``), only from WordNet (``wordnet``), or not at all (``new``).
 ``--fold K`` scores fold K alone (weights were set on fold 0 only: docs/restore.md).
-``--no-terms`` turns the source off.
+``--no-terms`` turns the source off. The folds hold the word-swap source
+(:mod:`unspin.restoration.sources.ppswords`, off by default; ``--pps-words``) to the other
+folds' entries too. Without ``--terms-folds`` both use the shipped tables, built from every entry: an
+in-sample figure.
 
     .venv/bin/python -m tools.analysis.eval_pps ../shared/data/pps/tortured-phrases.json --no-fingerprints --terms-folds 5 [--sample 1000]
 """
@@ -67,7 +70,7 @@ def fold_of(phrases: list[dict], folds: int) -> list[int]:
 def score_folds(all_phrases: list[dict], picked: list[int], restorer, folds: int, only: int | None = None) -> dict:
     """Score entries ``picked`` (positions in ``all_phrases``) fold by fold, each with a term list
     that does not know its own fold (module docstring)."""
-    from tools.build.build_terms import build_terms, wordnet_terms
+    from tools.build.build_terms import build_terms, word_pairs, wordnet_terms
     from unspin.lang.lm import get_lm
     from unspin.restoration.sources.terms import term_words
 
@@ -82,6 +85,11 @@ def score_folds(all_phrases: list[dict], picked: list[int], restorer, folds: int
         train = [p for i, p in enumerate(all_phrases) if fold[i] != f]
         terms = build_terms(train, wn_terms, get_lm().known)
         src.set_terms(terms)
+        words_src = restorer.generator._by_name.get("pps_word")
+        if words_src is not None and restorer.config.pps_words:  # the list's word swaps: other folds only
+            pairs = word_pairs(train, get_lm().known)
+            words_src.set_pairs(pairs)
+            src.set_swaps(pairs)
         restorer.generator._cache.clear()
         restorer.channel._prior_cache.clear()
         mine = [i for i in picked if fold[i] == f]
@@ -116,6 +124,7 @@ def main() -> int:
     ap.add_argument("--threshold", type=float, default=0.0)
     ap.add_argument("--backend", default="ngram", help="context model: ngram, or a neural spec (gguf, hf:NAME)")
     ap.add_argument("--no-terms", action="store_true", help="turn the term source off")
+    ap.add_argument("--pps-words", action="store_true", help="turn the list's word-swap source on (the papers option)")
     ap.add_argument("--terms-folds", type=int, default=0, help="score the term source k-fold by entry (module docstring)")
     ap.add_argument("--every-word", action="store_true", help="term source: admit spans with every word changed")
     ap.add_argument("--fold", type=int, default=None, help="with --terms-folds: score this fold only")
@@ -123,10 +132,12 @@ def main() -> int:
     args = ap.parse_args()
     weights = tuple((k, float(v)) for k, v in (w.split("=", 1) for w in args.weight))
     restorer = get_restorer(RestoreConfig(fingerprints=not args.no_fingerprints, threshold=args.threshold,
-                                          backend=args.backend, terms=not args.no_terms, weights=weights))
+                                          backend=args.backend, terms=not args.no_terms, weights=weights,
+                                          pps_words=args.pps_words))
     if args.every_word:
         restorer.generator._by_name["term"].every_word = True
-    meta = dict(every_word=args.every_word, fingerprints=not args.no_fingerprints, terms=not args.no_terms, backend=args.backend,
+    meta = dict(every_word=args.every_word, fingerprints=not args.no_fingerprints, terms=not args.no_terms,
+                pps_words=args.pps_words, backend=args.backend,
                 sample=args.sample, weights=dict(weights))
     if args.terms_folds:
         if args.no_terms:

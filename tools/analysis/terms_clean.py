@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""False edits of the term source on clean text: restore clean documents with the term source on
+"""False edits of the term source (or, with ``--pps-words``, the word-swap source) on clean text: restore clean documents with the term source on
 and off (everything else as shipped) and count the words each changes, and the edits only the
 source's side makes.
 
     PYTHONPATH=src .venv/bin/python -m tools.analysis.terms_clean lee /tmp/gs/gensim/test/test_data/lee_background.cor
     PYTHONPATH=src .venv/bin/python -m tools.analysis.terms_clean pydoc 400 [term_listed=7 ...] [--every-word]
+    PYTHONPATH=src .venv/bin/python -m tools.analysis.terms_clean pydoc 400 --pps-words   # the word-swap source instead
 
 ``lee FILE``: one document per line (the Lee corpus of Australian news); ``pydoc N``: the
 docstrings of the first N documented objects of the Python standard library's modules (a
@@ -58,6 +59,11 @@ def main() -> int:
     every_word = "--every-word" in sys.argv
     if every_word:
         sys.argv.remove("--every-word")
+    # --pps-words: turn the list's word-swap source on and off instead (the term source stays on)
+    flag = "terms"
+    if "--pps-words" in sys.argv:
+        sys.argv.remove("--pps-words")
+        flag = "pps_words"
     kind = sys.argv[1]
     docs = lee_docs(sys.argv[2]) if kind == "lee" else pydoc_docs(int(sys.argv[2]))
     # NAME=VALUE channel weight overrides (both sides)
@@ -66,7 +72,7 @@ def main() -> int:
     out = {"docs": len(docs), "words": words}
     edits = {}
     for on in (False, True):
-        rs = Restorer(RestoreConfig(terms=on, weights=weights))
+        rs = Restorer(RestoreConfig(weights=weights, **{flag: on}))
         rs.generator._by_name["term"].every_word = every_word
         t0 = time.time()
         res = [rs.restore(d) for d in docs]

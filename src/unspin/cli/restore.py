@@ -61,6 +61,9 @@ def _config_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-table", action="store_true", help="switch the learned substitution table off")
     p.add_argument("--no-terms", action="store_true",
                    help="do not compose multi-word spans towards the term list (tortured phrases the list lacks)")
+    p.add_argument("--papers", action="store_true",
+                   help="scientific papers: also read single words through the tortured-phrase list's word swaps "
+                        "(restores more tortured phrases; changes more words of clean technical text)")
     p.add_argument("--no-document", action="store_true",
                    help="decode sentence by sentence: no detector gate, no document-level boldness or "
                         "ties (more false edits)")
@@ -80,7 +83,7 @@ def _config(args):
         raise UnspinError(f"no such edit model file: {args.edit_model}")
     return RestoreConfig(fingerprints=not args.no_fingerprints, learned_table=not args.no_table,
                          terms=not args.no_terms, threshold=args.threshold, backend=args.backend, document=not args.no_document,
-                         edit_model=args.edit_model)
+                         edit_model=args.edit_model, pps_words=args.papers)
 
 
 def _iter_chunks(path: str, errors: str) -> Iterator[str]:

@@ -56,6 +56,11 @@ class Weights:
     term_prior: float = 1.0      # per ln(1 + PPS entries with the term): terms spinners hit often
     term_changed: float = -2.0   # per word that differs: each is one more guess
     term_weak: float = -1.0      # per differing word only Moby links (no WordNet or PPDB link)
+    # The tortured-phrase list's word swaps (sources/ppswords.py, off by default: the papers
+    # option); set by hand on PPS fold 0 and Python's docstrings, not fitted (docs/restore.md).
+    pps_word: float = 4.0        # per ln(1 + entries of the list with this word swap)
+    pps_word_share: float = 1.0  # per ln(share of the spun word's swaps that give this original)
+    pps_word_swap: float = 3.0   # per ln(share of the list's entries holding the spun word where it is a swap)
     # -- of the two sides ----------------------------------------------------------------
     zipf: float = 0.4            # per unit of zipf frequency the original is more common than the spun form
     spun_zipf: float = -0.3      # per zipf unit the spun form is more common than 4 (common words are rarely spins)

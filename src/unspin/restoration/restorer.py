@@ -37,6 +37,7 @@ from .sources import CandidateSource
 from .sources.fingerprint import FingerprintSource
 from .sources.ppdb import PpdbSource
 from .sources.phrases import PhraseSource
+from .sources.ppswords import PpsWordSource, load_pairs
 from .sources.table import TableSource
 from .sources.terms import TermSource
 from .sources.thesaurus import ThesaurusSource
@@ -53,6 +54,10 @@ class RestoreConfig:
 
     fingerprints: bool = True            # use the tortured-phrase fingerprint list
     terms: bool = True                   # compose multi-word spans towards the term list (sources/terms.py)
+    # Also read single words through the tortured-phrase list's word swaps (sources/ppswords.py):
+    # for scientific papers. Off by default: in news it costs repair, in clean technical text it
+    # changes words that are the field's own ("information" -> data; docs/restore.md).
+    pps_words: bool = False
     learned_table: bool = True           # use the substitution table learned from aligned pairs
     backend: str = "ngram"               # "ngram", or a neural re-scorer spec ("gguf", "hf:NAME")
     threshold: float = 0.0               # extra evidence an edit needs (natural-log units)
@@ -86,7 +91,8 @@ def build_sources(config: RestoreConfig, table: SubstitutionTable | None) -> lis
         TableSource(table),
         PpdbSource(),
         PhraseSource.shipped(),
-        TermSource.shipped() if config.terms else TermSource(),
+        TermSource.shipped(load_pairs() if config.pps_words else None) if config.terms else TermSource(),
+        PpsWordSource.shipped() if config.pps_words else PpsWordSource(),
     ]
 
 

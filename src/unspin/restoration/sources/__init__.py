@@ -8,6 +8,9 @@ The shipped sources, in the order their evidence is merged and named:
   * ``periphrase`` (:mod:`.phrases`): wordy multi-word forms of plain words ("for the reason
     that" -> "because"), from the project's grammar table ``data/periphrases.tsv``;
   * ``ppdb`` (:mod:`.ppdb`): PPDB's paraphrases of a single word, with PPDB's ranks;
+  * ``term`` (:mod:`.terms`): a span composed word by word towards a listed field term;
+  * ``pps_word`` (:mod:`.ppswords`, the papers option, off by default): the tortured-phrase
+    list's word swaps ("disappointment" -> failure);
   * ``thesaurus`` (:mod:`.thesaurus`): Moby and WordNet neighbours, re-inflected; its evidence
     is named by the relation that links the two words (``moby``, ``wordnet``).
 

@@ -75,7 +75,7 @@ class TermSource:
     CACHE_LIMIT = 100_000
 
     def __init__(self, terms: dict[tuple[str, ...], int] | None = None, lexicon=None, ppdb=None,
-                 every_word: bool = False):
+                 every_word: bool = False, swaps: dict[str, list[tuple[str, int]]] | None = None):
         # Whether every word of the span may differ from the term. Off by default: such
         # compositions ("string argument" -> "command line") were most of the source's false
         # edits in Python's docstrings (docs/restore.md, session 12); on, they are admitted for
@@ -83,7 +83,19 @@ class TermSource:
         self.every_word = every_word
         self._lexicon = lexicon
         self._ppdb = ppdb
+        # spun word -> originals: the tortured-phrase list's word swaps (sources/ppswords.py), links
+        # of their own when the papers option is on ("colossal" -> big, which no lexicon links)
+        self.swaps: dict[str, tuple[str, ...]] = {}
         self.set_terms(terms or {})
+        if swaps:
+            self.set_swaps(swaps)
+
+    def set_swaps(self, swaps: dict[str, list[tuple[str, int]]]) -> None:
+        """Link words by the word-swap table too (:class:`~.ppswords.PpsWordSource`'s table)."""
+        from .ppswords import KEPT
+
+        self.swaps = {k: tuple(o for o, _ in v if o != KEPT) for k, v in swaps.items()}
+        self.set_terms(self.terms)  # (the caches of reached words)
 
     def set_terms(self, terms: dict[tuple[str, ...], int]) -> None:
         """Use another term list (the evaluation's folds: tools/analysis/eval_pps.py). The
@@ -113,8 +125,8 @@ class TermSource:
         self._spans: dict[tuple[str, ...], list] = {}  # span -> proposals
 
     @classmethod
-    def shipped(cls) -> "TermSource":
-        return cls(load_terms())
+    def shipped(cls, swaps: dict[str, list[tuple[str, int]]] | None = None) -> "TermSource":
+        return cls(load_terms(), swaps=swaps)
 
     @property
     def lexicon(self):
@@ -171,6 +183,8 @@ class TermSource:
             for o, fl in self.lexicon.originals(w):
                 if " " not in o:
                     yield o, bool(fl & WORDNET_SYNONYM)
+            for o in self.swaps.get(w, ()):
+                yield o, True
             table = self.ppdb
             if w in table:
                 # as many as the ppdb source proposes: further down a row PPDB links words
