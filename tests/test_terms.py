@@ -132,3 +132,20 @@ def test_clean_sentence_unchanged(restorers):
     assert on.restore(text).text == text
     text = "The river was deep and the learning curve was steep."
     assert on.restore(text).text == text
+
+
+def test_every_word_changed_is_admitted_when_each_is_one_of_the_lists_word_swaps():
+    lex = TinyLexicon({"irregular": [("random", MOBY_HEAD_LISTS_SPUN)], "woods": [("forest", MOBY_HEAD_LISTS_SPUN)]})
+    terms = {("random", "forest"): 3, ("random", "walk"): 0}
+    plain = TermSource(terms, lexicon=lex, ppdb=NoPpdb())
+    assert plain.propose(("irregular", "woods")) == []  # every word a lexicon guess: not proposed
+    papers = TermSource(terms, lexicon=lex, ppdb=NoPpdb(),
+                        swaps={"irregular": [("random", 23), ("=", 1)], "woods": [("forest", 4)]})
+    assert [t for t, _ in papers.propose(("irregular", "woods"))] == [("random", "forest")]
+    # a swap link for one word only still needs a kept word
+    half = TermSource(terms, lexicon=lex, ppdb=NoPpdb(), swaps={"irregular": [("random", 23)]})
+    assert half.propose(("irregular", "woods")) == []
+    # and the term must be the list's own (count > 0), not only WordNet's
+    walk = TermSource({("random", "walk"): 0}, lexicon=TinyLexicon({"woods": [("walk", 0)]}), ppdb=NoPpdb(),
+                      swaps={"irregular": [("random", 23)], "woods": [("walk", 2)]})
+    assert walk.propose(("irregular", "woods")) == []

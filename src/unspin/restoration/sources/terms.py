@@ -251,6 +251,14 @@ class TermSource:
             # A term keeps one of the span's content words in place: only the terms with one of
             # them there are checked, and only the other words' links are read.
             terms = dict.fromkeys(t for i, w in enumerate(words) for t in self._by_kept.get((n, i, w), ()))
+            if self.swaps:
+                # ... or, with the list's word swaps (the papers option), every word is one of
+                # them ("irregular woods" -> random forest)
+                for a in self.swaps.get(words[0], ()):
+                    by_second = self._index.get((a, n))
+                    if by_second:
+                        for b in self.swaps.get(words[1], ()):
+                            terms.update(dict.fromkeys(by_second.get(b, ())))
             return [p for t in terms if (p := self._proposal(words, t)) is not None]
         second = {words[1], *self.reach(words[1])}
         out = []
@@ -268,7 +276,7 @@ class TermSource:
     def _proposal(self, words: tuple[str, ...], t: tuple[str, ...]) -> tuple[tuple[str, ...], Strengths] | None:
         """``t`` with its strengths when each word of the span is ``t``'s word there or linked to
         it, and the rules on changed words allow it; else None."""
-        changed = weak = kept = 0
+        changed = weak = kept = swapped = 0
         for w, tw in zip(words, t):
             if w == tw:
                 kept += w not in FUNCTION_WORDS
@@ -278,8 +286,12 @@ class TermSource:
                 return None
             changed += 1
             weak += not strong
+            swapped += tw in self.swaps.get(w, ())
         k = self.terms[t]
-        if not kept and (not self.every_word or not k or weak == changed):
+        # A listed term every word of which is one of the list's own word swaps away: the
+        # swaps are what a paper mill's spinner does, not a lexicon's guess.
+        by_swaps = bool(k) and swapped == changed
+        if not kept and not by_swaps and (not self.every_word or not k or weak == changed):
             # Every word a guess, and the term only WordNet's or every link Moby's alone: in
             # clean news and wild-dev's originals these were wrong ("deputy chairmen" -> "vice
             # president", "urgent tap" -> "critical value"); the 3-gram favours any common
