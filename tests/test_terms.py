@@ -43,8 +43,8 @@ def test_composes_towards_a_listed_term():
     s = source({("deep", "learning"): 18})
     got = s.propose(("profound", "learning"))
     assert [t for t, _ in got] == [("deep", "learning")]
-    _, (one, listed, prior, changed, weak) = got[0]
-    assert (one, listed, changed, weak) == (1.0, 1.0, 1.0, 0.0) and prior == pytest.approx(np.log(19))
+    _, (one, listed, prior, changed, weak, swapped) = got[0]
+    assert (one, listed, changed, weak, swapped) == (1.0, 1.0, 1.0, 0.0, 0.0) and prior == pytest.approx(np.log(19))
     assert s.may_have(("profound", "learning"))
     # no link, the term itself, one word: nothing
     assert s.propose(("shallow", "learning")) == []
@@ -141,7 +141,9 @@ def test_every_word_changed_is_admitted_when_each_is_one_of_the_lists_word_swaps
     assert plain.propose(("irregular", "woods")) == []  # every word a lexicon guess: not proposed
     papers = TermSource(terms, lexicon=lex, ppdb=NoPpdb(),
                         swaps={"irregular": [("random", 23), ("=", 1)], "woods": [("forest", 4)]})
-    assert [t for t, _ in papers.propose(("irregular", "woods"))] == [("random", "forest")]
+    got = papers.propose(("irregular", "woods"))
+    assert [t for t, _ in got] == [("random", "forest")]
+    assert got[0][1][5] == 2.0  # both changed words are swaps (the term_swapped feature)
     # a swap link for one word only still needs a kept word
     half = TermSource(terms, lexicon=lex, ppdb=NoPpdb(), swaps={"irregular": [("random", 23)]})
     assert half.propose(("irregular", "woods")) == []

@@ -56,6 +56,7 @@ class Weights:
     term_prior: float = 1.0      # per ln(1 + PPS entries with the term): terms spinners hit often
     term_changed: float = -2.0   # per word that differs: each is one more guess
     term_weak: float = -1.0      # per differing word only Moby links (no WordNet or PPDB link)
+    term_swapped: float = 8.0    # per differing word that is one of the tortured-phrase list's word swaps (papers option)
     # The tortured-phrase list's word swaps (sources/ppswords.py, off by default: the papers
     # option); set by hand on PPS fold 0 and Python's docstrings, not fitted (docs/restore.md).
     pps_word: float = 4.0        # per ln(1 + entries of the list with this word swap)

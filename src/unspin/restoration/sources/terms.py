@@ -65,7 +65,7 @@ def load_terms() -> dict[tuple[str, ...], int]:
 
 class TermSource:
     name = "term"
-    weights = ("term", "term_listed", "term_prior", "term_changed", "term_weak")
+    weights = ("term", "term_listed", "term_prior", "term_changed", "term_weak", "term_swapped")
     possessive = False  # a term says nothing about a possessive
     # A composition is a guess from thesaurus links, however good the term: in a document the
     # gate calls spun it gets the boldness thesaurus-only candidates get, not the full one
@@ -297,7 +297,7 @@ class TermSource:
             # president", "urgent tap" -> "critical value"); the 3-gram favours any common
             # collocation over a rare phrase, so the evidence must come from here.
             return None
-        return t, (1.0, float(k > 0), math.log1p(k), float(changed), float(weak))
+        return t, (1.0, float(k > 0), math.log1p(k), float(changed), float(weak), float(swapped))
 
     def spun_sides(self):
         return ()  # nothing exact: a composed term never vouches for editing a name or a number
@@ -308,5 +308,7 @@ class TermSource:
     def features(self, spun: tuple[str, ...], c: Candidate) -> dict[str, float]:
         s = c.strengths(self.name)
         if s is None:
-            return {"term": 0.0, "term_listed": 0.0, "term_prior": 0.0, "term_changed": 0.0, "term_weak": 0.0}
-        return {"term": 1.0, "term_listed": s[1], "term_prior": s[2], "term_changed": s[3], "term_weak": s[4]}
+            return {"term": 0.0, "term_listed": 0.0, "term_prior": 0.0, "term_changed": 0.0, "term_weak": 0.0,
+                    "term_swapped": 0.0}
+        return {"term": 1.0, "term_listed": s[1], "term_prior": s[2], "term_changed": s[3], "term_weak": s[4],
+                "term_swapped": s[5]}
