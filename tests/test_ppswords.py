@@ -130,3 +130,38 @@ def test_shipped_table_is_the_build_of_the_list():
     entries = json.load(open(SHARED_PPS, encoding="utf-8"))["phrases"]
     assert BUILD_KEPT == KEPT
     assert word_pairs(entries, get_lm().known) == load_pairs()
+
+
+def test_phrase_swaps_from_sides_of_other_lengths():
+    from tools.build.build_terms import MIN_PHRASE_COUNT, word_pairs
+
+    entries = [{"tortured": "deep gaining knowledge", "correct": "deep learning"},
+               {"tortured": "machine gaining knowledge", "correct": "machine learning"},
+               {"tortured": "with macs", "correct": "magnetic-activated cell sorting (macs)"}]
+    assert MIN_PHRASE_COUNT == 2
+    p = word_pairs(entries)
+    assert p["gaining knowledge"] == [("learning", 2)]
+    assert not any(k.startswith("with") for k in p)  # seen once: no habit
+    src = PpsWordSource(p)
+    assert src.may_have(("gaining", "knowledge")) and not src.may_have(("gaining", "ground"))
+    assert src.propose(("gaining", "knowledge")) == [(("learning",), (2.0, 1.0, 1.0))]
+    assert src.propose(("gaining",)) == []  # a phrase's words are no word swaps
+
+
+def test_papers_option_restores_a_phrase_swap(restorers):
+    from tools.build.build_terms import word_pairs
+
+    on, _ = restorers
+    src = on.generator._by_name["pps_word"]
+    old = (src.pairs, src.phrases, src.totals, src.swap_share)
+    src.set_pairs(word_pairs([{"tortured": f"{w} getting to know", "correct": f"{w} learning"}
+                              for w in ("machine", "deep", "transfer", "federated")] * 3))
+    on.generator._cache.clear()
+    on.channel._prior_cache.clear()
+    try:
+        r = on.restore("They use machine getting to know to sort the images.")
+        assert r.text == "They use machine learning to sort the images."
+    finally:
+        src.pairs, src.phrases, src.totals, src.swap_share = old
+        on.generator._cache.clear()
+        on.channel._prior_cache.clear()

@@ -79,6 +79,9 @@ def _side(text: str) -> tuple[str, ...]:
     return term_words(re.sub(r"\([^)]*\)", " ", text).lower())
 
 
+# A phrase swap (sides of other lengths) must be seen in this many entries: one entry's odd
+# alignment ("with macs" / "magnetic-activated cell sorting") is no spinner habit.
+MIN_PHRASE_COUNT = 2
 KEPT = "="  # ppswords.tsv's "original" of a word's line that counts the entries where it is not a swap
 
 
@@ -96,10 +99,22 @@ def word_pairs(entries, known=None) -> dict[str, list[tuple[str, int]]]:
 
     counts: Counter = Counter()
     kept: Counter = Counter()
+    phrases: Counter = Counter()
     for p in entries:
         t, c = _side(p["tortured"]), _side(p["correct"])
         kept.update(set(c))
         if len(t) != len(c):
+            # sides of other lengths: what differs once the words both share at either end are
+            # set aside is a phrase swap ("deep gaining knowledge" / "deep learning")
+            i = 0
+            while i < min(len(t), len(c)) and t[i] == c[i]:
+                i += 1
+            j = 0
+            while j < min(len(t), len(c)) - i and t[-1 - j] == c[-1 - j]:
+                j += 1
+            a, b = t[i:len(t) - j], c[i:len(c) - j]
+            if 2 <= len(a) <= 4 and 1 <= len(b) <= 4:
+                phrases[(" ".join(a), " ".join(b))] += 1
             continue
         kept.update({a for a, b in zip(t, c) if a == b} - set(c))
         for a, b in zip(t, c):
@@ -118,6 +133,11 @@ def word_pairs(entries, known=None) -> dict[str, list[tuple[str, int]]]:
         if la & lb:
             continue
         out.setdefault(a, []).append((b, n))
+    for (a, b), n in phrases.items():
+        if (n >= MIN_PHRASE_COUNT and all(w.isalpha() and w.isascii() for w in (a + " " + b).split())
+                and not all(w in FUNCTION_WORDS for w in a.split()) and not all(w in FUNCTION_WORDS for w in b.split())
+                and (known is None or all(map(known, (a + " " + b).split())))):
+            out.setdefault(a, []).append((b, n))
     out = {k: sorted(v, key=lambda x: (-x[1], x[0])) for k, v in out.items()}
     for a, row in out.items():
         if kept[a]:

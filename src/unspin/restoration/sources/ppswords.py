@@ -7,7 +7,9 @@ disappointment" and "route disappointment". Aligning each entry of the Problemat
 Screener's list position by position (tortured and correct sides of equal length) gives the
 spinner's word swaps with their counts (``data/ppswords.tsv``, built by
 ``tools/build/build_terms.py``). A phrase the list does not have can still be made of swaps it
-has seen: this source proposes, for a single spun word, the originals the list's swaps give it.
+has seen: this source proposes, for a single spun word, the originals the list's swaps give it,
+and for a phrase the list's phrase swaps (sides of other lengths, the words both share at either
+end set aside: "deep gaining knowledge" / "deep learning" gives gaining knowledge -> learning).
 
 Exact forms first; a form the table lacks is looked up at lemma level and the originals
 re-inflected like it (``disappointments`` -> ``failures``). Function words are neither
@@ -80,8 +82,12 @@ class PpsWordSource:
     def set_pairs(self, pairs: Pairs) -> None:
         """Use another table (the evaluation's folds: tools/analysis/eval_pps.py). The restorer
         caches candidates per span: clear its caches too."""
+        # phrase swaps ("gaining knowledge" -> learning): keyed by their words
+        self.phrases = {tuple(k.split()): [(tuple(o.split()), n) for o, n in v if o != KEPT]
+                        for k, v in pairs.items() if " " in k}
+        self.phrases = {k: v for k, v in self.phrases.items() if v}
         self.pairs = {k: [(o, n) for o, n in v if o != KEPT and n >= MIN_COUNT] for k, v in pairs.items()
-                      if k not in FUNCTION_WORDS}
+                      if k not in FUNCTION_WORDS and " " not in k}
         self.pairs = {k: v for k, v in self.pairs.items() if v}
         self.totals = {k: sum(n for _, n in v) for k, v in self.pairs.items()}
         kept = {k: sum(n for o, n in v if o == KEPT) for k, v in pairs.items()}
@@ -89,7 +95,13 @@ class PpsWordSource:
         self.swap_share = {k: t / (t + kept.get(k, 0)) for k, t in self.totals.items()}
 
     def propose(self, words: tuple[str, ...]) -> list[tuple[tuple[str, ...], Strengths]]:
-        if len(words) != 1 or not self.pairs:
+        if len(words) != 1:
+            row = self.phrases.get(words)
+            if not row:
+                return []
+            total = sum(n for _, n in row)
+            return [(o, (float(n), n / total, 1.0)) for o, n in row[:MAX_ORIGINALS]]
+        if not self.pairs:
             return []
         word = words[0]
         if word in FUNCTION_WORDS:
@@ -111,8 +123,13 @@ class PpsWordSource:
         best = sorted(found.items(), key=lambda x: (-x[1][0], x[0]))[:MAX_ORIGINALS]
         return [((form,), s) for form, s in best]
 
+    def may_have(self, words: tuple[str, ...]) -> bool:
+        """Whether a multi-word span is one of the phrase swaps (asked by
+        CandidateGenerator.may_have; a dict look-up, so a fold's table is seen at once)."""
+        return words in self.phrases
+
     def spun_sides(self):
-        return ()  # single words only, and nothing exact: never edits a name or a number
+        return ()  # nothing exact: a swap never edits a name or a number
 
     def exact(self, strengths: Strengths) -> bool:
         return False
