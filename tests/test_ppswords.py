@@ -116,6 +116,8 @@ def test_cli_papers_flag():
     cli_restore._config_args(ap)
     assert cli_restore._config(ap.parse_args(["--papers"])).pps_words is True
     assert cli_restore._config(ap.parse_args([])).pps_words is False
+    assert cli_restore._config(ap.parse_args([])).auto_papers is True
+    assert cli_restore._config(ap.parse_args(["--no-auto-papers"])).auto_papers is False
 
 
 SHARED_PPS = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "pps", "tortured-phrases.json")
@@ -165,3 +167,28 @@ def test_papers_option_restores_a_phrase_swap(restorers):
         src.pairs, src.phrases, src.totals, src.swap_share = old
         on.generator._cache.clear()
         on.channel._prior_cache.clear()
+
+
+def test_a_window_with_a_listed_tortured_phrase_is_read_as_a_paper():
+    from tools.build.build_terms import word_pairs
+    from unspin.lang.tokenize import tokenize
+    from unspin.restoration.restorer import Restorer, RestoreConfig
+
+    r = Restorer(RestoreConfig(terms=False))
+    assert r.config.auto_papers and r.papers is not None and r.papers.config.pps_words
+    r.generator._by_name["fingerprint"].phrases = {("profound", "learning"): ("deep", "learning")}
+    r.papers.generator._by_name["fingerprint"].phrases = {("profound", "learning"): ("deep", "learning")}
+    r.papers.generator._by_name["pps_word"].set_pairs(word_pairs(ENTRIES[:3] * 10))
+    r.papers.generator._cache.clear()
+    r.papers.channel._prior_cache.clear()
+    unlisted = "The patient died of heart disappointment last year."
+    assert r.restore(unlisted).text == unlisted  # no listed phrase: the default pipeline
+    both = "We used profound learning. " + unlisted
+    got = r.restore(both)
+    assert got.text == "We used deep learning. The patient died of heart failure last year."
+    assert any("pps_word" in e.evidence for e in got.edits)
+    assert r.listed_phrases(tokenize(both)) == 1
+    # off: by the option, by --papers already on, or without the list
+    assert Restorer(RestoreConfig(terms=False, auto_papers=False)).papers is None
+    assert Restorer(RestoreConfig(terms=False, pps_words=True)).papers is None
+    assert Restorer(RestoreConfig(terms=False, fingerprints=False)).papers is None

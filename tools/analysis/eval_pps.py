@@ -57,6 +57,23 @@ def score_phrases(phrases: list[dict], restorer, keys: list[int] | None = None) 
             "exact_n": exact}
 
 
+def score_after_listed(phrases: list[dict], restorer, keys: list[int], firsts: list[dict]) -> dict:
+    """:func:`score_phrases` with each sentence after one that holds a listed tortured phrase
+    (``firsts``, drawn by key): only the entry's own sentence is scored."""
+    exact = changed = 0
+    for k, p in enumerate(phrases):
+        t = TEMPLATES[keys[k] % len(TEMPLATES)]
+        first = TEMPLATES[(keys[k] + 1) % len(TEMPLATES)].format(firsts[keys[k] % len(firsts)]["tortured"])
+        sent = t.format(p["tortured"])
+        want = eval_words(t.format(p["correct"]))
+        got = eval_words(restorer.restore(first + " " + sent).text)
+        exact += got[-len(want):] == want
+        changed += got[-len(want):] != eval_words(sent)
+    n = len(phrases)
+    return {"phrases": n, "exact": round(exact / n, 4) if n else None, "changed": round(changed / n, 4) if n else None,
+            "exact_n": exact}
+
+
 def fold_of(phrases: list[dict], folds: int) -> list[int]:
     """A seeded assignment of each entry (by position in the full list) to a fold."""
     order = list(range(len(phrases)))
@@ -67,16 +84,38 @@ def fold_of(phrases: list[dict], folds: int) -> list[int]:
     return out
 
 
-def score_folds(all_phrases: list[dict], picked: list[int], restorer, folds: int, only: int | None = None) -> dict:
+def _fold_tables(r, train: list[dict], terms: dict, fingerprints: dict | None) -> None:
+    """Give restorer ``r`` the tables of one fold: the term list, the word swaps (when its
+    option is on) and, with ``fingerprints``, the fingerprint list; and clear its caches."""
+    from tools.build.build_terms import word_pairs
+    from unspin.lang.lm import get_lm
+
+    src = r.generator._by_name["term"]
+    src.set_terms(terms)
+    words_src = r.generator._by_name.get("pps_word")
+    if words_src is not None and r.config.pps_words:  # the list's word swaps: other folds only
+        pairs = word_pairs(train, get_lm().known)
+        words_src.set_pairs(pairs)
+        src.set_swaps(pairs)
+    if fingerprints is not None:
+        r.generator._by_name["fingerprint"].phrases = fingerprints
+    r.generator._cache.clear()
+    r.channel._prior_cache.clear()
+
+
+def score_folds(all_phrases: list[dict], picked: list[int], restorer, folds: int, only: int | None = None,
+                with_listed: bool = False) -> dict:
     """Score entries ``picked`` (positions in ``all_phrases``) fold by fold, each with a term list
-    that does not know its own fold (module docstring)."""
-    from tools.build.build_terms import build_terms, word_pairs, wordnet_terms
+    that does not know its own fold (module docstring). ``with_listed``: each entry's sentence
+    follows one holding a listed tortured phrase (an entry of the other folds), the fingerprint
+    list holds the other folds' entries only, and the entry's sentence alone is scored."""
+    from tools.build.build_terms import build_terms, wordnet_terms
+    from unspin.lang.fingerprints import phrase_table_of
     from unspin.lang.lm import get_lm
     from unspin.restoration.sources.terms import term_words
 
     fold = fold_of(all_phrases, folds)
     wn_terms = wordnet_terms()
-    src = restorer.generator._by_name["term"]
     groups: dict[str, list[tuple[dict, int]]] = {"seen": [], "wordnet": [], "new": []}
     per_fold = {}
     for f in range(folds):
@@ -84,14 +123,13 @@ def score_folds(all_phrases: list[dict], picked: list[int], restorer, folds: int
             continue
         train = [p for i, p in enumerate(all_phrases) if fold[i] != f]
         terms = build_terms(train, wn_terms, get_lm().known)
-        src.set_terms(terms)
-        words_src = restorer.generator._by_name.get("pps_word")
-        if words_src is not None and restorer.config.pps_words:  # the list's word swaps: other folds only
-            pairs = word_pairs(train, get_lm().known)
-            words_src.set_pairs(pairs)
-            src.set_swaps(pairs)
-        restorer.generator._cache.clear()
-        restorer.channel._prior_cache.clear()
+        listed = None
+        if with_listed:
+            listed = phrase_table_of([(p["tortured"], p["correct"]) for p in train])
+            firsts = [p for p in train if phrase_table_of([(p["tortured"], p["correct"])]).keys() & listed.keys()]
+        _fold_tables(restorer, train, terms, listed)
+        if getattr(restorer, "papers", None) is not None:  # the automatic papers option's pipeline
+            _fold_tables(restorer.papers, train, terms, listed)
         mine = [i for i in picked if fold[i] == f]
         rows = {"seen": [], "wordnet": [], "new": []}
         for i in mine:
@@ -99,6 +137,9 @@ def score_folds(all_phrases: list[dict], picked: list[int], restorer, folds: int
             rows["seen" if terms.get(t) else "wordnet" if t in terms else "new"].append(i)
         res = {}
         for g, idx in rows.items():
+            if with_listed:
+                res[g] = score_after_listed([all_phrases[i] for i in idx], restorer, idx, firsts)
+                continue
             res[g] = score_phrases([all_phrases[i] for i in idx], restorer, idx)
         per_fold[f] = res
         for g in rows:
@@ -125,19 +166,25 @@ def main() -> int:
     ap.add_argument("--backend", default="ngram", help="context model: ngram, or a neural spec (gguf, hf:NAME)")
     ap.add_argument("--no-terms", action="store_true", help="turn the term source off")
     ap.add_argument("--pps-words", action="store_true", help="turn the list's word-swap source on (the papers option)")
+    ap.add_argument("--no-auto-papers", action="store_true",
+                    help="do not turn the word swaps on by themselves where a listed tortured phrase is found")
     ap.add_argument("--terms-folds", type=int, default=0, help="score the term source k-fold by entry (module docstring)")
     ap.add_argument("--every-word", action="store_true", help="term source: admit spans with every word changed")
     ap.add_argument("--fold", type=int, default=None, help="with --terms-folds: score this fold only")
+    ap.add_argument("--with-listed", action="store_true",
+                    help="with --terms-folds: each sentence follows one holding a listed tortured phrase of the "
+                         "other folds (fingerprints on, their list the other folds' entries)")
     ap.add_argument("--weight", action="append", default=[], help="NAME=VALUE: a channel weight override")
     args = ap.parse_args()
     weights = tuple((k, float(v)) for k, v in (w.split("=", 1) for w in args.weight))
     restorer = get_restorer(RestoreConfig(fingerprints=not args.no_fingerprints, threshold=args.threshold,
                                           backend=args.backend, terms=not args.no_terms, weights=weights,
-                                          pps_words=args.pps_words))
+                                          pps_words=args.pps_words, auto_papers=not args.no_auto_papers))
     if args.every_word:
         restorer.generator._by_name["term"].every_word = True
     meta = dict(every_word=args.every_word, fingerprints=not args.no_fingerprints, terms=not args.no_terms,
-                pps_words=args.pps_words, backend=args.backend,
+                pps_words=args.pps_words, auto_papers=not args.no_auto_papers, with_listed=args.with_listed,
+                backend=args.backend,
                 sample=args.sample, weights=dict(weights))
     if args.terms_folds:
         if args.no_terms:
@@ -146,7 +193,10 @@ def main() -> int:
         picked = list(range(len(all_phrases)))
         if args.sample:
             picked = sorted(random.Random(0).sample(picked, min(args.sample, len(picked))))
-        print(json.dumps(dict(score_folds(all_phrases, picked, restorer, args.terms_folds, args.fold),
+        if args.with_listed and args.no_fingerprints:
+            ap.error("--with-listed needs the fingerprint list")
+        print(json.dumps(dict(score_folds(all_phrases, picked, restorer, args.terms_folds, args.fold,
+                                          with_listed=args.with_listed),
                               folds=args.terms_folds, fold=args.fold, **meta)))
         return 0
     phrases = load_phrases(args.pps, args.sample)

@@ -62,8 +62,11 @@ def _config_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-terms", action="store_true",
                    help="do not compose multi-word spans towards the term list (tortured phrases the list lacks)")
     p.add_argument("--papers", action="store_true",
-                   help="scientific papers: also read single words through the tortured-phrase list's word swaps "
-                        "(restores more tortured phrases; changes more words of clean technical text)")
+                   help="scientific papers: also read words through the tortured-phrase list's word swaps "
+                        "everywhere (restores more tortured phrases; changes more words of clean technical text). "
+                        "Without it they come on by themselves in a text that holds a listed tortured phrase")
+    p.add_argument("--no-auto-papers", action="store_true",
+                   help="never turn the list's word swaps on by themselves")
     p.add_argument("--no-document", action="store_true",
                    help="decode sentence by sentence: no detector gate, no document-level boldness or "
                         "ties (more false edits)")
@@ -83,7 +86,7 @@ def _config(args):
         raise UnspinError(f"no such edit model file: {args.edit_model}")
     return RestoreConfig(fingerprints=not args.no_fingerprints, learned_table=not args.no_table,
                          terms=not args.no_terms, threshold=args.threshold, backend=args.backend, document=not args.no_document,
-                         edit_model=args.edit_model, pps_words=args.papers)
+                         edit_model=args.edit_model, pps_words=args.papers, auto_papers=not args.no_auto_papers)
 
 
 def _iter_chunks(path: str, errors: str) -> Iterator[str]:

@@ -331,8 +331,13 @@ def phrase_table() -> dict[tuple[str, ...], tuple[str, ...]]:
     >>> phrase_table()[("counterfeit", "consciousness")]
     ('artificial', 'intelligence')
     """
+    return phrase_table_of(shipped_entries())
+
+
+def phrase_table_of(entries) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """:func:`phrase_table` of other ``(tortured, correct)`` entries (the evaluation's folds)."""
     table: dict[tuple[str, ...], tuple[str, ...]] = {}
-    for tortured, correct in shipped_entries():
+    for tortured, correct in entries:
         for t, c in variants(normalize_phrase(tortured), correct):
             key = tuple(w.replace("\u2019", "'") for w in WORD_RE.findall(t.lower()))
             val = tuple(w.replace("\u2019", "'") for w in WORD_RE.findall(c.lower()))

@@ -58,6 +58,9 @@ class RestoreConfig:
     # for scientific papers. Off by default: in news it costs repair, in clean technical text it
     # changes words that are the field's own ("information" -> data; docs/restore.md).
     pps_words: bool = False
+    # ... and turn them on by themselves for a window that holds a tortured phrase of the list:
+    # a paper mill's spinner leaves listed and unlisted ones alike (docs/restore.md).
+    auto_papers: bool = True
     learned_table: bool = True           # use the substitution table learned from aligned pairs
     backend: str = "ngram"               # "ngram", or a neural re-scorer spec ("gguf", "hf:NAME")
     threshold: float = 0.0               # extra evidence an edit needs (natural-log units)
@@ -166,6 +169,8 @@ class Restorer:
         edit models when ``RestoreConfig.edit_model`` names a file. Without: the lattice alone,
         with its conservative edit cost (the detector's sentence-level restoration)."""
         tokens = tokenize(text)
+        if self.papers is not None and self.listed_phrases(tokens) >= self.PAPERS_AT:
+            return self.papers._restore_window(text, document, neural)
         if not document or self.gate is None:
             return self._lattice(text, tokens, self._sentences(text, tokens), 0.0, [], neural=neural)
         if self.edit_model is not None:
@@ -174,6 +179,40 @@ class Restorer:
         if p_spun is None or p_spun < SKIP_BELOW:
             return Restoration(input=text, text=text, edits=[])
         return self.restore_at(text, p_spun, tokens, neural=neural)
+
+    # Listed tortured phrases that make a window a paper mill's (RestoreConfig.auto_papers), and
+    # the longest looked for (longer ones are rare: 2 % of the list's entries).
+    PAPERS_AT = 1
+    LISTED_MAX_WORDS = 6
+
+    @functools.cached_property
+    def papers(self) -> "Restorer | None":
+        """This pipeline with the list's word swaps on (the papers option), for the windows that
+        hold a listed tortured phrase (``auto_papers``); None when it has them on already, or
+        has no list to find such phrases with."""
+        c = self.config
+        if c.pps_words or not c.auto_papers or not c.fingerprints:
+            return None
+        other = Restorer(dataclasses.replace(c, pps_words=True), table=self.generator.table)
+        # The same list as this one's (an evaluation may have set a fold's)
+        other.generator._by_name["fingerprint"].phrases = self.generator._by_name["fingerprint"].phrases
+        return other
+
+    def listed_phrases(self, tokens: list[Token]) -> int:
+        """How many spans of ``tokens`` are tortured phrases of the fingerprint list."""
+        phrases = self.generator._by_name["fingerprint"].phrases
+        if not phrases:
+            return 0
+        words = [t.lower for t in tokens]
+        n, i = 0, 0
+        while i < len(words):
+            for k in range(min(self.LISTED_MAX_WORDS, len(words) - i), 1, -1):
+                if tuple(words[i:i + k]) in phrases:
+                    n += 1
+                    i += k - 1
+                    break
+            i += 1
+        return n
 
     def restore_at(self, text: str, p_spun: float, tokens: list[Token] | None = None,
                    neural: bool = True) -> Restoration:
