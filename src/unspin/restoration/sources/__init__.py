@@ -46,6 +46,16 @@ from typing import Protocol
 Strengths = tuple[float, ...]  # what one source states for one candidate (its own layout)
 
 
+def shipped_text(name: str) -> str | None:
+    """The text of the shipped data file ``unspin/data/NAME`` (None when it is absent)."""
+    from importlib import resources
+
+    try:
+        return (resources.files("unspin") / "data" / name).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+
+
 @dataclass(frozen=True, slots=True)
 class Candidate:
     words: tuple[str, ...]   # the original reading, lower-case

@@ -26,11 +26,10 @@ from __future__ import annotations
 
 import functools
 import math
-from importlib import resources
 
 from ...lang.morph import analyses, inflect
 from ...lang.words import FUNCTION_WORDS
-from . import Candidate, Strengths
+from . import Candidate, Strengths, shipped_text
 
 # Originals proposed per spun word, most frequent first.
 MAX_ORIGINALS = 8
@@ -57,11 +56,8 @@ def parse_pairs(raw: str) -> Pairs:
 @functools.lru_cache(maxsize=1)
 def load_pairs() -> Pairs:
     """The shipped table (empty when the file is absent)."""
-    try:
-        raw = (resources.files("unspin") / "data" / "ppswords.tsv").read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return {}
-    return parse_pairs(raw)
+    raw = shipped_text("ppswords.tsv")
+    return parse_pairs(raw) if raw is not None else {}
 
 
 class PpsWordSource:

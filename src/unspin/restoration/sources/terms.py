@@ -25,12 +25,11 @@ from __future__ import annotations
 import functools
 import math
 import re
-from importlib import resources
 
 from ...lang.morph import analyses, inflect
 from ...lang.words import FUNCTION_WORDS
 from .ppdb import MAX_LINKS
-from . import Candidate, Strengths
+from . import Candidate, Strengths, shipped_text
 
 MIN_WORDS = 2
 MAX_WORDS = 4
@@ -56,11 +55,8 @@ def parse_terms(text: str) -> dict[tuple[str, ...], int]:
 @functools.lru_cache(maxsize=1)
 def load_terms() -> dict[tuple[str, ...], int]:
     """The shipped term list (empty when the file is absent)."""
-    try:
-        raw = (resources.files("unspin") / "data" / "terms.tsv").read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return {}
-    return parse_terms(raw)
+    raw = shipped_text("terms.tsv")
+    return parse_terms(raw) if raw is not None else {}
 
 
 class TermSource:
