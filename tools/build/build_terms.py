@@ -203,7 +203,8 @@ def main(argv=None) -> int:
         "built_by": "tools/build/build_terms.py",
         "inputs": {"pps": manifest["terms.tsv"]["inputs"]["pps"]},
         "rule": "entries whose sides have as many words, aligned position by position; plain words the 3-gram "
-                "knows, no function words, no two forms of one lemma",
+                "knows, no function words, no two forms of one lemma; phrase swaps of 2-4 words from sides of "
+                f"other lengths (shared words at either end set aside), seen in {MIN_PHRASE_COUNT}+ entries",
         "pairs": sum(1 for row in pairs.values() for b, _ in row if b != KEPT),
         "spun_words": len(pairs),
         "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
