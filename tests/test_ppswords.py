@@ -175,6 +175,8 @@ def test_a_window_with_a_listed_tortured_phrase_is_read_as_a_paper():
     from unspin.restoration.restorer import Restorer, RestoreConfig
 
     r = Restorer(RestoreConfig(terms=False))
+    r.restore("A clean sentence about the weather.")
+    assert "papers" not in r.__dict__  # not built before a window needs it
     assert r.config.auto_papers and r.papers is not None and r.papers.config.pps_words
     r.generator._by_name["fingerprint"].phrases = {("profound", "learning"): ("deep", "learning")}
     r.papers.generator._by_name["fingerprint"].phrases = {("profound", "learning"): ("deep", "learning")}

@@ -169,7 +169,8 @@ class Restorer:
         edit models when ``RestoreConfig.edit_model`` names a file. Without: the lattice alone,
         with its conservative edit cost (the detector's sentence-level restoration)."""
         tokens = tokenize(text)
-        if self.papers is not None and self.listed_phrases(tokens) >= self.PAPERS_AT:
+        # (the papers pipeline is built on the first window that needs it, not before)
+        if self._may_switch and self.listed_phrases(tokens) >= self.PAPERS_AT and self.papers is not None:
             return self.papers._restore_window(text, document, neural)
         if not document or self.gate is None:
             return self._lattice(text, tokens, self._sentences(text, tokens), 0.0, [], neural=neural)
@@ -190,13 +191,18 @@ class Restorer:
         """This pipeline with the list's word swaps on (the papers option), for the windows that
         hold a listed tortured phrase (``auto_papers``); None when it has them on already, or
         has no list to find such phrases with."""
-        c = self.config
-        if c.pps_words or not c.auto_papers or not c.fingerprints:
+        if not self._may_switch:
             return None
+        c = self.config
         other = Restorer(dataclasses.replace(c, pps_words=True), table=self.generator.table)
         # The same list as this one's (an evaluation may have set a fold's)
         other.generator._by_name["fingerprint"].phrases = self.generator._by_name["fingerprint"].phrases
         return other
+
+    @property
+    def _may_switch(self) -> bool:
+        c = self.config
+        return c.auto_papers and not c.pps_words and c.fingerprints
 
     def listed_phrases(self, tokens: list[Token]) -> int:
         """How many spans of ``tokens`` are tortured phrases of the fingerprint list."""
