@@ -189,6 +189,9 @@ def test_a_window_with_a_listed_tortured_phrase_is_read_as_a_paper():
     got = r.restore(both)
     assert got.text == "We used deep learning. The patient died of heart failure last year."
     assert any("pps_word" in e.evidence for e in got.edits)
+    assert all("doc:papers" in e.evidence for e in got.edits)  # the window was read as a paper's
+    plain = Restorer(RestoreConfig(terms=False, auto_papers=False)).restore(both)
+    assert plain.edits and not any("doc:papers" in e.evidence for e in plain.edits)
     assert r.listed_phrases(tokenize(both)) == 1
     # off: by the option, by --papers already on, or without the list
     assert Restorer(RestoreConfig(terms=False, auto_papers=False)).papers is None

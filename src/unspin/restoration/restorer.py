@@ -171,7 +171,10 @@ class Restorer:
         tokens = tokenize(text)
         # (the papers pipeline is built on the first window that needs it, not before)
         if self._may_switch and self.listed_phrases(tokens) >= self.PAPERS_AT and self.papers is not None:
-            return self.papers._restore_window(text, document, neural)
+            got = self.papers._restore_window(text, document, neural)
+            # each edit names the reason its window was read as a paper's
+            edits = [dataclasses.replace(ed, evidence=list(ed.evidence) + ["doc:papers"]) for ed in got.edits]
+            return Restoration(input=text, text=got.text, edits=edits)
         if not document or self.gate is None:
             return self._lattice(text, tokens, self._sentences(text, tokens), 0.0, [], neural=neural)
         if self.edit_model is not None:
