@@ -190,6 +190,9 @@ def test_a_window_with_a_listed_tortured_phrase_is_read_as_a_paper():
     assert got.text == "We used deep learning. The patient died of heart failure last year."
     assert any("pps_word" in e.evidence for e in got.edits)
     assert all("doc:papers" in e.evidence for e in got.edits)  # the window was read as a paper's
+    # the detector's bold pass (restore_at, P(spun) given) reads it as a paper too
+    at = r.restore_at(both, 0.9)
+    assert at.text == got.text and all("doc:papers" in e.evidence for e in at.edits)
     plain = Restorer(RestoreConfig(terms=False, auto_papers=False)).restore(both)
     assert plain.edits and not any("doc:papers" in e.evidence for e in plain.edits)
     assert r.listed_phrases(tokenize(both)) == 1

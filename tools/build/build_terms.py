@@ -38,6 +38,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 DATA = os.path.join(ROOT, "src", "unspin", "data")
 DEFAULT_INPUT = os.path.join(ROOT, "..", "shared", "data", "pps", "tortured-phrases.json")
 
+from unspin.restoration.sources.ppswords import KEPT  # noqa: E402
 from unspin.restoration.sources.terms import MAX_WORDS, MIN_WORDS, term_words  # noqa: E402
 from tools.build.build_lexicon import sha256  # noqa: E402
 
@@ -82,7 +83,6 @@ def _side(text: str) -> tuple[str, ...]:
 # A phrase swap (sides of other lengths) must be seen in this many entries: one entry's odd
 # alignment ("with macs" / "magnetic-activated cell sorting") is no spinner habit.
 MIN_PHRASE_COUNT = 2
-KEPT = "="  # ppswords.tsv's "original" of a word's line that counts the entries where it is not a swap
 
 
 def word_pairs(entries, known=None) -> dict[str, list[tuple[str, int]]]:

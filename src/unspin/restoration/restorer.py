@@ -169,12 +169,9 @@ class Restorer:
         edit models when ``RestoreConfig.edit_model`` names a file. Without: the lattice alone,
         with its conservative edit cost (the detector's sentence-level restoration)."""
         tokens = tokenize(text)
-        # (the papers pipeline is built on the first window that needs it, not before)
-        if self._may_switch and self.listed_phrases(tokens) >= self.PAPERS_AT and self.papers is not None:
-            got = self.papers._restore_window(text, document, neural)
-            # each edit names the reason its window was read as a paper's
-            edits = [dataclasses.replace(ed, evidence=list(ed.evidence) + ["doc:papers"]) for ed in got.edits]
-            return Restoration(input=text, text=got.text, edits=edits)
+        paper = self._paper_pipeline(tokens)
+        if paper is not None:
+            return _as_paper(paper._restore_window(text, document, neural))
         if not document or self.gate is None:
             return self._lattice(text, tokens, self._sentences(text, tokens), 0.0, [], neural=neural)
         if self.edit_model is not None:
@@ -182,7 +179,7 @@ class Restorer:
         p_spun = self.gate.p_spun(text, tokens) if tokens else None
         if p_spun is None or p_spun < SKIP_BELOW:
             return Restoration(input=text, text=text, edits=[])
-        return self.restore_at(text, p_spun, tokens, neural=neural)
+        return self._decode_at(text, p_spun, tokens, neural)
 
     # Listed tortured phrases that make a window a paper mill's (RestoreConfig.auto_papers), and
     # the longest looked for (longer ones are rare: 2 % of the list's entries).
@@ -201,6 +198,13 @@ class Restorer:
         # The same list as this one's (an evaluation may have set a fold's)
         other.generator._by_name["fingerprint"].phrases = self.generator._by_name["fingerprint"].phrases
         return other
+
+    def _paper_pipeline(self, tokens: list[Token]) -> "Restorer | None":
+        """:attr:`papers` when ``tokens`` hold a listed tortured phrase (and the option is on);
+        the papers pipeline is built on the first window that needs it, not before."""
+        if self._may_switch and self.listed_phrases(tokens) >= self.PAPERS_AT:
+            return self.papers
+        return None
 
     @property
     def _may_switch(self) -> bool:
@@ -230,6 +234,12 @@ class Restorer:
         says. ``neural=False``: the 3-gram alone, whatever the backend."""
         if tokens is None:
             tokens = tokenize(text)
+        paper = self._paper_pipeline(tokens)
+        if paper is not None:
+            return _as_paper(paper.restore_at(text, p_spun, tokens, neural))
+        return self._decode_at(text, p_spun, tokens, neural)
+
+    def _decode_at(self, text: str, p_spun: float, tokens: list[Token], neural: bool) -> Restoration:
         bold = BOLDNESS * max(0.0, 2 * p_spun - 1) if len(tokens) >= BOLD_MIN_WORDS else 0.0
         return self._lattice(text, tokens, self._sentences(text, tokens), bold, [f"doc:spun={p_spun:.2f}"],
                              tie=True, neural=neural)
@@ -413,6 +423,12 @@ class Restorer:
 @functools.lru_cache(maxsize=8)
 def get_restorer(config: RestoreConfig = RestoreConfig()) -> Restorer:
     return Restorer(config)
+
+
+def _as_paper(got: Restoration) -> Restoration:
+    """``got`` with each edit naming the reason its window was read as a paper's."""
+    edits = [dataclasses.replace(ed, evidence=list(ed.evidence) + ["doc:papers"]) for ed in got.edits]
+    return Restoration(input=got.input, text=got.text, edits=edits)
 
 
 def restore(text: str, config: RestoreConfig | None = None, **options) -> Restoration:

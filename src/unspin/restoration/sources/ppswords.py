@@ -33,9 +33,6 @@ from . import Candidate, Strengths, shipped_text
 
 # Originals proposed per spun word, most frequent first.
 MAX_ORIGINALS = 8
-# Swaps seen in fewer entries are left out (2 or 3 changed fold 0 of the PPS evaluation by
-# -0.3 points and wild-dev by -0.01 to -0.02 repair: docs/restore.md, session 14).
-MIN_COUNT = 1
 
 Pairs = dict[str, list[tuple[str, int]]]  # spun word -> [(original, count)], most frequent first
 KEPT = "="  # the "original" whose count is the entries where the word is no swap
@@ -82,7 +79,8 @@ class PpsWordSource:
         self.phrases = {tuple(k.split()): [(tuple(o.split()), n) for o, n in v if o != KEPT]
                         for k, v in pairs.items() if " " in k}
         self.phrases = {k: v for k, v in self.phrases.items() if v}
-        self.pairs = {k: [(o, n) for o, n in v if o != KEPT and n >= MIN_COUNT] for k, v in pairs.items()
+        # (every word swap is kept: a floor of 2 or 3 entries cost fold 0 and wild-dev, docs/restore.md)
+        self.pairs = {k: [(o, n) for o, n in v if o != KEPT] for k, v in pairs.items()
                       if k not in FUNCTION_WORDS and " " not in k}
         self.pairs = {k: v for k, v in self.pairs.items() if v}
         self.totals = {k: sum(n for _, n in v) for k, v in self.pairs.items()}
