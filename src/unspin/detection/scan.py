@@ -23,7 +23,16 @@ from ..lang.words import CONTRACTIONS, FUNCTION_WORDS
 # Words the scan never questions on its own (restoration may still edit them).
 # ("s" and "t" never reach it: the tokenizer keeps contractions whole, and they are listed.)
 STOP = (FUNCTION_WORDS - {"s", "t"}) | CONTRACTIONS
-MAX_CANDIDATES = 8          # most common thesaurus neighbours scored in context per word
+MAX_CANDIDATES = 8          # most common thesaurus neighbours of a phrase scored in its place
+# A word is scored against its WORD_CANDIDATES most common thesaurus neighbours and PPDB's
+# PPDB_CANDIDATES best paraphrases of it (and of its lemma, inflected like it). Eight thesaurus
+# neighbours alone held the original of 47 % of wild-dev's one-word swaps and 25 % of a
+# PPDB-style spinner's; five and three hold 64 % and 60 %, for as many candidates a word (7.3
+# against 7.2 in clean and spun test documents, so the scan costs about the same):
+# docs/detect.md, "PPDB in the scan".
+WORD_CANDIDATES = 5
+PPDB_CANDIDATES = 3
+PPDB_LINK = 1 << 6          # a candidate's flag: PPDB proposes it (lexicon flags use the low bits)
 _GAIN_CLIP = (-8.0, 14.0)
 
 
@@ -62,9 +71,10 @@ class PhraseEvidence:
 class Scanner:
     """Rare-synonym scan: each content word against its most common thesaurus neighbours, in context."""
 
-    def __init__(self, lm=None, lexicon=None):
+    def __init__(self, lm=None, lexicon=None, ppdb=None):
         self.lm = lm or get_lm()
         self.lex = lexicon or get_lexicon()
+        self._ppdb = ppdb
         self._unigram: np.ndarray | None = None
         self._cands: dict[str, tuple] = {}
         self._uni: dict[str, float] = {}
@@ -89,7 +99,7 @@ class Scanner:
             v = self._uni[w] = self.lm.unigram(w)
         return v
 
-    def _top(self, term: str) -> list[tuple[str, int]]:
+    def _top(self, term: str, limit: int = MAX_CANDIDATES) -> list[tuple[str, int]]:
         """Most common single-word terms that ``term`` may have replaced, with relation flags."""
         lex = self.lex
         rel = lex.relations(term)
@@ -100,7 +110,7 @@ class Scanner:
         if not len(dst):
             return []
         uu = u[dst]
-        order = np.argsort(-uu, kind="stable")[:MAX_CANDIDATES]
+        order = np.argsort(-uu, kind="stable")[:limit]
         order = order[np.isfinite(uu[order])]  # whole arrays: numpy scalars one by one cost more
         terms = lex.terms
         return [(terms[i], f) for i, f in zip(dst[order].tolist(), fl[order].tolist())]
@@ -111,24 +121,58 @@ class Scanner:
         if c is not None:
             return c
         found: dict[str, int] = {}
-        for t, f in self._top(w):
+        for t, f in self._top(w, WORD_CANDIDATES):
             if t != w:
                 found[t] = found.get(t, 0) | f
         known = self.lm.known
         for lemma, tags in content_analyses(w):
-            for t, f in self._top(lemma):
+            for t, f in self._top(lemma, WORD_CANDIDATES):
                 for tag in tags:
                     form = inflect_tag(t, tag)
                     if form and form != w and known(form):
                         found[form] = found.get(form, 0) | f
                         break
-        if len(found) > MAX_CANDIDATES:
-            best = sorted(found, key=lambda t: -self.unigram(t))[:MAX_CANDIDATES]
+        if len(found) > WORD_CANDIDATES:
+            best = sorted(found, key=lambda t: -self.unigram(t))[:WORD_CANDIDATES]
             found = {t: found[t] for t in best}
+        for t in self._ppdb_links(w):
+            found[t] = found.get(t, 0) | PPDB_LINK
         if len(self._cands) > 50_000:
             self._cands.clear()  # bounded on endless streams (~0.6 KB an entry: ~30 MB)
         c = self._cands[w] = tuple(found.items())
         return c
+
+    @property
+    def ppdb(self):
+        if self._ppdb is None:
+            from ..lang.ppdb import get_ppdb
+
+            self._ppdb = get_ppdb()
+        return self._ppdb
+
+    def _ppdb_links(self, w: str) -> list[str]:
+        """PPDB's best one-word paraphrases of ``w``, and of its lemmas inflected like it, that
+        the 3-gram knows (at most :data:`PPDB_CANDIDATES` from each)."""
+        table = self.ppdb
+        known = self.lm.known
+        out: list[str] = []
+
+        def take(t: str):
+            if t != w and t not in out and " " not in t and "-" not in t and known(t):
+                out.append(t)
+
+        if w in table:
+            for link in table.links(w, limit=PPDB_CANDIDATES):
+                take(link.original)
+        for lemma, tags in content_analyses(w):
+            if lemma != w and lemma in table:
+                for link in table.links(lemma, limit=PPDB_CANDIDATES):
+                    for tag in tags:
+                        form = inflect_tag(link.original, tag)
+                        if form and known(form):
+                            take(form)
+                            break
+        return out
 
     def phrase_candidates(self, phrase: str) -> tuple[str, ...]:
         """One-word terms a multi-word lexicon term may have replaced, most common first (at
