@@ -633,3 +633,35 @@ def test_a_restored_document_called_spun_has_bold_restorations_edits_as_spans(li
     assert less.score == pytest.approx(d.score)
     covered = lambda det: sum(s.end - s.start for s in det.spans)  # noqa: E731
     assert covered(less) < covered(d)
+
+
+def test_scan_scores_ppdb_paraphrases_beside_thesaurus_neighbours():
+    # "aircraft" is no common thesaurus neighbour of "plane" (level, point, side...): only PPDB
+    # links them, and a spinner's "plane" for aircraft must meet its original in the scan.
+    sc = S.Scanner()
+    cands = dict(sc.candidates("plane"))
+    assert cands.get("aircraft") == S.PPDB_LINK
+    assert sum(1 for f in cands.values() if not f & S.PPDB_LINK) <= S.WORD_CANDIDATES
+    assert 0 < sum(1 for f in cands.values() if f & S.PPDB_LINK) <= 2 * S.PPDB_CANDIDATES
+    # the lemma's paraphrases come inflected like the word
+    assert "aircraft" in dict(sc.candidates("planes")) or "airplanes" in dict(sc.candidates("planes"))
+    ev = {e.form: e for e in sc.scan("The plane landed.", unspin.lang.tokenize.tokenize("The plane landed."))}
+    assert ev["plane"].has_candidate
+
+
+def test_scan_coverage_tool_counts_swaps_whose_original_the_scan_considers(tmp_path):
+    from tools.analysis.scan_coverage import main
+
+    pairs = tmp_path / "pairs.jsonl"
+    pairs.write_text(json.dumps({"spun": "The plane landed in the rain.", "original": "The aircraft landed in the rain."}) + "\n"
+                     + json.dumps({"spun": "A blue zebra sang.", "original": "A red zebra sang."}) + "\n")
+    import contextlib
+    import io
+
+    for extra, want in (([], 0.5), (["--no-ppdb"], 0.0)):
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(buf):
+            main(["--set", f"t={pairs}"] + extra)
+        out = json.loads(buf.getvalue())
+        assert out["t"]["swaps"] == 2
+        assert out["t"]["original_among_candidates"] == want, (extra, out)
