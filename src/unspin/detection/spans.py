@@ -15,7 +15,7 @@ import math
 
 from ..lang.words import match_case
 from ..results import Edit, Span
-from .scan import Analysis, TokenEvidence, counted
+from .scan import PPDB_LINK, Analysis, TokenEvidence, counted
 
 MIN_SPAN_SCORE = 0.05       # spans less likely than this (document score x token probability) are not listed
 # A phrase whose best one-word neighbour reads this much better (nats) is a span of its own
@@ -168,12 +168,17 @@ def _likely_original(text: str, toks: list[TokenEvidence], s: int, e: int,
         pos = ev.token.end
         if fits:
             evidence.append({"kind": "surprisal", "word": ev.token.text, "alternative": ev.best,
-                             "gain_nats": round(ev.gain, 2)})
+                             "gain_nats": round(ev.gain, 2), "from": _sources(ev.flags)})
             if ev.freq_gain > 1.0:
                 evidence.append({"kind": "rare-synonym", "word": ev.token.text, "common": ev.best,
                                  "frequency_ratio": round(math.exp(min(ev.freq_gain, 20.0)), 1)})
     pieces.append(text[pos:e])
     return "".join(pieces), evidence
+
+
+def _sources(flags: int) -> list[str]:
+    """Which resources proposed the scan's alternative: the thesaurus (Moby, WordNet), PPDB."""
+    return [name for name, on in (("thesaurus", flags & ~PPDB_LINK), ("ppdb", flags & PPDB_LINK)) if on]
 
 
 def _bridgeable(text: str, evs: list[TokenEvidence], last: int, nxt: int, gap: int) -> bool:

@@ -41,7 +41,8 @@ def evidence_text(ev: list[dict]) -> str:
         elif k == "restoration":
             parts.append(f"restoration {e.get('spun')} -> {e.get('original')} ({e.get('confidence')})")
         elif k == "surprisal":
-            parts.append(f"'{e.get('alternative')}' fits the context {e.get('gain_nats')} nats better")
+            via = f" ({', '.join(e['from'])})" if e.get("from") else ""
+            parts.append(f"'{e.get('alternative')}'{via} fits the context {e.get('gain_nats')} nats better")
         elif k == "rare-synonym":
             parts.append(f"'{e.get('common')}' is {e.get('frequency_ratio')}x more common")
         elif k == "phrase":
