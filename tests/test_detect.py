@@ -665,3 +665,14 @@ def test_scan_coverage_tool_counts_swaps_whose_original_the_scan_considers(tmp_p
         out = json.loads(buf.getvalue())
         assert out["t"]["swaps"] == 2
         assert out["t"]["original_among_candidates"] == want, (extra, out)
+
+
+def test_surprisal_evidence_names_where_the_alternative_came_from():
+    from unspin.lang.lexicon import MOBY_HEAD_LISTS_SPUN, WORDNET_SYNONYM
+    from unspin.report.views import evidence_text
+
+    assert SP._sources(MOBY_HEAD_LISTS_SPUN | WORDNET_SYNONYM) == ["thesaurus"]
+    assert SP._sources(S.PPDB_LINK) == ["ppdb"]
+    assert SP._sources(WORDNET_SYNONYM | S.PPDB_LINK) == ["thesaurus", "ppdb"]
+    line = evidence_text([{"kind": "surprisal", "alternative": "aircraft", "gain_nats": 6.1, "from": ["ppdb"]}])
+    assert line == "'aircraft' (ppdb) fits the context 6.1 nats better"
