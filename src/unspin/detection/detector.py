@@ -8,7 +8,8 @@ most texts above 0.5 will still be clean. The pipeline:
 1. **fingerprints** (:mod:`unspin.lang.fingerprints`): tortured phrases from the Problematic Paper
    Screener list, plus user lists;
 2. **rare-synonym scan**: every content word is compared, in its 3-gram context (two words each
-   side), with its most common thesaurus neighbours, re-inflected like it. A spinner's word is
+   side), with its most common thesaurus neighbours and PPDB's best paraphrases of it,
+   re-inflected like it. A spinner's word is
    often rarer than the word it replaced, and the replaced word fits the context better ("the
    loss of life toll", "folks were killed"): the gain in log-probability of the best neighbour
    is the surprisal of the spun reading against the restored one;

@@ -1,7 +1,8 @@
 """The rare-synonym scan: what the detector knows about each word token.
 
 Every content word is compared, in its 3-gram context (two words each side), with its most
-common thesaurus neighbours, re-inflected like it (:class:`Scanner`); :func:`token_features`
+common thesaurus neighbours and PPDB's best paraphrases of it, re-inflected like it
+(:class:`Scanner`); :func:`token_features`
 turns that evidence into the token model's features, and :class:`Analysis` holds a document's
 tokens, evidence and fingerprint hits for the document model.
 """
@@ -69,7 +70,8 @@ class PhraseEvidence:
 
 
 class Scanner:
-    """Rare-synonym scan: each content word against its most common thesaurus neighbours, in context."""
+    """Rare-synonym scan: each content word against its most common thesaurus neighbours and
+    PPDB's best paraphrases of it, in context."""
 
     def __init__(self, lm=None, lexicon=None, ppdb=None):
         self.lm = lm or get_lm()
