@@ -166,8 +166,8 @@ class Scanner:
         if w in table:
             for link in table.links(w, limit=PPDB_CANDIDATES):
                 take(link.original)
-        for lemma, tags in content_analyses(w):
-            if lemma != w and lemma in table:
+        for lemma, tags in content_analyses(w):  # (lemmas other than w itself)
+            if lemma in table:
                 for link in table.links(lemma, limit=PPDB_CANDIDATES):
                     for tag in tags:
                         form = inflect_tag(link.original, tag)
