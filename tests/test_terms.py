@@ -151,3 +151,37 @@ def test_every_word_changed_is_admitted_when_each_is_one_of_the_lists_word_swaps
     walk = TermSource({("random", "walk"): 0}, lexicon=TinyLexicon({"woods": [("walk", 0)]}), ppdb=NoPpdb(),
                       swaps={"irregular": [("random", 23)], "woods": [("walk", 2)]})
     assert walk.propose(("irregular", "woods")) == []
+
+
+def test_the_lists_swaps_earn_their_own_weight_with_and_without_the_papers_option():
+    lex = TinyLexicon({"irregular": [("random", MOBY_HEAD_LISTS_SPUN)], "woods": [("forest", MOBY_HEAD_LISTS_SPUN)]})
+    swaps = {"irregular": [("random", 23)], "woods": [("forest", 4)]}
+    from unspin.restoration.sources import Candidate
+
+    for papers, on, off in ((False, "term_swapped_plain", "term_swapped"), (True, "term_swapped", "term_swapped_plain")):
+        s = TermSource({("random", "forest"): 3}, lexicon=lex, ppdb=NoPpdb(), swaps=swaps, papers=papers)
+        (t, strengths), = s.propose(("irregular", "woods"))
+        assert s.may_have(("irregular", "woods"))  # the generator asks first: no kept word, yet a term
+        f = s.features(("irregular", "woods"), Candidate(words=t, flags=0, support=(("term", strengths),)))
+        assert (f[on], f[off]) == (2.0, 0.0)
+        # a kept word and a link only a swap makes: a composition with the papers option alone
+        kept = TermSource({("hard", "drive"): 3}, lexicon=lex, ppdb=NoPpdb(), swaps={"cut": [("drive", 5)]},
+                          papers=papers)
+        assert [t for t, _ in kept.propose(("hard", "cut"))] == ([("hard", "drive")] if papers else [])
+
+
+def test_default_restorer_reads_the_lists_swaps_only_in_compositions():
+    from unspin.restoration.restorer import Restorer, RestoreConfig
+
+    r = Restorer(RestoreConfig(fingerprints=False))
+    terms = r.generator._by_name["term"]
+    assert terms.swaps and not terms.papers  # the shipped swaps, without the papers option's weight
+    assert not r.generator._by_name["pps_word"].pairs  # no single-word swap source by default
+    assert Restorer(RestoreConfig(fingerprints=False, pps_words=True)).generator._by_name["term"].papers
+    # a listed term reached only through swaps, every word changed: restored in default mode
+    terms.set_terms({("random", "forest"): 12})
+    terms.set_swaps({"irregular": [("random", 20)], "woodland": [("forest", 9)]})
+    r.generator._cache.clear()
+    r.channel._prior_cache.clear()
+    text = "We applied irregular woodland to the data."
+    assert r.restore(text).text == "We applied random forest to the data."

@@ -85,18 +85,19 @@ def fold_of(phrases: list[dict], folds: int) -> list[int]:
 
 
 def _fold_tables(r, train: list[dict], terms: dict, fingerprints: dict | None) -> None:
-    """Give restorer ``r`` the tables of one fold: the term list, the word swaps (when its
-    option is on) and, with ``fingerprints``, the fingerprint list; and clear its caches."""
+    """Give restorer ``r`` the tables of one fold: the term list, the word swaps (the term
+    source's links in every mode, and the word-swap source's when its option is on) and, with
+    ``fingerprints``, the fingerprint list; and clear its caches."""
     from tools.build.build_terms import word_pairs
     from unspin.lang.lm import get_lm
 
     src = r.generator._by_name["term"]
     src.set_terms(terms)
+    pairs = word_pairs(train, get_lm().known)  # the list's word swaps: other folds only
+    src.set_swaps(pairs)
     words_src = r.generator._by_name.get("pps_word")
-    if words_src is not None and r.config.pps_words:  # the list's word swaps: other folds only
-        pairs = word_pairs(train, get_lm().known)
+    if words_src is not None and r.config.pps_words:
         words_src.set_pairs(pairs)
-        src.set_swaps(pairs)
     if fingerprints is not None:
         r.generator._by_name["fingerprint"].phrases = fingerprints
     r.generator._cache.clear()

@@ -94,7 +94,9 @@ def build_sources(config: RestoreConfig, table: SubstitutionTable | None) -> lis
         TableSource(table),
         PpdbSource(),
         PhraseSource.shipped(),
-        TermSource.shipped(load_pairs() if config.pps_words else None) if config.terms else TermSource(),
+        # The term source reads the list's word swaps as links in every mode; what they earn a
+        # composition depends on the papers option (TermSource.papers).
+        TermSource.shipped(load_pairs(), papers=config.pps_words) if config.terms else TermSource(),
         PpsWordSource.shipped() if config.pps_words else PpsWordSource(),
     ]
 

@@ -13,11 +13,11 @@ a term proposes nothing), a function word only matches itself (thesaurus links a
 words are alignments, not swaps), and at least one content word of the span must be the term's own (``every_word=True`` lifts this for PPS
 terms with a WordNet or PPDB link: more tortured phrases restored, many more false edits).
 
-Strengths: ``(1.0, listed, ln(1 + entries), changed, weak)``: ``entries`` is the number of PPS
+Strengths: ``(1.0, listed, ln(1 + entries), changed, weak, swapped)``: ``entries`` is the number of PPS
 entries with the term (0: WordNet only), ``listed`` whether it is one: a term of the field, and
 the more entries the more spinners hit it; ``changed`` the number of
 words that differ; ``weak`` how many of those only Moby links (WordNet and PPDB links are
-closer synonyms). The channel and the 3-gram decide, as for every source.
+closer synonyms); ``swapped`` how many are one of the PPS list's own word swaps. The channel and the 3-gram decide, as for every source.
 """
 
 from __future__ import annotations
@@ -61,7 +61,8 @@ def load_terms() -> dict[tuple[str, ...], int]:
 
 class TermSource:
     name = "term"
-    weights = ("term", "term_listed", "term_prior", "term_changed", "term_weak", "term_swapped")
+    weights = ("term", "term_listed", "term_prior", "term_changed", "term_weak", "term_swapped",
+               "term_swapped_plain")
     possessive = False  # a term says nothing about a possessive
     # A composition is a guess from thesaurus links, however good the term: in a document the
     # gate calls spun it gets the boldness thesaurus-only candidates get, not the full one
@@ -71,7 +72,8 @@ class TermSource:
     CACHE_LIMIT = 100_000
 
     def __init__(self, terms: dict[tuple[str, ...], int] | None = None, lexicon=None, ppdb=None,
-                 every_word: bool = False, swaps: dict[str, list[tuple[str, int]]] | None = None):
+                 every_word: bool = False, swaps: dict[str, list[tuple[str, int]]] | None = None,
+                 papers: bool = False):
         # Whether every word of the span may differ from the term. Off by default: such
         # compositions ("string argument" -> "command line") were most of the source's false
         # edits in Python's docstrings (docs/restore.md, session 12); on, they are admitted for
@@ -80,7 +82,14 @@ class TermSource:
         self._lexicon = lexicon
         self._ppdb = ppdb
         # spun word -> originals: the tortured-phrase list's word swaps (sources/ppswords.py), links
-        # of their own when the papers option is on ("colossal" -> big, which no lexicon links)
+        # of their own ("colossal" -> big, which no lexicon links), towards a term only (a single
+        # word read through them is the papers option's PpsWordSource). With the papers option
+        # (``papers``) they are links like the lexicon's; without it, a link only a swap makes
+        # counts in a composition with every word changed ("irregular woods" -> random forest,
+        # not "hard cut" -> hard drive). A changed word that is a swap earns ``term_swapped``
+        # with the option, the smaller ``term_swapped_plain`` without it (docs/restore.md, "The
+        # list's swaps in default mode").
+        self.papers = papers
         self.swaps: dict[str, tuple[str, ...]] = {}
         self.set_terms(terms or {})
         if swaps:
@@ -121,8 +130,8 @@ class TermSource:
         self._spans: dict[tuple[str, ...], list] = {}  # span -> proposals
 
     @classmethod
-    def shipped(cls, swaps: dict[str, list[tuple[str, int]]] | None = None) -> "TermSource":
-        return cls(load_terms(), swaps=swaps)
+    def shipped(cls, swaps: dict[str, list[tuple[str, int]]] | None = None, papers: bool = False) -> "TermSource":
+        return cls(load_terms(), swaps=swaps, papers=papers)
 
     @property
     def lexicon(self):
@@ -179,8 +188,9 @@ class TermSource:
             for o, fl in self.lexicon.originals(w):
                 if " " not in o:
                     yield o, bool(fl & WORDNET_SYNONYM)
-            for o in self.swaps.get(w, ()):
-                yield o, True
+            if self.papers:
+                for o in self.swaps.get(w, ()):
+                    yield o, True
             table = self.ppdb
             if w in table:
                 # as many as the ppdb source proposes: further down a row PPDB links words
@@ -224,9 +234,23 @@ class TermSource:
         if self.every_word:
             if not self._first_words(words[0]):
                 return False  # the common answer: one dict look-up once the word is cached
-        elif not any((n, i, w) in self._by_kept for i, w in enumerate(words)):
+        elif not any((n, i, w) in self._by_kept for i, w in enumerate(words)) and not self._by_swaps(words):
             return False  # the common answer: a few set look-ups, no thesaurus link read
         return bool(self.propose(words))
+
+    def _by_swaps(self, words: tuple[str, ...]) -> bool:
+        """Whether the list's swaps of the span's first two words start a term of its length
+        (the compositions with every word changed that :meth:`_compose` admits)."""
+        swaps = self.swaps
+        firsts = swaps.get(words[0]) if swaps else None
+        if not firsts:
+            return False
+        seconds = swaps.get(words[1], ())
+        for a in firsts:
+            by_second = self._index.get((a, len(words)))
+            if by_second and any(b in by_second for b in seconds):
+                return True
+        return False
 
     def propose(self, words: tuple[str, ...]) -> list[tuple[tuple[str, ...], Strengths]]:
         n = len(words)
@@ -272,17 +296,25 @@ class TermSource:
     def _proposal(self, words: tuple[str, ...], t: tuple[str, ...]) -> tuple[tuple[str, ...], Strengths] | None:
         """``t`` with its strengths when each word of the span is ``t``'s word there or linked to
         it, and the rules on changed words allow it; else None."""
-        changed = weak = kept = swapped = 0
+        changed = weak = kept = swapped = swap_only = 0
         for w, tw in zip(words, t):
             if w == tw:
                 kept += w not in FUNCTION_WORDS
                 continue
             strong = self.reach(w).get(tw)
             if strong is None:
-                return None
+                if tw not in self.swaps.get(w, ()):
+                    return None
+                strong = True
+                swap_only += 1  # (never with the papers option: its reach has the swaps)
             changed += 1
             weak += not strong
             swapped += tw in self.swaps.get(w, ())
+        if swap_only and kept:
+            # Without the papers option a link only the list's swaps make counts only towards a
+            # term every word of which is changed: with a kept word it edited clean technical
+            # text ("hard cut" -> hard drive, "object identity" -> object recognition).
+            return None
         k = self.terms[t]
         # A listed term every word of which is one of the list's own word swaps away: the
         # swaps are what a paper mill's spinner does, not a lexicon's guess.
@@ -305,6 +337,6 @@ class TermSource:
         s = c.strengths(self.name)
         if s is None:
             return {"term": 0.0, "term_listed": 0.0, "term_prior": 0.0, "term_changed": 0.0, "term_weak": 0.0,
-                    "term_swapped": 0.0}
+                    "term_swapped": 0.0, "term_swapped_plain": 0.0}
         return {"term": 1.0, "term_listed": s[1], "term_prior": s[2], "term_changed": s[3], "term_weak": s[4],
-                "term_swapped": s[5]}
+                "term_swapped": s[5] if self.papers else 0.0, "term_swapped_plain": 0.0 if self.papers else s[5]}
