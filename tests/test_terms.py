@@ -165,9 +165,14 @@ def test_the_lists_swaps_earn_their_own_weight_with_and_without_the_papers_optio
         f = s.features(("irregular", "woods"), Candidate(words=t, flags=0, support=(("term", strengths),)))
         assert (f[on], f[off]) == (2.0, 0.0)
         # a kept word and a link only a swap makes: a composition with the papers option alone
-        kept = TermSource({("hard", "drive"): 3}, lexicon=lex, ppdb=NoPpdb(), swaps={"cut": [("drive", 5)]},
+        kept = TermSource({("hard", "drive"): 3}, lexicon=lex, ppdb=NoPpdb(), swaps={"cut": [("drive", 1), ("=", 1)]},
                           papers=papers)
         assert [t for t, _ in kept.propose(("hard", "cut"))] == ([("hard", "drive")] if papers else [])
+        # ... or one the list makes habitually: twice at least, and as often as it keeps the word
+        habit = TermSource({("big", "data"): 9}, lexicon=lex, ppdb=NoPpdb(), papers=papers,
+                           swaps={"colossal": [("big", 2)], "huge": [("big", 2), ("=", 3)]})
+        assert [t for t, _ in habit.propose(("colossal", "data"))] == [("big", "data")]
+        assert [t for t, _ in habit.propose(("huge", "data"))] == ([("big", "data")] if papers else [])
 
 
 def test_default_restorer_reads_the_lists_swaps_only_in_compositions():

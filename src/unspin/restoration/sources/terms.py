@@ -86,11 +86,13 @@ class TermSource:
         # word read through them is the papers option's PpsWordSource). With the papers option
         # (``papers``) they are links like the lexicon's; without it, a link only a swap makes
         # counts in a composition with every word changed ("irregular woods" -> random forest,
-        # not "hard cut" -> hard drive). A changed word that is a swap earns ``term_swapped``
+        # not "hard cut" -> hard drive), or when the list makes it habitually (``habitual``:
+        # "colossal data" -> big data). A changed word that is a swap earns ``term_swapped``
         # with the option, the smaller ``term_swapped_plain`` without it (docs/restore.md, "The
         # list's swaps in default mode").
         self.papers = papers
         self.swaps: dict[str, tuple[str, ...]] = {}
+        self.habitual: dict[str, frozenset[str]] = {}
         self.set_terms(terms or {})
         if swaps:
             self.set_swaps(swaps)
@@ -100,6 +102,15 @@ class TermSource:
         from .ppswords import KEPT
 
         self.swaps = {k: tuple(o for o, _ in v if o != KEPT) for k, v in swaps.items()}
+        # The swaps the list makes of a word at least twice and at least as often as it keeps
+        # the word: the ones a composition with a kept word may rest on without the papers
+        # option ("colossal" -> big 2 of 2; not "identity" -> recognition, 1 against 7 kept)
+        self.habitual = {}
+        for k, v in swaps.items():
+            kept = sum(n for o, n in v if o == KEPT)
+            got = frozenset(o for o, n in v if o != KEPT and n >= max(2, kept))
+            if got:
+                self.habitual[k] = got
         self.set_terms(self.terms)  # (the caches of reached words)
 
     def set_terms(self, terms: dict[tuple[str, ...], int]) -> None:
@@ -306,14 +317,16 @@ class TermSource:
                 if tw not in self.swaps.get(w, ()):
                     return None
                 strong = True
-                swap_only += 1  # (never with the papers option: its reach has the swaps)
+                # (never with the papers option: its reach has the swaps)
+                swap_only += tw not in self.habitual.get(w, ())
             changed += 1
             weak += not strong
             swapped += tw in self.swaps.get(w, ())
         if swap_only and kept:
-            # Without the papers option a link only the list's swaps make counts only towards a
-            # term every word of which is changed: with a kept word it edited clean technical
-            # text ("hard cut" -> hard drive, "object identity" -> object recognition).
+            # Without the papers option a link only the list's swaps make, and that it makes
+            # seldom, counts only towards a term every word of which is changed: with a kept word
+            # it edited clean technical text ("hard cut" -> hard drive, "object identity" ->
+            # object recognition).
             return None
         k = self.terms[t]
         # A listed term every word of which is one of the list's own word swaps away: the
