@@ -190,3 +190,17 @@ def test_default_restorer_reads_the_lists_swaps_only_in_compositions():
     r.channel._prior_cache.clear()
     text = "We applied irregular woodland to the data."
     assert r.restore(text).text == "We applied random forest to the data."
+
+
+def test_a_span_of_habitual_swaps_is_read_through_them_without_a_term():
+    swaps = {"colossal": [("big", 3), ("huge", 2)], "information": [("data", 5), ("=", 2)],
+             "ordinary": [("common", 1), ("=", 4)]}
+    plain = TermSource({("deep", "learning"): 3}, lexicon=LEX, ppdb=NoPpdb(), swaps=swaps)
+    got = dict(plain.propose(("colossal", "information")))
+    assert set(got) == {("big", "data"), ("huge", "data")}
+    assert got[("big", "data")] == (0.0, 0.0, 0.0, 2.0, 0.0, 2.0)  # no term vouches: "term" is 0
+    assert plain.may_have(("colossal", "information"))
+    assert plain.propose(("ordinary", "information")) == []  # ordinary -> common is no habit
+    assert plain.propose(("colossal", "the", "information")) == []  # a function word: not a swap
+    papers = TermSource({("deep", "learning"): 3}, lexicon=LEX, ppdb=NoPpdb(), swaps=swaps, papers=True)
+    assert papers.propose(("colossal", "information")) == []  # its PpsWordSource reads each word

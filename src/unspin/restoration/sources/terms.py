@@ -13,7 +13,9 @@ a term proposes nothing), a function word only matches itself (thesaurus links a
 words are alignments, not swaps), and at least one content word of the span must be the term's own (``every_word=True`` lifts this for PPS
 terms with a WordNet or PPDB link: more tortured phrases restored, many more false edits).
 
-Strengths: ``(1.0, listed, ln(1 + entries), changed, weak, swapped)``: ``entries`` is the number of PPS
+Strengths: ``(term, listed, ln(1 + entries), changed, weak, swapped)``: ``term`` is 1 for a known
+term, 0 for a span read through the list's habitual word swaps alone (no term vouches for it:
+default mode, :meth:`TermSource._compose`); ``entries`` is the number of PPS
 entries with the term (0: WordNet only), ``listed`` whether it is one: a term of the field, and
 the more entries the more spinners hit it; ``changed`` the number of
 words that differ; ``weak`` how many of those only Moby links (WordNet and PPDB links are
@@ -23,6 +25,7 @@ closer synonyms); ``swapped`` how many are one of the PPS list's own word swaps.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import re
 
@@ -92,7 +95,7 @@ class TermSource:
         # list's swaps in default mode").
         self.papers = papers
         self.swaps: dict[str, tuple[str, ...]] = {}
-        self.habitual: dict[str, frozenset[str]] = {}
+        self.habitual: dict[str, tuple[str, ...]] = {}
         self.set_terms(terms or {})
         if swaps:
             self.set_swaps(swaps)
@@ -108,7 +111,8 @@ class TermSource:
         self.habitual = {}
         for k, v in swaps.items():
             kept = sum(n for o, n in v if o == KEPT)
-            got = frozenset(o for o, n in v if o != KEPT and n >= max(2, kept))
+            # commonest first (ties by spelling, so the same table gives the same order)
+            got = tuple(o for o, n in sorted(v, key=lambda x: (-x[1], x[0])) if o != KEPT and n >= max(2, kept))
             if got:
                 self.habitual[k] = got
         self.set_terms(self.terms)  # (the caches of reached words)
@@ -249,9 +253,24 @@ class TermSource:
             return False  # the common answer: a few set look-ups, no thesaurus link read
         return bool(self.propose(words))
 
+    # Spans read through the habitual swaps alone: 2-3 words, each with its 3 commonest swaps
+    # at most (so at most 27 proposals; both limits set a priori).
+    HABITUAL_MAX_WORDS = 3
+    HABITUAL_PER_WORD = 3
+
+    def _all_habitual(self, words: tuple[str, ...]) -> bool:
+        """Whether every word of the span is one the list swaps habitually (:attr:`habitual`)."""
+        return (len(words) <= self.HABITUAL_MAX_WORDS
+                and all(w in self.habitual and w not in FUNCTION_WORDS for w in words))
+
+    def _habitual_sorted(self, w: str) -> tuple[str, ...]:
+        return self.habitual[w][: self.HABITUAL_PER_WORD]
+
     def _by_swaps(self, words: tuple[str, ...]) -> bool:
         """Whether the list's swaps of the span's first two words start a term of its length
         (the compositions with every word changed that :meth:`_compose` admits)."""
+        if not self.papers and self._all_habitual(words):
+            return True
         swaps = self.swaps
         firsts = swaps.get(words[0]) if swaps else None
         if not firsts:
@@ -290,7 +309,17 @@ class TermSource:
                     if by_second:
                         for b in self.swaps.get(words[1], ()):
                             terms.update(dict.fromkeys(by_second.get(b, ())))
-            return [p for t in terms if (p := self._proposal(words, t)) is not None]
+            out = [p for t in terms if (p := self._proposal(words, t)) is not None]
+            if not self.papers and self._all_habitual(words):
+                # Every word one the list swaps habitually: the swapped span, term or not
+                # ("lengthy examination" -> long study). Strengths lead with 0: no known term
+                # vouches for it, only the swaps and the 3-gram. (The papers option reads each
+                # word through the swaps anyway: PpsWordSource.)
+                listed = {t for t, _ in out}
+                for combo in itertools.product(*(self._habitual_sorted(w) for w in words)):
+                    if combo not in listed and combo not in self.terms:
+                        out.append((combo, (0.0, 0.0, 0.0, float(n), 0.0, float(n))))
+            return out
         second = {words[1], *self.reach(words[1])}
         out = []
         for a in self._first_words(words[0]):
@@ -351,5 +380,5 @@ class TermSource:
         if s is None:
             return {"term": 0.0, "term_listed": 0.0, "term_prior": 0.0, "term_changed": 0.0, "term_weak": 0.0,
                     "term_swapped": 0.0, "term_swapped_plain": 0.0}
-        return {"term": 1.0, "term_listed": s[1], "term_prior": s[2], "term_changed": s[3], "term_weak": s[4],
+        return {"term": s[0], "term_listed": s[1], "term_prior": s[2], "term_changed": s[3], "term_weak": s[4],
                 "term_swapped": s[5] if self.papers else 0.0, "term_swapped_plain": 0.0 if self.papers else s[5]}
