@@ -204,3 +204,16 @@ def test_a_span_of_habitual_swaps_is_read_through_them_without_a_term():
     assert plain.propose(("colossal", "the", "information")) == []  # a function word: not a swap
     papers = TermSource({("deep", "learning"): 3}, lexicon=LEX, ppdb=NoPpdb(), swaps=swaps, papers=True)
     assert papers.propose(("colossal", "information")) == []  # its PpsWordSource reads each word
+
+
+def test_a_phrase_the_list_swaps_habitually_is_read_as_one_word_towards_a_term():
+    swaps = {"gaining knowledge": [("learning", 6)], "getting to know": [("learning", 1), ("=", 2)]}
+    plain = TermSource({("deep", "learning"): 4}, lexicon=LEX, ppdb=NoPpdb(), swaps=swaps)
+    assert plain.may_have(("deep", "gaining", "knowledge"))
+    (t, st), = plain.propose(("deep", "gaining", "knowledge"))
+    assert t == ("deep", "learning") and (st[3], st[5]) == (1.0, 1.0)  # one change, a swap
+    # through a word link too: profound -> deep (the lexicon), the phrase -> learning (the list)
+    assert [t for t, _ in plain.propose(("profound", "gaining", "knowledge"))] == [("deep", "learning")]
+    assert plain.propose(("deep", "getting", "to", "know")) == []  # a swap made once: no habit
+    papers = TermSource({("deep", "learning"): 4}, lexicon=LEX, ppdb=NoPpdb(), swaps=swaps, papers=True)
+    assert papers.propose(("deep", "gaining", "knowledge")) == []  # its own source has the phrase

@@ -96,6 +96,8 @@ class TermSource:
         self.papers = papers
         self.swaps: dict[str, tuple[str, ...]] = {}
         self.habitual: dict[str, tuple[str, ...]] = {}
+        self.phrase_habits: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {}
+        self._phrase_firsts: frozenset[str] = frozenset()
         self.set_terms(terms or {})
         if swaps:
             self.set_swaps(swaps)
@@ -115,6 +117,10 @@ class TermSource:
             got = tuple(o for o, n in sorted(v, key=lambda x: (-x[1], x[0])) if o != KEPT and n >= max(2, kept))
             if got:
                 self.habitual[k] = got
+        # ... and of a phrase, whose sides differ in length ("getting to know" -> learning)
+        self.phrase_habits = {tuple(k.split()): tuple(tuple(o.split()) for o in v)
+                              for k, v in self.habitual.items() if " " in k}
+        self._phrase_firsts = frozenset(k[0] for k in self.phrase_habits)
         self.set_terms(self.terms)  # (the caches of reached words)
 
     def set_terms(self, terms: dict[tuple[str, ...], int]) -> None:
@@ -249,7 +255,9 @@ class TermSource:
         if self.every_word:
             if not self._first_words(words[0]):
                 return False  # the common answer: one dict look-up once the word is cached
-        elif not any((n, i, w) in self._by_kept for i, w in enumerate(words)) and not self._by_swaps(words):
+        elif (not any((n, i, w) in self._by_kept for i, w in enumerate(words)) and not self._by_swaps(words)
+              and not (self._phrase_firsts and not self.papers
+                       and any(w in self._phrase_firsts for w in words[:-1]))):
             return False  # the common answer: a few set look-ups, no thesaurus link read
         return bool(self.propose(words))
 
@@ -265,6 +273,34 @@ class TermSource:
 
     def _habitual_sorted(self, w: str) -> tuple[str, ...]:
         return self.habitual[w][: self.HABITUAL_PER_WORD]
+
+    def _through_phrases(self, words: tuple[str, ...], have: set) -> list[tuple[tuple[str, ...], Strengths]]:
+        """Terms the span composes to once one phrase the list swaps habitually is read as its
+        swap ("deep gaining knowledge" -> deep learning, "system getting to know" -> machine
+        learning): the phrase counts as one changed word that is a swap. Default mode only (the
+        papers option's word-swap source proposes the phrase swap by itself)."""
+        out = []
+        n = len(words)
+        for i in range(n - 1):
+            if words[i] not in self._phrase_firsts:
+                continue
+            for length in range(2, n - i + 1):
+                for o in self.phrase_habits.get(words[i:i + length], ()):
+                    red = words[:i] + o + words[i + length:]
+                    m = len(red)
+                    if not MIN_WORDS <= m <= MAX_WORDS:
+                        continue
+                    k = self.terms.get(red)
+                    if k is not None:
+                        got = [(red, (1.0, float(k > 0), math.log1p(k), 0.0, 0.0, 0.0))]
+                    else:
+                        cands = dict.fromkeys(t for j, w in enumerate(red) for t in self._by_kept.get((m, j, w), ()))
+                        got = [p for t in cands if (p := self._proposal(red, t)) is not None]
+                    for t, st in got:
+                        if t not in have:
+                            have.add(t)
+                            out.append((t, st[:3] + (st[3] + 1.0, st[4], st[5] + 1.0)))
+        return out
 
     def _by_swaps(self, words: tuple[str, ...]) -> bool:
         """Whether the list's swaps of the span's first two words start a term of its length
@@ -319,6 +355,8 @@ class TermSource:
                 for combo in itertools.product(*(self._habitual_sorted(w) for w in words)):
                     if combo not in listed and combo not in self.terms:
                         out.append((combo, (0.0, 0.0, 0.0, float(n), 0.0, float(n))))
+            if not self.papers and self.phrase_habits:
+                out.extend(self._through_phrases(words, {t for t, _ in out}))
             return out
         second = {words[1], *self.reach(words[1])}
         out = []
