@@ -255,9 +255,7 @@ class TermSource:
         if self.every_word:
             if not self._first_words(words[0]):
                 return False  # the common answer: one dict look-up once the word is cached
-        elif (not any((n, i, w) in self._by_kept for i, w in enumerate(words)) and not self._by_swaps(words)
-              and not (self._phrase_firsts and not self.papers
-                       and any(w in self._phrase_firsts for w in words[:-1]))):
+        elif not any((n, i, w) in self._by_kept for i, w in enumerate(words)) and not self._through_swaps(words):
             return False  # the common answer: a few set look-ups, no thesaurus link read
         return bool(self.propose(words))
 
@@ -271,7 +269,7 @@ class TermSource:
         return (len(words) <= self.HABITUAL_MAX_WORDS
                 and all(w in self.habitual and w not in FUNCTION_WORDS for w in words))
 
-    def _habitual_sorted(self, w: str) -> tuple[str, ...]:
+    def _habitual_top(self, w: str) -> tuple[str, ...]:
         return self.habitual[w][: self.HABITUAL_PER_WORD]
 
     def _through_phrases(self, words: tuple[str, ...], have: set) -> list[tuple[tuple[str, ...], Strengths]]:
@@ -302,11 +300,19 @@ class TermSource:
                             out.append((t, st[:3] + (st[3] + 1.0, st[4], st[5] + 1.0)))
         return out
 
+    def _through_swaps(self, words: tuple[str, ...]) -> bool:
+        """For :meth:`may_have`, a span none of whose words a term keeps in place: whether the
+        list's swaps may still compose it (:meth:`_compose`): every word a swap of a term's
+        word, or (default mode) every word a habitual swap, or a habitual phrase in it."""
+        if self._by_swaps(words):
+            return True
+        if self.papers:
+            return False
+        return self._all_habitual(words) or any(w in self._phrase_firsts for w in words[:-1])
+
     def _by_swaps(self, words: tuple[str, ...]) -> bool:
         """Whether the list's swaps of the span's first two words start a term of its length
         (the compositions with every word changed that :meth:`_compose` admits)."""
-        if not self.papers and self._all_habitual(words):
-            return True
         swaps = self.swaps
         firsts = swaps.get(words[0]) if swaps else None
         if not firsts:
@@ -352,7 +358,7 @@ class TermSource:
                 # vouches for it, only the swaps and the 3-gram. (The papers option reads each
                 # word through the swaps anyway: PpsWordSource.)
                 listed = {t for t, _ in out}
-                for combo in itertools.product(*(self._habitual_sorted(w) for w in words)):
+                for combo in itertools.product(*(self._habitual_top(w) for w in words)):
                     if combo not in listed and combo not in self.terms:
                         out.append((combo, (0.0, 0.0, 0.0, float(n), 0.0, float(n))))
             if not self.papers and self.phrase_habits:
