@@ -217,3 +217,27 @@ def test_a_phrase_the_list_swaps_habitually_is_read_as_one_word_towards_a_term()
     assert plain.propose(("deep", "getting", "to", "know")) == []  # a swap made once: no habit
     papers = TermSource({("deep", "learning"): 4}, lexicon=LEX, ppdb=NoPpdb(), swaps=swaps, papers=True)
     assert papers.propose(("deep", "gaining", "knowledge")) == []  # its own source has the phrase
+
+
+def test_a_span_may_cross_a_hyphen():
+    from unspin.restoration.restorer import Restorer, RestoreConfig
+
+    r = Restorer(RestoreConfig(fingerprints=False))
+    terms = r.generator._by_name["term"]
+    terms.set_terms({("artificial", "intelligence"): 9})
+    terms.set_swaps({"man made": [("artificial", 3)]})  # the list's sides split at hyphens
+    r.generator._cache.clear()
+    r.channel._prior_cache.clear()
+    text = "We applied man-made intelligence to the data."
+    got = r.restore(text)
+    assert got.text == "We applied artificial intelligence to the data."
+    assert [(e.spun, e.original) for e in got.edits] == [("man-made", "artificial")]  # (trimmed to what changed)
+    # ... a hyphen, not any gap: a slash or a dash between spaces still ends a span
+    s = r._sentence("a-b c/d e - f", tokenize_words("a-b c/d e - f"))
+    assert s.joins == [True, True, False, True, False]
+
+
+def tokenize_words(text):
+    from unspin.lang.tokenize import tokenize
+
+    return tokenize(text)

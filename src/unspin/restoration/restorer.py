@@ -316,7 +316,9 @@ class Restorer:
 
     def _sentence(self, text: str, toks: list[Token]) -> "_Sentence":
         words = [lm_form(t) for t in toks]
-        joins = [joinable(text, a, b) for a, b in zip(toks, toks[1:])]
+        # A span may also cross a hyphen: "man-made reasoning" is one tortured phrase (the list's
+        # sides are split at hyphens too). The detector's scan keeps its own rule (joinable).
+        joins = [joinable(text, a, b) or text[a.end:b.start] == "-" for a, b in zip(toks, toks[1:])]
         protected = []
         for t in toks:
             mid_capital = t.text[:1].isupper() and not is_sentence_initial(text, t.start)
