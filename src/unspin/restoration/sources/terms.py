@@ -352,17 +352,21 @@ class TermSource:
                         for b in self.swaps.get(words[1], ()):
                             terms.update(dict.fromkeys(by_second.get(b, ())))
             out = [p for t in terms if (p := self._proposal(words, t)) is not None]
-            if not self.papers and self._all_habitual(words):
+            if self.papers:
+                return out
+            # Default mode only (the papers option reads each word and phrase through the
+            # swaps anyway: PpsWordSource).
+            have = {t for t, _ in out}
+            if self._all_habitual(words):
                 # Every word one the list swaps habitually: the swapped span, term or not
                 # ("lengthy examination" -> long study). Strengths lead with 0: no known term
-                # vouches for it, only the swaps and the 3-gram. (The papers option reads each
-                # word through the swaps anyway: PpsWordSource.)
-                listed = {t for t, _ in out}
+                # vouches for it, only the swaps and the 3-gram.
                 for combo in itertools.product(*(self._habitual_top(w) for w in words)):
-                    if combo not in listed and combo not in self.terms:
+                    if combo not in have and combo not in self.terms:
+                        have.add(combo)
                         out.append((combo, (0.0, 0.0, 0.0, float(n), 0.0, float(n))))
-            if not self.papers and self.phrase_habits:
-                out.extend(self._through_phrases(words, {t for t, _ in out}))
+            if self.phrase_habits:
+                out.extend(self._through_phrases(words, have))
             return out
         second = {words[1], *self.reach(words[1])}
         out = []
