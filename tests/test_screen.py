@@ -89,6 +89,24 @@ def test_jsonl_formats_round_trip_keep_every_field(tmp_path, run_cli, ext):
     assert not (tmp_path / f"out{ext}.parts").exists()  # the work folder is gone once done
 
 
+def test_a_named_pipe_is_read_to_the_end(tmp_path, run_cli):
+    """``unspin screen <(zcat corpus.jsonl.gz)``: a pipe has no file position to report progress
+    from, and must not stop the job after its first unit."""
+    import threading
+
+    data = tmp_path / "data.jsonl"
+    write_jsonl(data, records())
+    src = tmp_path / "in.jsonl"
+    os.mkfifo(src)
+    feed = threading.Thread(target=lambda: src.write_bytes(data.read_bytes()))
+    feed.start()
+    out = tmp_path / "out.jsonl"
+    code, _, err = screen(run_cli, src, "-o", out, "--shard-size", "3", "--workers", "1")
+    feed.join(timeout=60)
+    assert code == 0, err
+    assert [r["id"] for r in read_out(out)] == [f"doc{i}" for i in range(7)]
+
+
 def test_parquet_in_and_out(tmp_path, run_cli):
     pa = pytest.importorskip("pyarrow")
     import pyarrow.parquet as pq
@@ -221,18 +239,40 @@ def _env():
 
 def kill_after_first_shard(src, out, common) -> int:
     """Start ``screen SRC -o OUT COMMON``, SIGKILL it (parent and workers, as a crash would) once
-    its manifest records a finished unit; the number of units done by then."""
+    its manifest records a finished unit; the number of units done by then. SRC is fed to the job
+    through a pipe at its path, a line at a time and never its last line, so the job cannot finish
+    before the kill however fast it runs; SRC is the whole file again afterwards (what --resume
+    reads)."""
     manifest = out.parent / (out.name + ".parts") / "_manifest.json"
+    lines = Path(src).read_bytes().splitlines(keepends=True)
+    full = Path(str(src) + ".full")
+    os.replace(src, full)
+    os.mkfifo(src)
+    pipe = os.open(src, os.O_RDWR)  # a writer exists before the job opens it: neither side blocks
     p = subprocess.Popen(_cli(str(src), "-o", str(out), *common), env=_env(), start_new_session=True,
                          stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 300
+    try:
+        for i, line in enumerate(lines[:-1]):
+            os.write(pipe, line)
+            if _wait_for_a_unit(manifest, p, 0.3 if i < len(lines) - 2 else 300):
+                break  # at least one shard is done: kill it mid-run
+    finally:
+        os.killpg(p.pid, signal.SIGKILL)
+        p.wait()
+        os.close(pipe)
+        os.unlink(src)
+        os.replace(full, src)
+    assert p.returncode == -signal.SIGKILL, "the job ended before the kill"
+    return done_units(manifest)
+
+
+def _wait_for_a_unit(manifest, p, seconds) -> bool:
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline and p.poll() is None:
         if manifest.exists() and done_units(manifest):
-            break  # at least one shard is done: kill it mid-run
+            return True
         time.sleep(0.02)
-    os.killpg(p.pid, signal.SIGKILL)
-    p.wait()
-    return done_units(manifest)
+    return False
 
 
 def done_units(manifest) -> int:

@@ -155,6 +155,8 @@ class Reader:
         offset = 0
         start_bytes = self.bytes_read
         with _open_jsonl(path) as (f, disk):
+            # A pipe (``<(zcat …)``) has no position; the bytes of lines read stand in for it.
+            seekable = disk.seekable()
             for lineno, raw in enumerate(f, 1):
                 if unit is None:
                     k = (lineno - 1) // self.size
@@ -169,7 +171,7 @@ class Reader:
                         self._add(unit, obj, path, lineno)
                 offset += len(raw)
                 if lineno + 1 == unit.end:
-                    self.bytes_read = start_bytes + disk.tell()
+                    self.bytes_read = start_bytes + (disk.tell() if seekable else offset)
                     if unit.key not in self.done:
                         yield unit
                     unit = None
