@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 import os
 
+from .spelling import us_form
+
 # pocketsphinx returns log base 1.0001.
 _TO_LN = math.log(1.0001)
 TO_LN = _TO_LN  # multiply a :attr:`NGramLM.raw_prob` result by this for natural log
@@ -91,7 +93,9 @@ _FORMS: dict[str, str] = {}
 
 def lm_form(tok) -> str:
     """The LM's spelling of a token: lower case, numbers as a number word (the 3-gram's
-    vocabulary has none of the digits; "one" for 1 keeps singular agreement)."""
+    vocabulary has none of the digits; "one" for 1 keeps singular agreement), and a British
+    spelling the 3-gram lacks as its American form ("kilometres" as kilometers:
+    :mod:`unspin.lang.spelling`)."""
     text = tok.text
     form = _FORMS.get(text)
     if form is None:
@@ -101,9 +105,22 @@ def lm_form(tok) -> str:
             form = "one" if text == "1" else "two"
         else:
             form = tok.lower
+            if not _known(form):
+                form = us_form(form, _known) or form
         _FORMS[text] = form
     return form
 
 
 def get_lm(path: str | None = None) -> NGramLM:
     return NGramLM(path)
+
+
+_DEFAULT: NGramLM | None = None
+
+
+def _known(word: str) -> bool:
+    """In the default 3-gram's vocabulary (the model lm_form's forms are scored by)."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = NGramLM()
+    return _DEFAULT.known(word)

@@ -337,7 +337,10 @@ class Restorer:
         for ch in choices:
             span = toks[ch.start:ch.start + ch.n]
             spun_words = [t.lower for t in span]
-            orig_words = list(ch.words)
+            # A word the choice keeps is written as the text spells it, not as the LM's form
+            # ("metres", scored as meters: lang.spelling).
+            respell = {f: w for f, w in zip(s.spun(ch), spun_words) if f != w and w.isalpha()}
+            orig_words = [respell.get(w, w) for w in ch.words]
             # Report the smallest edit: "at the least" -> "at least" is "the least" -> "least".
             lo = 0
             while (lo < len(spun_words) - 1 and lo < len(orig_words) - 1
