@@ -163,3 +163,48 @@ def test_restore_unchanged_without_form_data(monkeypatch):
     slow.generator.prefilter(None, None)  # no prefilter either
     a, b = fast.restore(EXAMPLE), slow.restore(EXAMPLE)
     assert a.text == b.text and a.edits == b.edits
+
+
+def test_scan_and_reach_sections_equal_the_computed_ones(fd):
+    """The detector scan's candidates and the term source's reach, read from the file, equal
+    what they compute for the same forms (and the file is used by the shipped pipelines)."""
+    from unspin.detection.scan import Scanner
+    from unspin.restoration.sources.ppswords import load_pairs
+    from unspin.restoration.sources.terms import TermSource
+
+    scanner = Scanner()
+    terms = TermSource.shipped(load_pairs())
+    assert scanner.formdata is fd and terms.formdata is fd
+    manifest = json.loads((DATA / "MANIFEST.json").read_text())["formdata.bin"]["inputs"]
+    assert fd.header["reach"]["terms_sha256"] == sha256(DATA / "terms.tsv") == manifest["terms.tsv"]["sha256"]
+    assert fd.header["scan"]["ppdb_sha256"] == sha256(DATA / "ppdb.npz") == manifest["ppdb.npz"]["sha256"]
+    forms = sample_forms(fd)
+    assert len(forms) > 900
+    nonempty = 0
+    for w in forms:
+        assert fd.scan_candidates(w) == scanner.compute_candidates(w), w
+        got = fd.reach(w)
+        assert got == terms._compute_reach(w), w
+        nonempty += bool(got)
+    assert nonempty > 100
+
+
+def test_reach_section_is_not_used_for_other_term_lists_or_the_papers_option(fd):
+    from unspin.restoration.sources.ppswords import load_pairs
+    from unspin.restoration.sources.terms import TermSource, load_terms
+
+    assert TermSource.shipped(load_pairs(), papers=True).formdata is None  # its reach has the swaps
+    other = TermSource.shipped(load_pairs())
+    other.set_terms({("random", "forest"): 3})
+    assert other.formdata is None and other.reach("woods") == {"forest": True}
+    mine = TermSource(dict(load_terms()))
+    assert mine.formdata is None
+    assert TermSource(load_terms(), lexicon=get_lexicon()).formdata is None
+
+
+def test_scan_section_is_not_used_with_other_tables(fd):
+    from unspin.detection.scan import Scanner
+    from unspin.lang.ppdb import Ppdb
+
+    assert Scanner(lexicon=Lexicon(DATA / "lexicon.npz")).formdata is None
+    assert Scanner(ppdb=Ppdb(DATA / "ppdb.npz")).formdata is None

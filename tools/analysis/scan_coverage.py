@@ -89,6 +89,7 @@ def main(argv=None) -> int:
     scan_module.WORD_CANDIDATES = args.words
     scan_module.PPDB_CANDIDATES = args.ppdb
     scanner = scan_module.Scanner()
+    scanner.formdata = None  # computed with this run's limits, not read from the shipped form data
     if args.no_ppdb:
         scanner._ppdb_links = lambda w: []
     out = {"word_candidates": args.words, "ppdb_candidates": 0 if args.no_ppdb else args.ppdb}

@@ -5,8 +5,9 @@ frequencies for frequent word forms (format: :mod:`unspin.lang.formdata`).
     .venv/bin/python -m tools.build.build_formdata [--form-zipf 2.0]
 
 Forms: every lower-case, letters-and-apostrophes word of wordfreq's English list with zipf
->= ``--form-zipf``. Their values are computed by the very functions restore uses when a form
-is not in the file (``analyses_uncached``, ``ThesaurusSource.compute_originals``), with
+>= ``--form-zipf``. Their values are computed by the very functions restore and detect use when a form
+is not in the file (``analyses_uncached``, ``ThesaurusSource.compute_originals``,
+``Scanner.compute_candidates``, ``TermSource._compute_reach``), with
 the generator parameters the default ``Restorer`` passes, read from a constructed Restorer.
 Deterministic given the inputs recorded in ``src/unspin/data/MANIFEST.json`` (the shipped
 lexicon's sha256, lemminflect and wordfreq versions).
@@ -45,9 +46,12 @@ def word_forms(form_zipf: float) -> list[str]:
     return sorted(set(forms))
 
 
-def encode(forms: list[str], thesaurus, t0: float) -> tuple[list[str], dict, list[str], list[str]]:
+def encode(forms: list[str], thesaurus, t0: float, scanner=None, terms=None) -> tuple[list[str], dict, list[str], list[str]]:
     """Lemmas, analyses and thesaurus originals of every form, computed from scratch, as
-    integer arrays over one interned string list: (strings, arrays, upos names, tag names)."""
+    integer arrays over one interned string list: (strings, arrays, upos names, tag names).
+    With ``scanner`` (a :class:`~unspin.detection.scan.Scanner`) and ``terms`` (a
+    :class:`~unspin.restoration.sources.terms.TermSource`), also each form's scan candidates and
+    term reach."""
     import unspin.lang.morph as M
     from unspin.lang import formdata as F
 
@@ -64,6 +68,11 @@ def encode(forms: list[str], thesaurus, t0: float) -> tuple[list[str], dict, lis
     upos_names: list[str] = []
     tag_names: list[str] = []
     th_off, th, an_off, an, le_off, le = [0], [], [0], [], [0], []
+    sc_off, sc, rc_off, rc = [0], [], [0], []
+    # reach entries index the term words (a few thousand: two bytes an entry)
+    rw = sorted(terms._vocab) if terms is not None else []
+    rw_index = {w: i for i, w in enumerate(rw)}
+    assert len(rw) < 1 << 15
 
     def upos_id(upos: str) -> int:
         if upos not in upos_names:
@@ -85,6 +94,15 @@ def encode(forms: list[str], thesaurus, t0: float) -> tuple[list[str], dict, lis
             assert 0 < flags < 1 << F.FLAG_BITS
             th.append(intern(" ".join(orig)) << F.FLAG_BITS | flags)
         th_off.append(len(th))
+        if scanner is not None:
+            for cand, flags in scanner.compute_candidates(w):
+                assert 0 <= flags < 1 << F.SCAN_BITS
+                sc.append(intern(cand) << F.SCAN_BITS | flags)
+            sc_off.append(len(sc))
+        if terms is not None:
+            for tw, strong in terms._compute_reach(w).items():
+                rc.append(rw_index[tw] << 1 | int(strong))
+            rc_off.append(len(rc))
         if k % 5000 == 0:
             print(f"{k}/{len(forms)} forms, {time.time() - t0:.0f} s", file=sys.stderr)
     assert len(upos_names) <= 1 << F.ANA_BITS and len(tag_names) <= 1 << F.ANA_BITS
@@ -92,6 +110,10 @@ def encode(forms: list[str], thesaurus, t0: float) -> tuple[list[str], dict, lis
     for s in strings:
         assert "\n" not in s and " ".join(s.split()) == s and s, repr(s)
     arrays = {"th_off": th_off, "th": th, "an_off": an_off, "an": an, "le_off": le_off, "le": le}
+    if scanner is not None:
+        arrays.update(sc_off=sc_off, sc=sc)
+    if terms is not None:
+        arrays.update(rc_off=rc_off, rc=rc, rw=[intern(w) for w in rw])
     return strings, arrays, upos_names, tag_names
 
 
@@ -142,7 +164,8 @@ def write(out: Path, header: dict, arrays: dict) -> dict:
     return header
 
 
-def record(out: Path, args, forms: list[str], strings: list[str], n_thesaurus: int, header: dict) -> None:
+def record(out: Path, args, forms: list[str], strings: list[str], n_thesaurus: int, header: dict,
+           n_scan: int = 0, n_reach: int = 0) -> None:
     """The file's entry in MANIFEST.json."""
     manifest_path = OUT / "MANIFEST.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
@@ -153,12 +176,18 @@ def record(out: Path, args, forms: list[str], strings: list[str], n_thesaurus: i
         "forms": len(forms),
         "strings": len(strings),
         "thesaurus_entries": n_thesaurus,
+        "scan_entries": n_scan,
+        "reach_entries": n_reach,
         "generator": header["generator"],
         "inputs": {
             "lexicon.npz": {"sha256": header["lexicon_sha256"]},
             # Originals never proposed (unspin.lang.lexicon filters them before they get here).
             "blocklist.txt": {"sha256": sha256(OUT / "blocklist.txt")},
             "lemminflect": {"version": header["versions"]["lemminflect"]},
+            # the scan and reach sections
+            "ppdb.npz": {"sha256": header["scan"]["ppdb_sha256"]},
+            "terms.tsv": {"sha256": header["reach"]["terms_sha256"]},
+            "pocketsphinx": {"version": header["scan"]["pocketsphinx"]},
             "wordfreq": {"version": header["versions"]["wordfreq"]},
         },
         "sha256": sha256(out),
@@ -185,13 +214,25 @@ def main() -> int:
     gen = Restorer(RestoreConfig(fingerprints=False, learned_table=False)).generator.thesaurus
     assert gen.lexicon.shipped
     gen.formdata = None
+    # The detector's scan and the term source (default mode, shipped term list), computing
+    # every form too.
+    from unspin.detection import scan as S
+    from unspin.restoration.sources import terms as T
+
+    scanner = S.Scanner()
+    scanner.formdata = None
+    assert scanner.lm.shipped and scanner.lex.shipped and scanner.ppdb.shipped
+    term_source = T.TermSource.shipped()
+    term_source.use_formdata = False
+    assert term_source._shipped_terms and not term_source.papers
 
     t0 = time.time()
     forms = word_forms(args.form_zipf)
-    strings, ints, upos_names, tag_names = encode(forms, gen, t0)
+    strings, ints, upos_names, tag_names = encode(forms, gen, t0, scanner, term_source)
     arrays = string_arrays(strings)
-    for name in ("th_off", "th", "an_off", "an", "le_off", "le"):
+    for name in ("th_off", "th", "an_off", "an", "le_off", "le", "sc_off", "sc", "rc_off", "rw"):
         arrays[name] = np.array(ints[name], dtype="<u4")
+    arrays["rc"] = np.array(ints["rc"], dtype="<u2")
     # The lexicon's float32 zipf column, rounded to hundredths, is wordfreq's value for every
     # term (so :func:`unspin.lang.formdata.zipf` may read it): checked here, recorded in the header.
     lex = gen.lexicon
@@ -210,6 +251,11 @@ def main() -> int:
         "versions": {"lemminflect": md.version("lemminflect"), "wordfreq": md.version("wordfreq")},
         "upos": upos_names,
         "tags": tag_names,
+        # what the optional sections were computed from (their readers compare it with theirs)
+        "scan": {"word_candidates": S.WORD_CANDIDATES, "ppdb_candidates": S.PPDB_CANDIDATES,
+                 "ppdb_sha256": sha256(OUT / "ppdb.npz"), "pocketsphinx": md.version("pocketsphinx")},
+        "reach": {"terms_sha256": sha256(OUT / "terms.tsv"), "ppdb_sha256": sha256(OUT / "ppdb.npz"),
+                  "max_links": T.MAX_LINKS, "min_words": T.MIN_WORDS, "max_words": T.MAX_WORDS},
     }
     out = Path(args.out)
     header = write(out, header, arrays)
@@ -219,7 +265,9 @@ def main() -> int:
         assert fd.thesaurus(w) == gen.compute_originals(w), w
         assert fd.analyses(w) == M.analyses_uncached(w), w
         assert fd.lemmas(w) == M.lemmas_uncached(w), w
-    record(out, args, forms, strings, len(ints["th"]), header)
+        assert fd.scan_candidates(w) == scanner.compute_candidates(w), w
+        assert fd.reach(w) == term_source._compute_reach(w), w
+    record(out, args, forms, strings, len(ints["th"]), header, len(ints["sc"]), len(ints["rc"]))
     print(f"{len(forms)} forms, {len(strings)} strings, {len(ints['th'])} thesaurus entries, {len(ints['an'])} analyses "
           f"-> {out} ({os.path.getsize(out) / 1e6:.1f} MB) in {time.time() - t0:.0f} s")
     return 0

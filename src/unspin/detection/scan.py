@@ -118,10 +118,37 @@ class Scanner:
         return [(terms[i], f) for i, f in zip(dst[order].tolist(), fl[order].tolist())]
 
     def candidates(self, w: str) -> tuple:
-        """((candidate form, flags), ...) for a lower-case word form, inflected like it (cached)."""
+        """((candidate form, flags), ...) for a lower-case word form, inflected like it (cached;
+        read from the precomputed form data where it holds the form)."""
         c = self._cands.get(w)
         if c is not None:
             return c
+        fd = self.formdata
+        c = fd.scan_candidates(w) if fd is not None else None
+        if c is None:
+            c = self.compute_candidates(w)
+        if len(self._cands) > 50_000:
+            self._cands.clear()  # bounded on endless streams (~0.6 KB an entry: ~30 MB)
+        self._cands[w] = c
+        return c
+
+    @functools.cached_property
+    def formdata(self):
+        """The precomputed form data, if its scan section was built from this scanner's
+        resources (the shipped lexicon, PPDB table and 3-gram) with these limits; else None.
+        Assign None to compute every form."""
+        from ..lang.formdata import get_formdata, pocketsphinx_version, shipped_sha256
+
+        fd = get_formdata()
+        if fd is None or not (getattr(self.lm, "shipped", False) and getattr(self.lex, "shipped", False)
+                              and getattr(self.ppdb, "shipped", False)):
+            return None
+        want = {"word_candidates": WORD_CANDIDATES, "ppdb_candidates": PPDB_CANDIDATES,
+                "ppdb_sha256": shipped_sha256("ppdb.npz"), "pocketsphinx": pocketsphinx_version()}
+        return fd if fd.header.get("scan") == want else None
+
+    def compute_candidates(self, w: str) -> tuple:
+        """:meth:`candidates`, always computed (what ``tools/build/build_formdata.py`` stores)."""
         found: dict[str, int] = {}
         for t, f in self._top(w, WORD_CANDIDATES):
             if t != w:
@@ -139,10 +166,7 @@ class Scanner:
             found = {t: found[t] for t in best}
         for t in self._ppdb_links(w):
             found[t] = found.get(t, 0) | PPDB_LINK
-        if len(self._cands) > 50_000:
-            self._cands.clear()  # bounded on endless streams (~0.6 KB an entry: ~30 MB)
-        c = self._cands[w] = tuple(found.items())
-        return c
+        return tuple(found.items())
 
     @property
     def ppdb(self):

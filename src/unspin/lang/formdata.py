@@ -10,6 +10,13 @@ the file). For each such form it holds
     the thesaurus source's ``min_zipf`` / ``need_flags``; a source with other settings, or another
     lexicon, does not use them;
 
+  * (optional sections) the detector scan's candidates of the form
+    (:meth:`unspin.detection.scan.Scanner.candidates`), for the shipped lexicon, PPDB table and
+    3-gram, and the term source's reach of the form
+    (:meth:`unspin.restoration.sources.terms.TermSource.reach`), for the shipped term list
+    without the papers option; the header records what they were computed from, and the
+    readers check it;
+
 and, for every string it stores, the wordfreq zipf frequency (in hundredths, which is how
 wordfreq quantises it). Learned-table and fingerprint candidates are not in it: they are
 runtime inputs, merged by the generator.
@@ -34,6 +41,8 @@ MAGIC = b"UNSPFD1\n"
 FORMAT = "unspin-formdata/1"
 FLAG_BITS = 3          # thesaurus entry: string id << FLAG_BITS | relation flags
 ANA_BITS = 5           # analysis entry: lemma id << 2*ANA_BITS | upos << ANA_BITS | tag
+SCAN_BITS = 7          # scan candidate: string id << SCAN_BITS | flags (lexicon flags, PPDB's bit 6)
+# reach entry (two bytes): index into the term words ``rw`` (string ids) << 1 | strong link
 
 # zipf of word tuples, filled as strings are decoded (exact: the file stores wordfreq's own
 # rounding) and as wordfreq is asked for others; read by :func:`zipf`.
@@ -63,6 +72,9 @@ class FormData:
         self._an = arrays["an"]
         self._le_off = arrays["le_off"]
         self._le = arrays["le"]
+        # optional sections (files built before them lack them)
+        self._sc_off, self._sc = arrays.get("sc_off"), arrays.get("sc")
+        self._rc_off, self._rc, self._rw = arrays.get("rc_off"), arrays.get("rc"), arrays.get("rw")
         self.upos: list[str] = h["upos"]
         self.tags: list[str] = h["tags"]
         self.min_zipf: float = h["generator"]["min_zipf"]
@@ -72,6 +84,8 @@ class FormData:
         end = self._blob_at + int(self._str_off[nkeys]) - 1
         self._key_index = {w: i for i, w in enumerate(mm[self._blob_at:end].decode("utf-8").split("\n"))}
         self._words: dict[int, tuple[str, ...]] = {}
+        self._strings: dict[int, str] = {}
+        self._rw_words: list[str] | None = None
 
     def __contains__(self, word: str) -> bool:
         return word in self._key_index
@@ -158,6 +172,42 @@ class FormData:
             out.append(int(codes[at[0]]) & mask if len(at) else 0)
         return out
 
+    def _string(self, sid: int) -> str:
+        """String ``sid`` as stored (words joined by one space), cached."""
+        got = self._strings.get(sid)
+        if got is None:
+            a = self._blob_at + int(self._str_off[sid])
+            b = self._blob_at + int(self._str_off[sid + 1]) - 1
+            got = self._strings[sid] = self._mm[a:b].decode("utf-8")
+        return got
+
+    def scan_candidates(self, word: str) -> tuple[tuple[str, int], ...] | None:
+        """The scan's ``((candidate, flags), ...)`` of ``word``, or None when the file has no
+        such section or not the form. The caller checks that the header's ``scan`` entry
+        matches its own resources."""
+        if self._sc is None:
+            return None
+        i = self._key_index.get(word)
+        if i is None:
+            return None
+        mask = (1 << SCAN_BITS) - 1
+        return tuple((self._string(c >> SCAN_BITS), c & mask)
+                     for c in self._sc[self._sc_off[i]:self._sc_off[i + 1]].tolist())
+
+    def reach(self, word: str) -> dict[str, bool] | None:
+        """The term source's reach of ``word`` (term word -> linked by WordNet or PPDB), or None
+        when the file has no such section or not the form (the caller checks the header's
+        ``reach`` entry)."""
+        if self._rc is None:
+            return None
+        i = self._key_index.get(word)
+        if i is None:
+            return None
+        if self._rw_words is None:
+            self._rw_words = [self._string(sid) for sid in self._rw.tolist()]
+        rw = self._rw_words
+        return {rw[c >> 1]: bool(c & 1) for c in self._rc[self._rc_off[i]:self._rc_off[i + 1]].tolist()}
+
     def decode_thesaurus(self, code: int) -> tuple[tuple[str, ...], int]:
         return self.words(code >> FLAG_BITS), code & ((1 << FLAG_BITS) - 1)
 
@@ -170,6 +220,23 @@ class FormData:
 
 def _path():
     return resources.files("unspin") / "data" / "formdata.bin"
+
+
+@functools.lru_cache(maxsize=None)
+def shipped_sha256(name: str) -> str:
+    """sha256 of a shipped data file (what a section of the form data records it was built from)."""
+    import hashlib
+
+    return hashlib.sha256((resources.files("unspin") / "data" / name).read_bytes()).hexdigest()
+
+
+def pocketsphinx_version() -> str | None:
+    import importlib.metadata as md
+
+    try:
+        return md.version("pocketsphinx")
+    except md.PackageNotFoundError:
+        return None
 
 
 @functools.lru_cache(maxsize=1)

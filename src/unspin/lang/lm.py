@@ -27,6 +27,7 @@ class NGramLM:
     def __init__(self, path: str | None = None):
         import pocketsphinx
 
+        self.shipped = path is None  # the default model (precomputed look-ups apply)
         if path is None:
             path = os.path.join(os.path.dirname(pocketsphinx.__file__), "model", "en-us", "en-us.lm.bin")
         if not os.path.exists(path):

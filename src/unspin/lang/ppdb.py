@@ -60,6 +60,7 @@ class Ppdb:
     (:func:`link_order`, then the original: a caller may keep a prefix)."""
 
     def __init__(self, path=None, blocklist: frozenset[str] | None = None):
+        self.shipped = path is None and blocklist is None  # the package's own data (precomputed look-ups apply)
         if path is None:
             path = resources.files("unspin") / "data" / "ppdb.npz"
         ctx = contextlib.nullcontext(path) if isinstance(path, (str, os.PathLike)) else resources.as_file(path)

@@ -62,6 +62,20 @@ def load_terms() -> dict[tuple[str, ...], int]:
     return parse_terms(raw) if raw is not None else {}
 
 
+@functools.lru_cache(maxsize=1)
+def _reach_formdata():
+    """The shipped form data when its reach section was built from the shipped term list and
+    PPDB table with this module's link limit (else None)."""
+    from ...lang.formdata import get_formdata, shipped_sha256
+
+    fd = get_formdata()
+    if fd is None:
+        return None
+    want = {"terms_sha256": shipped_sha256("terms.tsv"), "ppdb_sha256": shipped_sha256("ppdb.npz"),
+            "max_links": MAX_LINKS, "min_words": MIN_WORDS, "max_words": MAX_WORDS}
+    return fd if fd.header.get("reach") == want else None
+
+
 class TermSource:
     name = "term"
     weights = ("term", "term_listed", "term_prior", "term_changed", "term_weak", "term_swapped",
@@ -84,6 +98,7 @@ class TermSource:
         self.every_word = every_word
         self._lexicon = lexicon
         self._ppdb = ppdb
+        self._shipped_tables = lexicon is None and ppdb is None  # (the properties load the shipped ones)
         # spun word -> originals: the tortured-phrase list's word swaps (sources/ppswords.py), links
         # of their own ("colossal" -> big, which no lexicon links), towards a term only (a single
         # word read through them is the papers option's PpsWordSource). With the papers option
@@ -94,6 +109,7 @@ class TermSource:
         # with the option, the smaller ``term_swapped_plain`` without it (docs/restore.md, "The
         # list's swaps in default mode").
         self.papers = papers
+        self.use_formdata = True
         self.swaps: dict[str, tuple[str, ...]] = {}
         self.habitual: dict[str, tuple[str, ...]] = {}
         self.phrase_habits: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {}
@@ -126,6 +142,9 @@ class TermSource:
     def set_terms(self, terms: dict[tuple[str, ...], int]) -> None:
         """Use another term list (the evaluation's folds: tools/analysis/eval_pps.py). The
         restorer caches candidates per span: clear its caches too."""
+        # the shipped list (precomputed reach applies), or this source's own list again (set_swaps)
+        self._shipped_terms = terms is load_terms() or (terms is getattr(self, "terms", None)
+                                                        and getattr(self, "_shipped_terms", False))
         # Two content words at least: with one ("this study") a composition is a single-word
         # thesaurus swap ("this paper" -> "this study") that the list's prior would push through.
         self.terms = {t: n for t, n in terms.items() if MIN_WORDS <= len(t) <= MAX_WORDS
@@ -178,8 +197,25 @@ class TermSource:
         if got is None:
             if len(self._reach) > self.CACHE_LIMIT:
                 self._reach.clear()
-            got = self._reach[word] = {} if word in FUNCTION_WORDS else self._compute_reach(word)
+            if word in FUNCTION_WORDS:
+                got = {}
+            else:
+                fd = self.formdata
+                got = fd.reach(word) if fd is not None else None
+                if got is None:
+                    got = self._compute_reach(word)
+            self._reach[word] = got
         return got
+
+    @property
+    def formdata(self):
+        """The precomputed form data, if its reach section holds this source's reach: the
+        shipped term list, lexicon and PPDB table, without the papers option (whose reach has
+        the list's swaps); else None (every reach is computed). ``use_formdata = False`` turns
+        it off."""
+        if not self.use_formdata or self.papers or not self._shipped_tables or not self._shipped_terms:
+            return None
+        return _reach_formdata()
 
     def vocab_lemmas(self) -> frozenset[str]:
         """The term words and their lemmas (lemminflect's dictionary; ~0.1 s, once): a linked
