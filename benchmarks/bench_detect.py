@@ -20,6 +20,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import gc
 import glob
 import importlib
 import json
@@ -89,7 +90,14 @@ def main() -> int:
                     help="share of the built-in corpus that is spun (default 0.5: each document and its spin)")
     ap.add_argument("--only", choices=["fast", "default", "restore"],
                     help="time one mode only (in a fresh process every cache starts cold)")
+    ap.add_argument("--default-gc", action="store_true",
+                    help="keep Python's default garbage-collector thresholds (by default the command line's "
+                         "batch settings, unspin.runtime, are used: what `unspin` users get)")
     args = ap.parse_args()
+    if not args.default_gc:
+        from unspin.runtime import set_batch_gc
+
+        set_batch_gc()
 
     if args.data:
         with open(args.data, encoding="utf-8") as f:
@@ -141,6 +149,7 @@ def main() -> int:
                     "processor": platform.processor() or platform.machine(), "cpus": os.cpu_count()},
         "corpus": {"documents": len(docs), "words": words, "megabytes": round(nbytes / 1e6, 3),
                    "source": args.data or f"pydoc topics + Rust book, {args.spun_share:.0%} spun at rate 0.45"},
+        "gc_thresholds": list(gc.get_threshold()),
         "startup_seconds": round(startup, 2),
         "fingerprint_only": {"megabytes": round(fp_mb, 2), "seconds": round(fp_secs, 3),
                              "mb_per_second": round(fp_mb / fp_secs, 2), "hits": hits},

@@ -10,6 +10,7 @@ Pins itself to one CPU where the OS allows. Results are recorded in docs/quality
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import resource
 import sys
@@ -31,7 +32,14 @@ def main() -> int:
     ap.add_argument("--no-terms", action="store_true", help="without the term source (RestoreConfig.terms)")
     ap.add_argument("--spun-share", type=float, default=0.0,
                     help="spin this share of the articles (consistent moby spinner, rate 0.3): a mixed stream")
+    ap.add_argument("--default-gc", action="store_true",
+                    help="keep Python's default garbage-collector thresholds (by default the command line's "
+                         "batch settings, unspin.runtime, are used: what `unspin` users get)")
     args = ap.parse_args()
+    if not args.default_gc:
+        from unspin.runtime import set_batch_gc
+
+        set_batch_gc()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     from unspin.restoration.restorer import RestoreConfig, get_restorer
@@ -51,7 +59,7 @@ def main() -> int:
         restorer.restore(text)
     warm = (time.perf_counter() - t0) / args.repeat
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"file={Path(args.file).name} words={words} backend={args.backend}")
+    print(f"file={Path(args.file).name} words={words} backend={args.backend} gc thresholds={gc.get_threshold()}")
     print(f"load {load:.2f} s; cold {words / cold:,.0f} words/s; warm {words / warm:,.0f} words/s; max RSS {rss:.0f} MB")
     if args.jsonl:
         import json

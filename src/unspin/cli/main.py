@@ -18,6 +18,7 @@ from collections.abc import Iterator
 
 from ..errors import UnspinError, UsageError
 from ..inputs.textio import flush_stdout, silence_stdout
+from ..runtime import batch_gc
 
 # Modules that add subcommands; each has register(subparsers, eval_subparsers).
 _COMMAND_MODULES = ("restore", "detect", "trace", "screen", "serve")
@@ -72,7 +73,8 @@ def _sigterm_raises() -> Iterator[None]:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    with _sigterm_raises():
+    # batch work: the garbage collector less often over the pipelines' caches (unspin.runtime)
+    with _sigterm_raises(), batch_gc():
         return _run(parser, args)
 
 

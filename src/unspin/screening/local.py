@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from ..annotate import AnnotateConfig, Annotator, get_annotator
 from ..errors import UnspinError, UsageError
 from ..inputs.paths import refuse_output_among_inputs
+from ..runtime import set_batch_gc
 from .cluster import cluster_shards
 from .formats import Reader, Unit, concatenate, expand, output_kind, write_shard
 from .manifest import MANIFEST, Manifest, summarize, unit_stats, write_json
@@ -130,6 +131,7 @@ _WORKER: Annotator | None = None
 
 def _init_worker(config: AnnotateConfig) -> None:
     global _WORKER
+    set_batch_gc()  # (a forked worker has it from the command line already; a spawned one not)
     _WORKER = get_annotator(config)  # forked after the parent built it: the same, loaded once
 
 

@@ -39,6 +39,9 @@ class RayAnnotator:
     """The callable class ``map_batches`` instantiates once per actor: one Annotator each."""
 
     def __init__(self, config: AnnotateConfig):
+        from ..runtime import set_batch_gc
+
+        set_batch_gc()  # an actor exists for the job: batch work's collector settings (unspin.runtime)
         self.annotator = Annotator(config)
 
     def __call__(self, batch):
