@@ -1,7 +1,7 @@
 """British spellings the 3-gram never saw, read as their American form when a text is scored.
 
 The default 3-gram was trained on American text: "kilometres", "metres", "realise", "analysed",
-"travelled" are out of its vocabulary, so a clean Australian or British story looked to the
+"optimisation" are out of its vocabulary, so a clean Australian or British story looked to the
 scorers like a text full of unknown words next to well-known synonyms ("kilometres" ->
 "miles" was restored at 0.9998 in clean news, and each such word was evidence of spinning).
 Spelling is no sign of spinning. :func:`us_form` gives the American form of a word the LM does
@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 # (pattern, replacement): each tried on its own, then every pair of them in order (for
 # "manoeuvres": oe -> e and -vres -> -vers).
-_RULES: list[tuple[re.Pattern, str]] = [(re.compile(p), r) for p, r in [
+_RULES: list[tuple[re.Pattern, str | Callable[[re.Match], str]]] = [(re.compile(p), r) for p, r in [
     (r"isation(s?)$", r"ization\1"),
     (r"is(e|es|ed|ing|er|ers|able)$", r"iz\1"),
     (r"ys(e|es|ed|ing|er|ers)$", r"yz\1"),
