@@ -105,9 +105,7 @@ def lm_form(tok) -> str:
         if tok.is_number:
             form = "one" if text == "1" else "two"
         else:
-            form = tok.lower
-            if not _known(form):
-                form = us_form(form, _known) or form
+            form = us_form(tok.lower, _known) or tok.lower  # None for a known word
         _FORMS[text] = form
     return form
 
