@@ -58,7 +58,7 @@ def test_generator_and_channel_caches_are_bounded(monkeypatch):
     assert len(gen._cache) <= 20_001
     assert len(channel._prior_cache) <= 20_001
     gen._cache.clear()
-    channel._prior_cache.clear()
+    channel.forget()
 
 
 def test_content_analyses_cache_is_bounded(monkeypatch):

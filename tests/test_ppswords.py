@@ -159,14 +159,14 @@ def test_papers_option_restores_a_phrase_swap(restorers):
     src.set_pairs(word_pairs([{"tortured": f"{w} getting to know", "correct": f"{w} learning"}
                               for w in ("machine", "deep", "transfer", "federated")] * 3))
     on.generator._cache.clear()
-    on.channel._prior_cache.clear()
+    on.channel.forget()
     try:
         r = on.restore("They use machine getting to know to sort the images.")
         assert r.text == "They use machine learning to sort the images."
     finally:
         src.pairs, src.phrases, src.totals, src.swap_share = old
         on.generator._cache.clear()
-        on.channel._prior_cache.clear()
+        on.channel.forget()
 
 
 def test_a_window_with_a_listed_tortured_phrase_is_read_as_a_paper():
@@ -182,7 +182,7 @@ def test_a_window_with_a_listed_tortured_phrase_is_read_as_a_paper():
     r.papers.generator._by_name["fingerprint"].phrases = {("profound", "learning"): ("deep", "learning")}
     r.papers.generator._by_name["pps_word"].set_pairs(word_pairs(ENTRIES[:3] * 10))
     r.papers.generator._cache.clear()
-    r.papers.channel._prior_cache.clear()
+    r.papers.channel.forget()
     unlisted = "The patient died of heart disappointment last year."
     assert r.restore(unlisted).text == unlisted  # no listed phrase: the default pipeline
     both = "We used profound learning. " + unlisted

@@ -187,7 +187,7 @@ def test_default_restorer_reads_the_lists_swaps_only_in_compositions():
     terms.set_terms({("random", "forest"): 12})
     terms.set_swaps({"irregular": [("random", 20)], "woodland": [("forest", 9)]})
     r.generator._cache.clear()
-    r.channel._prior_cache.clear()
+    r.channel.forget()
     text = "We applied irregular woodland to the data."
     assert r.restore(text).text == "We applied random forest to the data."
 
@@ -227,7 +227,7 @@ def test_a_span_may_cross_a_hyphen():
     terms.set_terms({("artificial", "intelligence"): 9})
     terms.set_swaps({"man made": [("artificial", 3)]})  # the list's sides split at hyphens
     r.generator._cache.clear()
-    r.channel._prior_cache.clear()
+    r.channel.forget()
     text = "We applied man-made intelligence to the data."
     got = r.restore(text)
     assert got.text == "We applied artificial intelligence to the data."

@@ -101,7 +101,7 @@ def _fold_tables(r, train: list[dict], terms: dict, fingerprints: dict | None) -
     if fingerprints is not None:
         r.generator._by_name["fingerprint"].phrases = fingerprints
     r.generator._cache.clear()
-    r.channel._prior_cache.clear()
+    r.channel.forget()
 
 
 def score_folds(all_phrases: list[dict], picked: list[int], restorer, folds: int, only: int | None = None,

@@ -110,16 +110,18 @@ def lm_form(tok) -> str:
     return form
 
 
+_MODELS: dict[str | None, NGramLM] = {}
+
+
 def get_lm(path: str | None = None) -> NGramLM:
-    return NGramLM(path)
-
-
-_DEFAULT: NGramLM | None = None
+    """The 3-gram at ``path`` (default: the shipped one), one instance per path and process:
+    the restorer, its channel and the detector's scan share it and its vocabulary cache."""
+    lm = _MODELS.get(path)
+    if lm is None:
+        lm = _MODELS[path] = NGramLM(path)
+    return lm
 
 
 def _known(word: str) -> bool:
     """In the default 3-gram's vocabulary (the model lm_form's forms are scored by)."""
-    global _DEFAULT
-    if _DEFAULT is None:
-        _DEFAULT = NGramLM()
-    return _DEFAULT.known(word)
+    return get_lm().known(word)

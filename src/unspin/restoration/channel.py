@@ -119,11 +119,20 @@ class Channel:
         self._sources = (generator.thesaurus,) + generator.sources
         self._prefiltered = False
         self._prior_cache: dict[tuple[str, ...], list[tuple[float, Candidate]]] = {}
+        # Bumped whenever priors may change (a source's phrases or thresholds changed): what
+        # others remember of them (the decoder's per-sentence memo) is then stale.
+        self.epoch = 0
+
+    def forget(self) -> None:
+        """Drop every cached prior: call after changing a source's data (an evaluation fold's
+        list), so that neither this cache nor a decoder's memo serves the old ones."""
+        self._prior_cache.clear()
+        self.epoch += 1
 
     def prefilter_generator(self) -> None:
         """Have the generator drop the thesaurus-only candidates :meth:`plausible` rejects
         (speed only: :meth:`CandidateGenerator.prefilter`)."""
-        self._prior_cache.clear()
+        self.forget()
         self.gen.prefilter(self.min_zipf, self.min_zipf_gain)
         self._prefiltered = True
 
@@ -133,7 +142,7 @@ class Channel:
             self.min_zipf = min_zipf
         if min_zipf_gain is not None:
             self.min_zipf_gain = min_zipf_gain
-        self._prior_cache.clear()
+        self.forget()
         if self._prefiltered:
             self.prefilter_generator()
 

@@ -52,7 +52,7 @@ class Decoder:
         self.prune_margin = prune_margin
         self.wide = wide  # draw on the channel's wide candidate list (Channel.prior)
         # Sentence words -> {(start, length): (LM score of the span as it is, {candidate words:
-        # LM gain})}. A document is decoded several times (the detector's gate restores its
+        # LM gain}), "empty": (channel epoch, {(start, length) with no candidate})}. A document is decoded several times (the detector's gate restores its
         # doubtful sentences, then the document is decoded boldly, then with its ties), each
         # pass with other edit costs but the same LM scores, which are most of the time.
         self._lm_memo: dict[tuple[str, ...], dict] = {}
@@ -97,6 +97,13 @@ class Decoder:
             if len(self._lm_memo) >= self.MEMO_SENTENCES:
                 self._lm_memo.clear()
             memo = self._lm_memo[key] = {}
+        # Spans of this sentence with no candidate at all, as of the channel's epoch: most
+        # multi-word spans are no known phrase, and asking the sources again on every pass
+        # over the sentence cost a tenth of restoring a spun document.
+        empty = memo.get("empty")
+        if empty is None or empty[0] != self.channel.epoch:
+            empty = memo["empty"] = (self.channel.epoch, set())
+        empty = empty[1]
         for i in range(N):
             row = [Option(i, 1, (words[i],), 0.0, None)]
             scored = []
@@ -105,13 +112,20 @@ class Decoder:
             for n in range(1, self.gen.max_words + 1):
                 if i + n > N or (n > 1 and not joinable[i + n - 2]):
                     break
+                if (i, n) in empty:
+                    continue
                 spun = tuple(words[i:i + n])
                 if any(protected[i:i + n]):
                     if not self.gen.may_have_exact_learned(spun):
                         continue  # fast path: the filter below would leave nothing
-                    prior = [(ch, c) for ch, c in prior_of(spun, wide) if c.exact]
+                    prior = prior_of(spun, wide)
+                    if not prior:
+                        empty.add((i, n))
+                    prior = [(ch, c) for ch, c in prior if c.exact]
                 else:
                     prior = prior_of(spun, wide)
+                    if not prior:
+                        empty.add((i, n))
                 if not prior:
                     continue
                 # window_score(words, i, n, ·), inlined: the context is shared by the candidates
