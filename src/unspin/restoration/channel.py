@@ -16,6 +16,7 @@ import functools
 from dataclasses import dataclass, fields
 
 from ..lang import formdata
+from ..lang.factwords import fact_change
 from ..lang.lexicon import MOBY_HEAD_LISTS_SPUN, MOBY_SPUN_LISTS_HEAD, WORDNET_SYNONYM
 from ..lang.lm import NGramLM
 from ..lang.morph import lemmas
@@ -219,9 +220,13 @@ class Channel:
             if len(self._prior_cache) > self.CACHE_LIMIT:
                 self._prior_cache.clear()  # bounded memory on endless streams
             # Exact evidence may name words the 3-gram never saw (technical terms).
+            # A different unit, number or compass point is never the original
+            # (unspin.lang.factwords): the spinner's thesaurus links them, the 3-gram may prefer
+            # them, and the edit would change what the text says.
             cands = [c for c in self.gen.candidates(spun)
-                     if self.plausible(spun, c)  # (both tests are pure: the cheaper-to-fail first)
-                     and (c.exact or self.lm.known_all(c.words))]
+                     if self.plausible(spun, c)  # (the tests are pure: the cheaper-to-fail first)
+                     and (c.exact or self.lm.known_all(c.words))
+                     and fact_change(spun, c.words) is None]
             p = sorted(((self.score(spun, c), c) for c in cands), key=lambda x: -x[0])
             p = p[: max(self.prior_limit, self.WIDE_LIMIT)]
             self._prior_cache[spun] = p
