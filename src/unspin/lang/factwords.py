@@ -108,10 +108,25 @@ def number_of(words: tuple[str, ...]) -> tuple[str, float] | None:
     return None
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def is_fact_word(word: str) -> bool:
+    """Whether ``word`` is a unit, a number or a compass point, or a word of a multi-word unit
+    ("nautical"): the spans :func:`fact_change` need look at (most spans have none)."""
+    return (_unit(word) is not None or number_of((word,)) is not None or word in DIRECTIONS
+            or word in _unit_parts())
+
+
+@functools.lru_cache(maxsize=1)
+def _unit_parts() -> frozenset[str]:
+    return frozenset(w for unit in shipped_units() if " " in unit for w in unit.split())
+
+
 def fact_change(spun: tuple[str, ...], original: tuple[str, ...]) -> str | None:
     """What replacing ``spun`` by ``original`` (lower-case words) would change: "unit",
     "number" or "direction"; None when it changes none of these. Spans of equal length are
     also compared word by word ("southerly winds" -> north winds)."""
+    if not any(map(is_fact_word, spun)) or not any(map(is_fact_word, original)):
+        return None  # the cheap answer for nearly every candidate
     why = _span_change(spun, original)
     if why is None and len(spun) == len(original) > 1:
         for a, b in zip(spun, original):

@@ -29,6 +29,7 @@ class CandidateGenerator:
         # of the fact that"); the decoder looks that far.
         self.max_words = max([max_words] + [getattr(s, "max_words", 0) for s in self.sources])
         self._by_name = {s.name: s for s in self.sources}
+        self._rank = {s.name: k for k, s in enumerate(self.sources)}  # registration order
         self._possessive = frozenset(s.name for s in self.sources if s.possessive)
         # Every span some source proposes an exact substitution for.
         self._exact_spans = frozenset(k for s in self.sources for k in s.spun_sides())
@@ -208,7 +209,12 @@ class CandidateGenerator:
     def _candidate(self, words: tuple[str, ...], flags: int, support: dict) -> Candidate:
         if not support:
             return Candidate(words=words, flags=flags)
-        ordered = tuple((s.name, support[s.name]) for s in self.sources if s.name in support)
-        exact = any(self._by_name[n].exact(s) for n, s in ordered)
-        bold = any(getattr(self._by_name[n], "bold", True) for n, _ in ordered)
+        if len(support) == 1:  # the common case (PPDB alone): no ordering to do
+            ordered = tuple(support.items())
+        else:
+            rank = self._rank
+            ordered = tuple(sorted(support.items(), key=lambda kv: rank[kv[0]]))
+        by_name = self._by_name
+        exact = any(by_name[n].exact(s) for n, s in ordered)
+        bold = any(getattr(by_name[n], "bold", True) for n, _ in ordered)
         return Candidate(words=words, flags=flags, support=ordered, exact=exact, bold=bold)
