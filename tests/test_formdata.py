@@ -208,3 +208,46 @@ def test_scan_section_is_not_used_with_other_tables(fd):
 
     assert Scanner(lexicon=Lexicon(DATA / "lexicon.npz")).formdata is None
     assert Scanner(ppdb=Ppdb(DATA / "ppdb.npz")).formdata is None
+
+
+def test_prior_section_equals_the_computed_priors(fd):
+    """A single word's channel prior read from the file equals the one the channel computes
+    (every candidate, its evidence and its score), and the default pipeline reads it."""
+    r = Restorer(RestoreConfig())
+    assert r.channel.stored is fd
+    computing = Restorer(RestoreConfig())
+    computing.generator.thesaurus.formdata = None
+    computing.channel.forget()
+    assert computing.channel.stored is None
+    manifest = json.loads((DATA / "MANIFEST.json").read_text())["formdata.bin"]
+    assert fd.header["prior"] == r.channel.signature()
+    for name, sha in fd.header["prior"]["data"].items():
+        assert sha == sha256(DATA / name) == manifest["inputs"][name]["sha256"], name
+    stored = supported = 0
+    for w in sample_forms(fd):
+        got = r.channel._stored_prior(w)
+        if got is None:
+            continue
+        stored += 1
+        supported += any(c.support for _, c in got)
+        assert got == computing.channel.prior((w,), wide=True), w
+    assert stored > 900 and supported > 100
+
+
+@pytest.mark.parametrize("config", [RestoreConfig(fingerprints=False), RestoreConfig(learned_table=False),
+                                    RestoreConfig(threshold=1.0), RestoreConfig(pps_words=True),
+                                    RestoreConfig(weights=(("ppdb", 1.0),))])
+def test_prior_section_is_not_used_by_other_pipelines(fd, config):
+    assert Restorer(config).channel.stored is None
+
+
+def test_prior_section_is_dropped_when_sources_change(fd):
+    from unspin.restoration.table import SubstitutionTable
+
+    assert Restorer(RestoreConfig(), table=SubstitutionTable()).channel.stored is None
+    r = Restorer(RestoreConfig())
+    assert r.channel.stored is fd
+    r.generator._by_name["fingerprint"].phrases = {("counterfeit",): ("artificial",)}
+    r.channel.forget()  # what code that changes a source's data must call
+    assert r.channel.stored is None
+    assert [c.words for _, c in r.channel.prior(("counterfeit",))][0] == ("artificial",)

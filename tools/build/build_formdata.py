@@ -46,12 +46,28 @@ def word_forms(form_zipf: float) -> list[str]:
     return sorted(set(forms))
 
 
-def encode(forms: list[str], thesaurus, t0: float, scanner=None, terms=None) -> tuple[list[str], dict, list[str], list[str]]:
+def prior_support(c) -> int | None:
+    """A prior entry's support code (:data:`unspin.lang.formdata.PPDB_SUPPORT`): 0 for a
+    thesaurus-only candidate, PPDB's packed strengths for one PPDB alone supports; None for any
+    other support (the form's prior is then not stored)."""
+    from unspin.lang import formdata as F
+
+    if not c.support:
+        return 0
+    if len(c.support) != 1 or c.support[0][0] != "ppdb":
+        return None
+    one, fwd, rev, syn = c.support[0][1]
+    ok = one == 1.0 and syn in (0.0, 1.0) and all(x == int(x) and 0 <= x < 32 for x in (fwd, rev))
+    return F.PPDB_SUPPORT | int(syn) << 10 | int(fwd) << 5 | int(rev) if ok else None
+
+
+def encode(forms: list[str], thesaurus, t0: float, scanner=None, terms=None,
+           channel=None) -> tuple[list[str], dict, list[str], list[str]]:
     """Lemmas, analyses and thesaurus originals of every form, computed from scratch, as
     integer arrays over one interned string list: (strings, arrays, upos names, tag names).
     With ``scanner`` (a :class:`~unspin.detection.scan.Scanner`) and ``terms`` (a
     :class:`~unspin.restoration.sources.terms.TermSource`), also each form's scan candidates and
-    term reach."""
+    term reach; with ``channel`` (the default restorer's), each form's channel prior."""
     import unspin.lang.morph as M
     from unspin.lang import formdata as F
 
@@ -69,6 +85,7 @@ def encode(forms: list[str], thesaurus, t0: float, scanner=None, terms=None) -> 
     tag_names: list[str] = []
     th_off, th, an_off, an, le_off, le = [0], [], [0], [], [0], []
     sc_off, sc, rc_off, rc = [0], [], [0], []
+    pr_off, pr, pr_sup, pr_score, pr_ok = [0], [], [], [], []
     # reach entries index the term words (a few thousand: two bytes an entry)
     rw = sorted(terms._vocab) if terms is not None else []
     rw_index = {w: i for i, w in enumerate(rw)}
@@ -103,6 +120,18 @@ def encode(forms: list[str], thesaurus, t0: float, scanner=None, terms=None) -> 
             for tw, strong in terms._compute_reach(w).items():
                 rc.append(rw_index[tw] << 1 | int(strong))
             rc_off.append(len(rc))
+        if channel is not None:
+            entries = channel.prior((w,), wide=True)
+            codes = [prior_support(c) for _, c in entries]
+            ok = all(code is not None for code in codes)
+            if ok:
+                for (score, c), code in zip(entries, codes):
+                    assert 0 <= c.flags < 1 << F.PRIOR_BITS
+                    pr.append(intern(" ".join(c.words)) << F.PRIOR_BITS | c.flags)
+                    pr_sup.append(code)
+                    pr_score.append(score)
+            pr_ok.append(int(ok))
+            pr_off.append(len(pr))
         if k % 5000 == 0:
             print(f"{k}/{len(forms)} forms, {time.time() - t0:.0f} s", file=sys.stderr)
     assert len(upos_names) <= 1 << F.ANA_BITS and len(tag_names) <= 1 << F.ANA_BITS
@@ -114,6 +143,9 @@ def encode(forms: list[str], thesaurus, t0: float, scanner=None, terms=None) -> 
         arrays.update(sc_off=sc_off, sc=sc)
     if terms is not None:
         arrays.update(rc_off=rc_off, rc=rc, rw=[intern(w) for w in rw])
+    if channel is not None:
+        arrays.update(pr_off=pr_off, pr=pr, pr_sup=pr_sup, pr_score=pr_score, pr_ok=pr_ok)
+    assert len(strings) < 1 << (32 - F.PRIOR_BITS)
     return strings, arrays, upos_names, tag_names
 
 
@@ -165,7 +197,7 @@ def write(out: Path, header: dict, arrays: dict) -> dict:
 
 
 def record(out: Path, args, forms: list[str], strings: list[str], n_thesaurus: int, header: dict,
-           n_scan: int = 0, n_reach: int = 0) -> None:
+           n_scan: int = 0, n_reach: int = 0, n_prior: tuple[int, int] = (0, 0)) -> None:
     """The file's entry in MANIFEST.json."""
     manifest_path = OUT / "MANIFEST.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
@@ -178,6 +210,8 @@ def record(out: Path, args, forms: list[str], strings: list[str], n_thesaurus: i
         "thesaurus_entries": n_thesaurus,
         "scan_entries": n_scan,
         "reach_entries": n_reach,
+        "prior_forms": n_prior[0],
+        "prior_entries": n_prior[1],
         "generator": header["generator"],
         "inputs": {
             "lexicon.npz": {"sha256": header["lexicon_sha256"]},
@@ -187,6 +221,8 @@ def record(out: Path, args, forms: list[str], strings: list[str], n_thesaurus: i
             # the scan and reach sections
             "ppdb.npz": {"sha256": header["scan"]["ppdb_sha256"]},
             "terms.tsv": {"sha256": header["reach"]["terms_sha256"]},
+            # the prior section (the default restorer's channel)
+            **{name: {"sha256": sha} for name, sha in header["prior"]["data"].items() if name != "blocklist.txt"},
             "pocketsphinx": {"version": header["scan"]["pocketsphinx"]},
             "wordfreq": {"version": header["versions"]["wordfreq"]},
         },
@@ -225,14 +261,23 @@ def main() -> int:
     term_source = T.TermSource.shipped()
     term_source.use_formdata = False
     assert term_source._shipped_terms and not term_source.papers
+    # The default restorer's channel (the shipped table, fingerprints and weights), computing
+    # every prior: its thesaurus reads no form data, and forget() stops it reading the priors.
+    restorer = Restorer(RestoreConfig())
+    restorer.generator.thesaurus.formdata = None
+    restorer.channel.forget()
+    channel = restorer.channel
 
     t0 = time.time()
     forms = word_forms(args.form_zipf)
-    strings, ints, upos_names, tag_names = encode(forms, gen, t0, scanner, term_source)
+    strings, ints, upos_names, tag_names = encode(forms, gen, t0, scanner, term_source, channel)
     arrays = string_arrays(strings)
-    for name in ("th_off", "th", "an_off", "an", "le_off", "le", "sc_off", "sc", "rc_off", "rw"):
+    for name in ("th_off", "th", "an_off", "an", "le_off", "le", "sc_off", "sc", "rc_off", "rw", "pr_off", "pr"):
         arrays[name] = np.array(ints[name], dtype="<u4")
     arrays["rc"] = np.array(ints["rc"], dtype="<u2")
+    arrays["pr_sup"] = np.array(ints["pr_sup"], dtype="<u2")
+    arrays["pr_score"] = np.array(ints["pr_score"], dtype="<f8")
+    arrays["pr_ok"] = np.array(ints["pr_ok"], dtype="u1")
     # The lexicon's float32 zipf column, rounded to hundredths, is wordfreq's value for every
     # term (so :func:`unspin.lang.formdata.zipf` may read it): checked here, recorded in the header.
     lex = gen.lexicon
@@ -256,6 +301,7 @@ def main() -> int:
                  "ppdb_sha256": sha256(OUT / "ppdb.npz"), "pocketsphinx": md.version("pocketsphinx")},
         "reach": {"terms_sha256": sha256(OUT / "terms.tsv"), "ppdb_sha256": sha256(OUT / "ppdb.npz"),
                   "max_links": T.MAX_LINKS, "min_words": T.MIN_WORDS, "max_words": T.MAX_WORDS},
+        "prior": channel.signature(),
     }
     out = Path(args.out)
     header = write(out, header, arrays)
@@ -267,7 +313,14 @@ def main() -> int:
         assert fd.lemmas(w) == M.lemmas_uncached(w), w
         assert fd.scan_candidates(w) == scanner.compute_candidates(w), w
         assert fd.reach(w) == term_source._compute_reach(w), w
-    record(out, args, forms, strings, len(ints["th"]), header, len(ints["sc"]), len(ints["rc"]))
+    # ... and the priors decode to what the channel computes (through the reader restore uses).
+    check = Restorer(RestoreConfig()).channel
+    assert check.use_stored(fd)
+    for w in forms[:: max(1, len(forms) // 5000)]:
+        if fd.prior(w) is not None:
+            assert check._stored_prior(w) == channel.prior((w,), wide=True), w
+    record(out, args, forms, strings, len(ints["th"]), header, len(ints["sc"]), len(ints["rc"]),
+           (sum(ints["pr_ok"]), len(ints["pr"])))
     print(f"{len(forms)} forms, {len(strings)} strings, {len(ints['th'])} thesaurus entries, {len(ints['an'])} analyses "
           f"-> {out} ({os.path.getsize(out) / 1e6:.1f} MB) in {time.time() - t0:.0f} s")
     return 0

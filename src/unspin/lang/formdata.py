@@ -14,8 +14,10 @@ the file). For each such form it holds
     (:meth:`unspin.detection.scan.Scanner.candidates`), for the shipped lexicon, PPDB table and
     3-gram, and the term source's reach of the form
     (:meth:`unspin.restoration.sources.terms.TermSource.reach`), for the shipped term list
-    without the papers option; the header records what they were computed from, and the
-    readers check it;
+    without the papers option; and the restoration channel's prior of the form alone (its
+    candidates best first with their channel scores, :meth:`unspin.restoration.channel.Channel.prior`),
+    for the default restorer's sources, data and weights; the header records what they were
+    computed from, and the readers check it;
 
 and, for every string it stores, the wordfreq zipf frequency (in hundredths, which is how
 wordfreq quantises it). Learned-table and fingerprint candidates are not in it: they are
@@ -43,6 +45,9 @@ FLAG_BITS = 3          # thesaurus entry: string id << FLAG_BITS | relation flag
 ANA_BITS = 5           # analysis entry: lemma id << 2*ANA_BITS | upos << ANA_BITS | tag
 SCAN_BITS = 7          # scan candidate: string id << SCAN_BITS | flags (lexicon flags, PPDB's bit 6)
 # reach entry (two bytes): index into the term words ``rw`` (string ids) << 1 | strong link
+PRIOR_BITS = 8         # prior entry: string id << PRIOR_BITS | thesaurus flags
+# prior support (two bytes): 0, or PPDB's strengths: 1 << 11 | synonym << 10 | forward << 5 | reverse
+PPDB_SUPPORT = 1 << 11
 
 # zipf of word tuples, filled as strings are decoded (exact: the file stores wordfreq's own
 # rounding) and as wordfreq is asked for others; read by :func:`zipf`.
@@ -75,6 +80,8 @@ class FormData:
         # optional sections (files built before them lack them)
         self._sc_off, self._sc = arrays.get("sc_off"), arrays.get("sc")
         self._rc_off, self._rc, self._rw = arrays.get("rc_off"), arrays.get("rc"), arrays.get("rw")
+        self._pr_off, self._pr, self._pr_sup = arrays.get("pr_off"), arrays.get("pr"), arrays.get("pr_sup")
+        self._pr_score, self._pr_ok = arrays.get("pr_score"), arrays.get("pr_ok")
         self.upos: list[str] = h["upos"]
         self.tags: list[str] = h["tags"]
         self.min_zipf: float = h["generator"]["min_zipf"]
@@ -207,6 +214,23 @@ class FormData:
             self._rw_words = [self._string(sid) for sid in self._rw.tolist()]
         rw = self._rw_words
         return {rw[c >> 1]: bool(c & 1) for c in self._rc[self._rc_off[i]:self._rc_off[i + 1]].tolist()}
+
+    def prior(self, word: str) -> list[tuple[float, tuple[str, ...], int, int]] | None:
+        """The channel prior of ``word`` alone as ``(score, original words, thesaurus flags,
+        support code)`` entries, best first (support: 0, or PPDB's strengths packed as
+        :data:`PPDB_SUPPORT` says); None when the file has no such section, not the form, or
+        not its prior (one with evidence the section does not encode). The caller checks the
+        header's ``prior`` entry."""
+        if self._pr is None:
+            return None
+        i = self._key_index.get(word)
+        if i is None or not self._pr_ok[i]:
+            return None
+        a, b = int(self._pr_off[i]), int(self._pr_off[i + 1])
+        mask = (1 << PRIOR_BITS) - 1
+        return [(score, self.words(code >> PRIOR_BITS), code & mask, sup)
+                for code, sup, score in zip(self._pr[a:b].tolist(), self._pr_sup[a:b].tolist(),
+                                            self._pr_score[a:b].tolist())]
 
     def decode_thesaurus(self, code: int) -> tuple[tuple[str, ...], int]:
         return self.words(code >> FLAG_BITS), code & ((1 << FLAG_BITS) - 1)

@@ -86,6 +86,10 @@ class Weights:
 # The channel's features, in the order it adds them (every Weights field but ``lm``).
 FEATURES = tuple(f.name for f in fields(Weights) if f.name != "lm")
 
+# The shipped files a single word's prior is computed from (Channel.signature).
+_PRIOR_DATA = ("lexicon.npz", "blocklist.txt", "units.tsv", "ppdb.npz", "table.json", "fingerprints.json",
+               "periphrases.tsv")
+
 
 @functools.lru_cache(maxsize=1 << 18)
 def _zipf(words: tuple[str, ...]) -> float:
@@ -123,12 +127,61 @@ class Channel:
         # Bumped whenever priors may change (a source's phrases or thresholds changed): what
         # others remember of them (the decoder's per-sentence memo) is then stale.
         self.epoch = 0
+        # Precomputed priors of single words (the form data's ``prior`` section), when this
+        # channel's sources, data and weights are the ones it was computed for: use_stored().
+        self.stored = None
 
     def forget(self) -> None:
         """Drop every cached prior: call after changing a source's data (an evaluation fold's
-        list), so that neither this cache nor a decoder's memo serves the old ones."""
+        list), so that neither this cache nor a decoder's memo serves the old ones, nor the
+        precomputed priors (they were computed for the shipped data: :meth:`use_stored` again
+        to read them)."""
         self._prior_cache.clear()
+        self.stored = None
         self.epoch += 1
+
+    def signature(self) -> dict:
+        """What a single word's prior depends on besides the code: the sources, the shipped
+        data files they read, the weights and limits (the form data's ``prior`` entry records
+        it; :meth:`use_stored` compares)."""
+        from ..lang.formdata import pocketsphinx_version, shipped_sha256
+
+        th = self.gen.thesaurus
+        return {
+            "sources": [src.name for src in self.gen.sources],
+            "data": {name: shipped_sha256(name) for name in _PRIOR_DATA},
+            "weights": {f.name: getattr(self.w, f.name) for f in fields(Weights)},
+            "min_zipf": self.min_zipf, "min_zipf_gain": self.min_zipf_gain,
+            "limit": max(self.prior_limit, self.WIDE_LIMIT),
+            "thesaurus": {"min_zipf": th.min_zipf, "need_flags": th.need_flags,
+                          "min_form_zipf": th.min_form_zipf, "min_form_gain": th.min_form_gain},
+            "ppdb_max_links": self.gen._by_name["ppdb"].max_links if "ppdb" in self.gen._by_name else None,
+            "pocketsphinx": pocketsphinx_version(),
+        }
+
+    def use_stored(self, fd) -> bool:
+        """Read single words' priors from form data ``fd`` where it has them, if its ``prior``
+        entry is this channel's :meth:`signature`. The caller vouches that the sources hold
+        the shipped data (the signature names the files, not what a source was given)."""
+        if fd is None or fd.header.get("prior") != self.signature():
+            return False
+        self._prior_cache.clear()
+        self.stored = fd
+        return True
+
+    def _stored_prior(self, word: str) -> list[tuple[float, Candidate]] | None:
+        got = self.stored.prior(word)
+        if got is None:
+            return None
+        out = []
+        for score, words, flags, sup in got:
+            if sup:
+                strengths = (1.0, float(sup >> 5 & 31), float(sup & 31), float(sup >> 10 & 1))
+                c = self.gen._candidate(words, flags, {"ppdb": strengths})
+            else:
+                c = Candidate(words=words, flags=flags)
+            out.append((score, c))
+        return out
 
     def prefilter_generator(self) -> None:
         """Have the generator drop the thesaurus-only candidates :meth:`plausible` rejects
@@ -219,6 +272,11 @@ class Channel:
                 return []  # most word sequences are no known phrase; don't cache them
             if len(self._prior_cache) > self.CACHE_LIMIT:
                 self._prior_cache.clear()  # bounded memory on endless streams
+            if len(spun) == 1 and self.stored is not None:
+                p = self._stored_prior(spun[0])
+                if p is not None:
+                    self._prior_cache[spun] = p
+                    return p if wide else p[: self.prior_limit]
             # Exact evidence may name words the 3-gram never saw (technical terms).
             # A different unit, number or compass point is never the original
             # (unspin.lang.factwords): the spinner's thesaurus links them, the 3-gram may prefer

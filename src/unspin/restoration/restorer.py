@@ -29,6 +29,7 @@ from .decode import Decoder
 from .decode import Choice
 from .document import BOLD_MIN_WORDS, BOLDNESS, SKIP_BELOW, UNSUPPORTED_SHARE, EditModel, Gate, decide, positions, ties
 from ..lang.words import FUNCTION_WORDS
+from ..lang.formdata import get_formdata
 from ..lang.lexicon import MOBY_HEAD_LISTS_SPUN, WORDNET_SYNONYM, get_lexicon
 from ..lang.lm import get_lm, lm_form
 from ..lang.words import match_case
@@ -135,11 +136,18 @@ class Restorer:
         self.proposer = Decoder(get_lm(), self.channel, max_candidates=EditModel.CANDIDATES, wide=True)
         # Candidates the channel would find implausible are not generated (speed only).
         self.channel.prefilter_generator()
+        # Single words' priors precomputed for the default pipeline (speed only: the form
+        # data's prior section, computed by these very functions; the channel checks the
+        # weights, limits and data files, this the sources' configuration).
+        if (config.fingerprints and not config.pps_words and table is not None and table is shipped_table()
+                and self.channel.lm.shipped and thesaurus.lexicon.shipped):
+            self.channel.use_stored(get_formdata())
         self.rescorer = None
         self.gate = Gate(self, config.fingerprints) if config.document else None
         self.edit_model = EditModel.load(config.edit_model) if config.document and config.edit_model else None
         self.edit_pool = self.edit_model.pool if self.edit_model is not None else EditModel.POOL
         self._swap_index: tuple | None = None  # (table, its spun-side prefixes): learned_swaps
+        self._listed_firsts: tuple = (None, frozenset())  # (phrase table, first words): listed_phrases
         # Which context model decided, named in every edit's evidence.
         self.model_label = "lm:3-gram" if config.backend == "ngram" else f"lm:3-gram+{config.backend}"
         if config.backend != "ngram":
@@ -218,9 +226,16 @@ class Restorer:
         phrases = self.generator._by_name["fingerprint"].phrases
         if not phrases:
             return 0
+        firsts = self._listed_firsts
+        if firsts[0] is not phrases:  # (a fold's list may replace the table)
+            firsts = self._listed_firsts = (phrases, frozenset(k[0] for k in phrases))
+        firsts = firsts[1]
         words = [t.lower for t in tokens]
         n, i = 0, 0
         while i < len(words):
+            if words[i] not in firsts:  # nearly every word: no listed phrase starts with it
+                i += 1
+                continue
             for k in range(min(self.LISTED_MAX_WORDS, len(words) - i), 1, -1):
                 if tuple(words[i:i + k]) in phrases:
                     n += 1
