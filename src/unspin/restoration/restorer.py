@@ -102,6 +102,16 @@ def build_sources(config: RestoreConfig, table: SubstitutionTable | None) -> lis
     ]
 
 
+def _names_span(words: list[str], spans: set) -> bool:
+    """Whether some run of ``words`` is one of ``spans`` (word tuples)."""
+    longest = max(map(len, spans), default=0)
+    for i in range(len(words)):
+        for n in range(1, min(longest, len(words) - i) + 1):
+            if tuple(words[i:i + n]) in spans:
+                return True
+    return False
+
+
 @dataclass(slots=True)
 class _Sentence:
     tokens: list[Token]
@@ -277,15 +287,24 @@ class Restorer:
         rerank = self.rescorer is not None and tie and neural
         decode = self._decode_sentence if neural and not rerank else self.decoder.decode
         choices = [decode(s.words, s.joins, s.protected, boost, None, share) for s in sents]
+        last_share = share  # the unsupported share the current choices were decoded with
         if boost <= 0 and sum(map(len, choices)) >= max(2, self.SPUN_DOC_RATE * len(tokens)):
             boost += self.SPUN_DOC_BOOST
             choices = [decode(s.words, s.joins, s.protected, boost) for s in sents]
+            last_share = 1.0
         tied: dict = {}
         bonus = None
         if tie:
             bonus, tied = ties([(s.spun(ch), ch.words) for s, chs in zip(sents, choices) for ch in chs])
             if bonus:
-                choices = [decode(s.words, s.joins, s.protected, boost, bonus, share) for s in sents]
+                # A sentence with no span the bonus names decodes as it did (the bonus only
+                # lowers the pruning bar, and what that admits cannot pass it: Decoder.options),
+                # so only the others are decoded again.
+                same = self.rescorer is None and last_share == share
+                spans = {k[0] for k in bonus}
+                choices = [chs if same and not _names_span(s.words, spans)
+                           else decode(s.words, s.joins, s.protected, boost, bonus, share)
+                           for s, chs in zip(sents, choices)]
         if rerank:
             choices = [self.rescorer.rerank(s.words, s.joins, s.protected, chs, boost, bonus or None, share)
                        for s, chs in zip(sents, choices)]
