@@ -18,11 +18,10 @@ byte for byte; its checksum is recorded as before.)
 from __future__ import annotations
 
 import importlib.metadata as md
-import json
 import re
 import sys
 
-from tools.build.build_lexicon import OUT, sha256
+from tools.build.build_lexicon import OUT, set_manifest_entry, sha256
 
 DOMAINS = ("obscenity.n.02", "disparagement.n.01", "ethnic_slur.n.01")
 GLOSS = re.compile(r"(offensive|obscene|vulgar|derogatory|disparaging) (term|terms|name|names|slang)\b")
@@ -52,9 +51,7 @@ def main() -> int:
     terms = blocked_terms()
     path = OUT / "blocklist.txt"
     path.write_text(HEADER + "".join(t + "\n" for t in terms), encoding="utf-8")
-    manifest_path = OUT / "MANIFEST.json"
-    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
-    manifest["blocklist.txt"] = {
+    set_manifest_entry("blocklist.txt", {
         "built_by": "tools/build/build_blocklist.py",
         "command": "python -m tools.build.build_blocklist",
         "inputs": {"wn": {"version": md.version("wn"), "data": "WordNet 3.0",
@@ -63,8 +60,7 @@ def main() -> int:
                 + " or called an offensive, obscene, vulgar, derogatory or disparaging term, name or slang in its gloss",
         "sha256": sha256(path),
         "terms": len(terms),
-    }
-    manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    })
     print(f"{path}: {len(terms)} terms")
     return 0
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tools.build.build_lexicon import sha256  # noqa: E402  (one checksum helper for the build scripts)
+from tools.build.build_lexicon import set_manifest_entry, sha256  # noqa: E402  (the build scripts' helpers)
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "src" / "unspin" / "data"
@@ -199,9 +199,7 @@ def write(out: Path, header: dict, arrays: dict) -> dict:
 def record(out: Path, args, forms: list[str], strings: list[str], n_thesaurus: int, header: dict,
            n_scan: int = 0, n_reach: int = 0, n_prior: tuple[int, int] = (0, 0)) -> None:
     """The file's entry in MANIFEST.json."""
-    manifest_path = OUT / "MANIFEST.json"
-    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
-    manifest["formdata.bin"] = {
+    set_manifest_entry("formdata.bin", {
         "built_by": "tools/build/build_formdata.py",
         "command": f"python -m tools.build.build_formdata --form-zipf {args.form_zipf}",
         "form_zipf": args.form_zipf,
@@ -227,8 +225,7 @@ def record(out: Path, args, forms: list[str], strings: list[str], n_thesaurus: i
             "wordfreq": {"version": header["versions"]["wordfreq"]},
         },
         "sha256": sha256(out),
-    }
-    manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    })
 
 
 def main() -> int:

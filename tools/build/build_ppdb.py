@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import importlib.metadata as md
-import json
 import os
 import re
 import sys
@@ -34,7 +33,7 @@ from pathlib import Path
 import numpy as np
 from wordfreq import zipf_frequency
 
-from tools.build.build_lexicon import OUT, ROOT, UsableOriginal, sha256
+from tools.build.build_lexicon import OUT, ROOT, UsableOriginal, set_manifest_entry, sha256
 from unspin.lang.ppdb import NONE, link_order
 
 XL = "ppdb-1.0-xl-lexical.txt"
@@ -172,10 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         record["inputs"][pkg] = {"version": md.version(pkg)}
     record = {"built_by": "tools/build/build_ppdb.py",
               "licence": "CC BY 3.0 (PPDB: Ganitkevitch et al. 2013; Pavlick et al. 2015)", **record}
-    manifest_path = OUT / "MANIFEST.json"
-    manifest = json.loads(manifest_path.read_text())
-    manifest["ppdb.npz"] = record
-    manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    set_manifest_entry("ppdb.npz", record)
     print(f"{record['terms']} terms, {record['links']} links -> {out_path} "
           f"({os.path.getsize(out_path) / 1e6:.2f} MB)")
     return 0

