@@ -22,6 +22,7 @@ DATA = Path(__file__).resolve().parents[1] / "src" / "unspin" / "data"
     (("forty",), ("thousand",), "number"),
     (("third",), ("three",), "number"),
     (("30",), ("two",), "number"),
+    (("hundreds",), ("thousands",), "number"),
     (("southerly",), ("north",), "direction"),
     (("north-eastern",), ("western",), "direction"),
     (("southerly", "winds"), ("north", "winds"), "direction"),

@@ -45,6 +45,7 @@ NUMBERS: dict[str, float] = {
     **{w: float(20 + 10 * i) for i, w in enumerate(_TENS)},
     "dozen": 12.0, "hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12,
 }
+_MAGNITUDES = frozenset("ten dozen hundred thousand million billion trillion".split())
 # Ordinals are positions, kept apart from the cardinals ("second" -> two is a change too).
 ORDINALS: dict[str, float] = {w: float(i + 1) for i, w in enumerate(_ORDINALS)}
 
@@ -100,6 +101,8 @@ def number_of(words: tuple[str, ...]) -> tuple[str, float] | None:
     w = words[0]
     if w in NUMBERS:
         return "cardinal", NUMBERS[w]
+    if w.endswith("s") and w[:-1] in _MAGNITUDES:  # "hundreds of people": a magnitude too
+        return "cardinal", NUMBERS[w[:-1]]
     if w in ORDINALS:
         return "ordinal", ORDINALS[w]
     digits = w.replace(",", "")
