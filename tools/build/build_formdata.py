@@ -46,21 +46,6 @@ def word_forms(form_zipf: float) -> list[str]:
     return sorted(set(forms))
 
 
-def prior_support(c) -> int | None:
-    """A prior entry's support code (:data:`unspin.lang.formdata.PPDB_SUPPORT`): 0 for a
-    thesaurus-only candidate, PPDB's packed strengths for one PPDB alone supports; None for any
-    other support (the form's prior is then not stored)."""
-    from unspin.lang import formdata as F
-
-    if not c.support:
-        return 0
-    if len(c.support) != 1 or c.support[0][0] != "ppdb":
-        return None
-    one, fwd, rev, syn = c.support[0][1]
-    ok = one == 1.0 and syn in (0.0, 1.0) and all(x == int(x) and 0 <= x < 32 for x in (fwd, rev))
-    return F.PPDB_SUPPORT | int(syn) << 10 | int(fwd) << 5 | int(rev) if ok else None
-
-
 def encode(forms: list[str], thesaurus, t0: float, scanner=None, terms=None,
            channel=None) -> tuple[list[str], dict, list[str], list[str]]:
     """Lemmas, analyses and thesaurus originals of every form, computed from scratch, as
@@ -122,7 +107,7 @@ def encode(forms: list[str], thesaurus, t0: float, scanner=None, terms=None,
             rc_off.append(len(rc))
         if channel is not None:
             entries = channel.prior((w,), wide=True)
-            codes = [prior_support(c) for _, c in entries]
+            codes = [F.pack_support(c.support) for _, c in entries]
             ok = all(code is not None for code in codes)
             if ok:
                 for (score, c), code in zip(entries, codes):

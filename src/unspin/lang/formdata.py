@@ -49,6 +49,25 @@ PRIOR_BITS = 8         # prior entry: string id << PRIOR_BITS | thesaurus flags
 # prior support (two bytes): 0, or PPDB's strengths: 1 << 11 | synonym << 10 | forward << 5 | reverse
 PPDB_SUPPORT = 1 << 11
 
+
+def pack_support(support: tuple) -> int | None:
+    """A prior entry's support (:attr:`Candidate.support`) as two bytes: 0 for none, PPDB's
+    strengths ``(1.0, forward, reverse, synonym)`` packed; None for anything else (such a
+    form's prior is not stored)."""
+    if not support:
+        return 0
+    if len(support) != 1 or support[0][0] != "ppdb":
+        return None
+    one, fwd, rev, syn = support[0][1]
+    if one != 1.0 or syn not in (0.0, 1.0) or not all(x == int(x) and 0 <= x < 32 for x in (fwd, rev)):
+        return None
+    return PPDB_SUPPORT | int(syn) << 10 | int(fwd) << 5 | int(rev)
+
+
+def unpack_support(code: int) -> tuple[float, float, float, float]:
+    """PPDB's strengths from a non-zero :func:`pack_support` code."""
+    return 1.0, float(code >> 5 & 31), float(code & 31), float(code >> 10 & 1)
+
 # zipf of word tuples, filled as strings are decoded (exact: the file stores wordfreq's own
 # rounding) and as wordfreq is asked for others; read by :func:`zipf`.
 _ZIPF: dict[tuple[str, ...], float] = {}

@@ -144,19 +144,17 @@ class Channel:
         """What a single word's prior depends on besides the code: the sources, the shipped
         data files they read, the weights and limits (the form data's ``prior`` entry records
         it; :meth:`use_stored` compares)."""
-        from ..lang.formdata import pocketsphinx_version, shipped_sha256
-
         th = self.gen.thesaurus
         return {
             "sources": [src.name for src in self.gen.sources],
-            "data": {name: shipped_sha256(name) for name in _PRIOR_DATA},
+            "data": {name: formdata.shipped_sha256(name) for name in _PRIOR_DATA},
             "weights": {f.name: getattr(self.w, f.name) for f in fields(Weights)},
             "min_zipf": self.min_zipf, "min_zipf_gain": self.min_zipf_gain,
             "limit": max(self.prior_limit, self.WIDE_LIMIT),
             "thesaurus": {"min_zipf": th.min_zipf, "need_flags": th.need_flags,
                           "min_form_zipf": th.min_form_zipf, "min_form_gain": th.min_form_gain},
             "ppdb_max_links": self.gen._by_name["ppdb"].max_links if "ppdb" in self.gen._by_name else None,
-            "pocketsphinx": pocketsphinx_version(),
+            "pocketsphinx": formdata.pocketsphinx_version(),
         }
 
     def use_stored(self, fd) -> bool:
@@ -176,8 +174,7 @@ class Channel:
         out = []
         for score, words, flags, sup in got:
             if sup:
-                strengths = (1.0, float(sup >> 5 & 31), float(sup & 31), float(sup >> 10 & 1))
-                c = self.gen._candidate(words, flags, {"ppdb": strengths})
+                c = self.gen._candidate(words, flags, {"ppdb": formdata.unpack_support(sup)})
             else:
                 c = Candidate(words=words, flags=flags)
             out.append((score, c))

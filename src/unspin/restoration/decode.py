@@ -52,9 +52,10 @@ class Decoder:
         self.prune_margin = prune_margin
         self.wide = wide  # draw on the channel's wide candidate list (Channel.prior)
         # Sentence words -> {(start, length): (LM score of the span as it is, {candidate words:
-        # LM gain}), "empty": (channel epoch, {(start, length) with no candidate})}. A document is decoded several times (the detector's gate restores its
-        # doubtful sentences, then the document is decoded boldly, then with its ties), each
-        # pass with other edit costs but the same LM scores, which are most of the time.
+        # LM gain}), "empty": (channel epoch, {(start, length) with no candidate})}. A document
+        # is decoded several times (the detector's gate restores its doubtful sentences, then
+        # the document is decoded boldly, then with its ties), each pass with other edit costs
+        # but the same LM scores, which are most of the time.
         self._lm_memo: dict[tuple[str, ...], dict] = {}
 
     MEMO_SENTENCES = 2048  # bounded: only a document's own sentences are read again
