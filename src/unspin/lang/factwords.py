@@ -56,11 +56,10 @@ DIRECTIONS: dict[str, int] = {}
 for _p, _b in _POINTS.items():
     for _form in (_p, _p + "ern", _p + "erly", _p + "ward", _p + "wards", _p + "erner", _p + "erners"):
         DIRECTIONS[_form] = _b
-    if len(_p) > 5 and _p not in ("north", "south"):  # northeast -> north-east
-        for _head in ("north", "south"):
-            if _p.startswith(_head):
-                DIRECTIONS[_head + "-" + _p[len(_head):]] = _b
-                DIRECTIONS[_head + "-" + _p[len(_head):] + "ern"] = _b
+    for _head in ("north", "south"):  # northeast -> north-east, north-eastern
+        if _p.startswith(_head) and _p != _head:
+            DIRECTIONS[_head + "-" + _p[len(_head):]] = _b
+            DIRECTIONS[_head + "-" + _p[len(_head):] + "ern"] = _b
 
 
 @functools.lru_cache(maxsize=1)
